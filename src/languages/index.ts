@@ -1,0 +1,71 @@
+/**
+ * Which language a file is, and its parser, loaded on first use. Start-up time matters in a pre-commit hook, so
+ * no parser module is imported until a file of its language passes the pre-filter.
+ */
+import path from 'node:path';
+import type { LanguageId, LanguageSupport } from '../types.js';
+
+type Loader = () => Promise<LanguageSupport>;
+
+const loaders: Record<LanguageId, Loader> = {
+  yaml: async () => (await import('./yaml.js')).yamlLanguage,
+  json: async () => (await import('./yaml.js')).jsonLanguage,
+  go: async () => (await import('./go.js')).goLanguage,
+  typescript: async () => (await import('./typescript.js')).typescriptLanguage,
+  shell: async () => (await import('./text.js')).shellLanguage,
+  makefile: async () => (await import('./text.js')).makefileLanguage,
+  dockerfile: async () => (await import('./text.js')).dockerfileLanguage,
+  markdown: async () => (await import('./text.js')).markdownLanguage,
+};
+
+const loaded = new Map<LanguageId, Promise<LanguageSupport>>();
+
+export function loadLanguage(id: LanguageId): Promise<LanguageSupport> {
+  let support = loaded.get(id);
+  if (!support) {
+    support = loaders[id]();
+    loaded.set(id, support);
+  }
+  return support;
+}
+
+const byExtension: Record<string, LanguageId> = {
+  '.yaml': 'yaml',
+  '.yml': 'yaml',
+  '.json': 'json',
+  '.go': 'go',
+  '.ts': 'typescript',
+  '.tsx': 'typescript',
+  '.mts': 'typescript',
+  '.cts': 'typescript',
+  '.js': 'typescript',
+  '.jsx': 'typescript',
+  '.mjs': 'typescript',
+  '.cjs': 'typescript',
+  '.sh': 'shell',
+  '.bash': 'shell',
+  '.zsh': 'shell',
+  '.mk': 'makefile',
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.dockerfile': 'dockerfile',
+};
+
+/** Extensions the walker asks globby for (files without one are decided by name or shebang). */
+export const knownExtensions = Object.keys(byExtension).map((ext) => ext.slice(1));
+/** File names (no extension) that have a language of their own. */
+export const knownNames = ['Makefile', 'makefile', 'GNUmakefile', 'Dockerfile', 'Containerfile'];
+
+/**
+ * The language of a file from its name, or from its first line for extensionless scripts
+ * (`#!/bin/sh`, `#!/usr/bin/env bash`). Returns undefined for files slicefix does not read.
+ */
+export function detectLanguage(file: string, head?: string): LanguageId | undefined {
+  const base = path.basename(file);
+  const ext = path.extname(base).toLowerCase();
+  if (byExtension[ext]) return byExtension[ext];
+  if (base === 'Makefile' || base === 'makefile' || base === 'GNUmakefile') return 'makefile';
+  if (base === 'Dockerfile' || base === 'Containerfile' || base.startsWith('Dockerfile.')) return 'dockerfile';
+  if (!ext && head !== undefined && /^#!.*\b(ba|z|k|da)?sh\b/.test(head)) return 'shell';
+  return undefined;
+}

@@ -1,0 +1,85 @@
+/**
+ * Kubernetes objects inside parsed YAML/JSON: each document's top-level object, and the `items` of any
+ * `kind: List` / `kind: *List` wrapper (what `kubectl get -o yaml` writes). Rules for manifests build on this.
+ */
+import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { YamlAst } from './languages/yaml.js';
+
+export interface ManifestObject {
+  node: YAMLMap;
+  apiVersion: string | undefined;
+  kind: string | undefined;
+  /** Index of the YAML document in the file. */
+  documentIndex: number;
+  /** The object is an item of a `List`; it cannot be replaced by several documents, only by several items. */
+  inList: boolean;
+  /** [start, end) of the object in the file text. */
+  start: number;
+  end: number;
+}
+
+export function mapPair(map: YAMLMap, key: string): Pair<unknown, unknown> | undefined {
+  return map.items.find((p) => isScalar(p.key) && String(p.key.value) === key) as Pair<unknown, unknown> | undefined;
+}
+
+export function mapGet(map: YAMLMap, key: string): Node | undefined {
+  const value = mapPair(map, key)?.value;
+  return value === null || value === undefined ? undefined : (value as Node);
+}
+
+export function mapGetMap(map: YAMLMap, key: string): YAMLMap | undefined {
+  const value = mapGet(map, key);
+  return isMap(value) ? value : undefined;
+}
+
+export function scalarString(node: unknown): string | undefined {
+  if (!isScalar(node)) return undefined;
+  const v = node.value;
+  return v === null || v === undefined ? undefined : String(v);
+}
+
+export function mapGetString(map: YAMLMap, key: string): string | undefined {
+  return scalarString(mapGet(map, key));
+}
+
+export function nodeRange(node: Node): [number, number] {
+  const range = node.range ?? [0, 0, 0];
+  return [range[0], range[1]];
+}
+
+function objectOf(node: YAMLMap, documentIndex: number, inList: boolean): ManifestObject {
+  const [start, end] = nodeRange(node);
+  return {
+    node,
+    apiVersion: mapGetString(node, 'apiVersion'),
+    kind: mapGetString(node, 'kind'),
+    documentIndex,
+    inList,
+    start,
+    end,
+  };
+}
+
+/** Every Kubernetes object of the file, list items included, in document order. */
+export function manifestObjects(ast: YamlAst): ManifestObject[] {
+  const objects: ManifestObject[] = [];
+  ast.documents.forEach((doc, documentIndex) => {
+    const root = doc.contents;
+    if (!isMap(root)) return;
+    const object = objectOf(root, documentIndex, false);
+    const items = mapGet(root, 'items');
+    if (object.kind?.endsWith('List') && isSeq(items)) {
+      for (const item of items.items) if (isMap(item)) objects.push(objectOf(item, documentIndex, true));
+      return;
+    }
+    objects.push(object);
+  });
+  return objects;
+}
+
+/** The object's `metadata.name` and `metadata.namespace`. */
+export function objectName(object: ManifestObject): { name?: string; namespace?: string } {
+  const metadata = mapGetMap(object.node, 'metadata');
+  if (!metadata) return {};
+  return { name: mapGetString(metadata, 'name'), namespace: mapGetString(metadata, 'namespace') };
+}

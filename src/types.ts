@@ -1,0 +1,171 @@
+/**
+ * The contracts between the engine (`src/`), the rules (`rules/`) and the codemods (`codemods/`).
+ *
+ * The engine knows rules only through `Rule`; a rule knows the engine only through `RuleContext`.
+ * Codemods are plain functions a rule calls to turn what it found into `Edit`s; they never touch files.
+ */
+
+export type Severity = 'error' | 'warning';
+export type RuleSetting = Severity | 'off';
+
+/**
+ * Languages slicefix can parse. `json` shares the YAML parser (JSON is YAML 1.2) but codemods must write JSON
+ * back into a `.json` file, so it is a language of its own. The text-only languages (shell, makefile,
+ * dockerfile, markdown) have no AST: their `ast` is the text itself, split into lines.
+ */
+export type LanguageId =
+  | 'yaml'
+  | 'json'
+  | 'go'
+  | 'typescript'
+  | 'shell'
+  | 'makefile'
+  | 'dockerfile'
+  | 'markdown';
+
+/** A replacement of `text.slice(start, end)` by `text`. Offsets are JS string indices into `SourceText.text`. */
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface ParseProblem {
+  message: string;
+  /** Offset into the text where the problem starts, when the parser knows it. */
+  offset?: number;
+}
+
+export interface ParseResult<AST = unknown> {
+  ast: AST;
+  /**
+   * Syntax errors. With errors present rules still run on the (partial) AST and report, but the engine
+   * applies no fix to the file: a rewrite next to broken syntax cannot be proven safe.
+   */
+  errors: ParseProblem[];
+}
+
+/** One language's parser. Loaded lazily: `src/languages/index.ts` imports it only when a file needs it. */
+export interface LanguageSupport<AST = unknown> {
+  id: LanguageId;
+  /** Line-comment opener used for inline suppressions (`# slicefix-ignore-next-line`). */
+  lineComment: '#' | '//' | '<!--' | null;
+  parse(text: string, file: string): ParseResult<AST>;
+}
+
+/** A file as the engine read it: BOM removed, line endings as they were. */
+export interface SourceText {
+  /** Path relative to the current directory, with `/` separators (what reports show). */
+  path: string;
+  absPath: string;
+  language: LanguageId;
+  text: string;
+}
+
+/** Options shared by codemods, from `.slicefix.yaml`. */
+export interface Settings {
+  /** Value of `endpointslice.kubernetes.io/managed-by` on slices slicefix writes. */
+  managedBy: string;
+  /** Split generated slices at this many endpoints (1..1000). */
+  maxEndpointsPerSlice: number;
+}
+
+/**
+ * Facts gathered across the whole scan before any rule checks a file (for example: which Services have a
+ * selector, which Roles exist). Keys are owned by the rule that collects them.
+ */
+export interface RepoFacts {
+  add<T>(key: string, value: T): void;
+  get<T>(key: string): readonly T[];
+}
+
+export interface RuleReport {
+  /** Offsets into `SourceText.text`; the range covers the whole offending object or expression. */
+  start: number;
+  end: number;
+  messageId: string;
+  data?: Record<string, string | number>;
+  /** The edits that fix this finding. Present only when the rewrite was proven safe. */
+  fix?: Edit[];
+}
+
+export interface RuleContext<AST = unknown> {
+  readonly file: SourceText;
+  /** The parsed file (parsed once per pass and shared between rules). */
+  readonly ast: AST;
+  readonly settings: Settings;
+  readonly facts: RepoFacts;
+  report(report: RuleReport): void;
+}
+
+export interface CollectContext<AST = unknown> {
+  readonly file: SourceText;
+  readonly ast: AST;
+  readonly facts: RepoFacts;
+}
+
+export interface RuleMeta {
+  id: string;
+  /** Default severity; `.slicefix.yaml` can change it or turn the rule off. */
+  severity: Severity;
+  /** One line, shown in `--list-rules` and SARIF. */
+  description: string;
+  /** Longer help text for SARIF `help`. */
+  help: string;
+  /** Path of the rule's page inside the repository, e.g. `rules/endpoints-manifest.md`. */
+  docs: string;
+  languages: LanguageId[];
+  /**
+   * Cheap pre-filter: the rule runs only on files whose text contains at least one of these strings.
+   * Choose texts every match must contain, so that most files are never parsed.
+   */
+  triggers: string[];
+  fixable: boolean;
+  /** Name of the codemod (file in `codemods/`) that produces this rule's fixes, if any. */
+  codemod?: string;
+  /** Message templates keyed by id; `{{name}}` is replaced from `RuleReport.data`. */
+  messages: Record<string, string>;
+  /** Optional repository-wide collection pass, run on every file matching these before any `check`. */
+  collect?: { languages: LanguageId[]; triggers: string[] };
+}
+
+export interface Rule<AST = any> {
+  meta: RuleMeta;
+  check(context: RuleContext<AST>): void;
+  collect?(context: CollectContext<AST>): void;
+}
+
+/** A finding as reports show it (the JSON report's contract). */
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  message: string;
+  fixable: boolean;
+}
+
+export interface FileError {
+  file: string;
+  message: string;
+}
+
+export interface Summary {
+  filesScanned: number;
+  filesSkipped: number;
+  findings: number;
+  fixable: number;
+  /** Files written by --fix. */
+  fixed: number;
+}
+
+export interface ScanResult {
+  findings: Finding[];
+  errors: FileError[];
+  summary: Summary;
+  /** Unified diffs of what --fix changed or (with --dry-run) would change, by file. */
+  diffs: { file: string; patch: string }[];
+}
