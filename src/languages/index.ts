@@ -7,11 +7,10 @@ import type { LanguageId, LanguageSupport } from '../types.js';
 
 type Loader = () => Promise<LanguageSupport>;
 
-const loaders: Record<LanguageId, Loader> = {
+/** Languages with a parser. A language without an entry is not scanned. */
+const loaders: Partial<Record<LanguageId, Loader>> = {
   yaml: async () => (await import('./yaml.js')).yamlLanguage,
   json: async () => (await import('./yaml.js')).jsonLanguage,
-  go: async () => (await import('./go.js')).goLanguage,
-  typescript: async () => (await import('./typescript.js')).typescriptLanguage,
   shell: async () => (await import('./text.js')).shellLanguage,
   makefile: async () => (await import('./text.js')).makefileLanguage,
   dockerfile: async () => (await import('./text.js')).dockerfileLanguage,
@@ -20,10 +19,16 @@ const loaders: Record<LanguageId, Loader> = {
 
 const loaded = new Map<LanguageId, Promise<LanguageSupport>>();
 
+export function hasLanguage(id: LanguageId): boolean {
+  return loaders[id] !== undefined;
+}
+
 export function loadLanguage(id: LanguageId): Promise<LanguageSupport> {
   let support = loaded.get(id);
   if (!support) {
-    support = loaders[id]();
+    const loader = loaders[id];
+    if (!loader) throw new Error(`no parser for language ${id}`);
+    support = loader();
     loaded.set(id, support);
   }
   return support;
