@@ -1,0 +1,4 @@
+/** Every rule slicefix has, in the order `--list-rules` and reports show them. */
+import type { Rule } from '../src/types.js';
+
+export const rules: Rule[] = [];

@@ -1,0 +1,192 @@
+/**
+ * The command line. Exit codes follow ESLint: 0 = no error findings left (and warnings within --max-warnings),
+ * 1 = findings left or files that could not be checked, 2 = bad usage, bad config or an internal failure.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { writeFileAtomic } from './atomic-write.js';
+import { ConfigError, defaultConfig, findConfigFile, loadConfig, type Config } from './config.js';
+import { scan, type ActiveRule } from './engine.js';
+import { formatters } from './formatters/index.js';
+import type { FormatContext } from './formatters/types.js';
+import type { Rule, ScanResult } from './types.js';
+
+export class UsageError extends Error {}
+
+const HELP = `Usage: slicefix [options] [paths...]
+
+Find uses of the deprecated Kubernetes v1 Endpoints API and rewrite them to
+discovery.k8s.io/v1 EndpointSlice. Paths default to the current directory.
+
+Options:
+  --fix                 apply every safe rewrite in place
+  --dry-run             print the unified diff --fix would apply; write nothing
+  --format FORMAT       text (default), json, sarif or github
+  --output FILE         write the report to FILE instead of standard output
+  --config FILE         config file (default: nearest .slicefix.yaml upwards)
+  --rule ID             run only this rule (repeatable, or comma-separated)
+  --disable ID          do not run this rule (repeatable, or comma-separated)
+  --ignore GLOB         skip files matching GLOB (repeatable)
+  --max-warnings N      exit 1 when there are more than N warnings
+  --quiet               report errors only
+  --list-rules          list the rules and exit
+  --debug               print a stack trace on internal failures
+  --version             print the version and exit
+  --help                print this help and exit
+
+Exit codes: 0 no error findings, 1 findings left (or files that could not be
+checked), 2 bad usage, bad configuration or an internal failure.`;
+
+export interface CliIo {
+  cwd: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export function packageInfo(): { version: string; docsBaseUrl: string } {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const candidate of [path.join(here, '..', 'package.json'), path.join(here, '..', '..', 'package.json')]) {
+    if (fs.existsSync(candidate)) {
+      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { version: string; homepage?: string };
+      return { version: pkg.version, docsBaseUrl: `${(pkg.homepage ?? '').replace(/#.*$/, '')}/blob/main` };
+    }
+  }
+  return { version: '0.0.0', docsBaseUrl: '' };
+}
+
+function listOption(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+export function selectRules(all: Rule[], config: Config, only: string[], disabled: string[]): ActiveRule[] {
+  const ids = all.map((r) => r.meta.id);
+  for (const id of [...only, ...disabled]) {
+    if (!ids.includes(id)) throw new UsageError(`unknown rule "${id}" (see --list-rules)`);
+  }
+  return all
+    .filter((r) => (only.length === 0 || only.includes(r.meta.id)) && !disabled.includes(r.meta.id))
+    .map((rule) => ({ rule, setting: config.rules[rule.meta.id] ?? rule.meta.severity }))
+    .filter((r) => r.setting !== 'off')
+    .map(({ rule, setting }) => ({ rule, severity: setting === 'off' ? rule.meta.severity : setting }));
+}
+
+function listRules(all: Rule[]): string {
+  const width = Math.max(...all.map((r) => r.meta.id.length));
+  return all
+    .map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(7)}  ${r.meta.fixable ? 'fixable' : '       '}  ${r.meta.description}`)
+    .join('\n') + '\n';
+}
+
+export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<number> {
+  let debug = argv.includes('--debug');
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        fix: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        format: { type: 'string' },
+        output: { type: 'string' },
+        config: { type: 'string' },
+        rule: { type: 'string', multiple: true },
+        disable: { type: 'string', multiple: true },
+        ignore: { type: 'string', multiple: true },
+        'max-warnings': { type: 'string' },
+        quiet: { type: 'boolean' },
+        'list-rules': { type: 'boolean' },
+        debug: { type: 'boolean' },
+        version: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    }).valueOf() as { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
+    debug = values.debug === true;
+    const info = packageInfo();
+    if (values.help) {
+      io.stdout(HELP + '\n');
+      return 0;
+    }
+    if (values.version) {
+      io.stdout(info.version + '\n');
+      return 0;
+    }
+    if (values['list-rules']) {
+      io.stdout(listRules(rules));
+      return 0;
+    }
+    const format = (values.format as string | undefined) ?? 'text';
+    const formatter = formatters[format];
+    if (!formatter) throw new UsageError(`unknown format "${format}" (text, json, sarif, github)`);
+    let maxWarnings = -1;
+    if (values['max-warnings'] !== undefined) {
+      maxWarnings = Number(values['max-warnings']);
+      if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError('--max-warnings takes a whole number ≥ 0');
+    }
+    if (values.fix && values['dry-run']) throw new UsageError('--fix and --dry-run exclude each other');
+
+    const paths = positionals.length ? positionals : ['.'];
+    const knownRules = rules.map((r) => r.meta.id);
+    let config: Config;
+    if (values.config) {
+      const file = path.resolve(io.cwd, values.config as string);
+      if (!fs.existsSync(file)) throw new UsageError(`config file ${values.config} does not exist`);
+      config = loadConfig(file, knownRules);
+    } else {
+      const found = findConfigFile(path.resolve(io.cwd, paths[0]));
+      config = found ? loadConfig(found, knownRules) : defaultConfig();
+    }
+    const active = selectRules(rules, config, listOption(values.rule as string[]), listOption(values.disable as string[]));
+
+    const result: ScanResult = await scan({
+      paths,
+      cwd: io.cwd,
+      config,
+      rules: active,
+      fix: values.fix === true,
+      dryRun: values['dry-run'] === true,
+      ignore: (values.ignore as string[] | undefined) ?? [],
+    });
+
+    if (values.quiet) {
+      result.findings = result.findings.filter((f) => f.severity === 'error');
+      result.summary.findings = result.findings.length;
+      result.summary.fixable = result.findings.filter((f) => f.fixable).length;
+    }
+    if (values['dry-run']) for (const d of result.diffs) io.stdout(d.patch);
+
+    const context: FormatContext = {
+      rules: active.map((a) => ({ ...a.rule.meta, severity: a.severity })),
+      toolVersion: info.version,
+      docsBaseUrl: info.docsBaseUrl,
+      color: !values.output && io.stdoutIsTTY && !io.env.NO_COLOR,
+    };
+    const report = formatter(result, context);
+    if (values.output) writeFileAtomic(path.resolve(io.cwd, values.output as string), report);
+    else io.stdout(report);
+
+    const missingPath = result.errors.some((e) => e.message === 'no such file or directory' && paths.some((p) => path.resolve(io.cwd, p) === path.resolve(io.cwd, e.file)));
+    if (missingPath) return 2;
+    const errors = result.findings.filter((f) => f.severity === 'error').length;
+    const warnings = result.findings.length - errors;
+    if (errors > 0 || result.errors.length > 0) return 1;
+    if (maxWarnings >= 0 && warnings > maxWarnings) return 1;
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(`slicefix: bad config: ${error.message}\n`);
+    } else if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith?.('ERR_PARSE_ARGS')) {
+      io.stderr(`slicefix: ${(error as Error).message}\nRun slicefix --help for usage.\n`);
+    } else {
+      io.stderr(`slicefix: internal error: ${(error as Error).message}\n`);
+      if (debug) io.stderr(`${(error as Error).stack}\n`);
+      else io.stderr('Run again with --debug for a stack trace.\n');
+    }
+    return 2;
+  }
+}

@@ -1,0 +1,365 @@
+/**
+ * The scan: walk → read each file once → byte pre-filter → parse (lazily, per language) → collect repository
+ * facts → run rules → apply fixes → results. The engine knows rules only through the `Rule` interface.
+ */
+import fs from 'node:fs';
+import { createTwoFilesPatch } from 'diff';
+import { writeFileAtomic } from './atomic-write.js';
+import type { Config } from './config.js';
+import { applyEdits, LineIndex, selectNonOverlapping } from './edits.js';
+import { detectLanguage, hasLanguage, loadLanguage } from './languages/index.js';
+import { adaptLineEndings, decode, encode, type DecodedText } from './source.js';
+import { findSuppressions } from './suppress.js';
+import type {
+  Edit,
+  FileError,
+  Finding,
+  LanguageId,
+  LanguageSupport,
+  ParseProblem,
+  RepoFacts,
+  Rule,
+  ScanResult,
+  Severity,
+  SourceText,
+} from './types.js';
+import { toReportPath, walk } from './walk.js';
+
+export interface ActiveRule {
+  rule: Rule;
+  severity: Severity;
+}
+
+export interface ScanOptions {
+  paths: string[];
+  cwd: string;
+  config: Config;
+  rules: ActiveRule[];
+  fix?: boolean;
+  /** Compute fixes and diffs, write nothing. */
+  dryRun?: boolean;
+  /** Extra ignore globs (from `--ignore`). */
+  ignore?: string[];
+  /** Where a file's bytes come from (default: the file system; `--staged` reads the git index). */
+  readBytes?: (absPath: string) => Promise<Buffer>;
+  /** Keeps only some findings (e.g. `--changed-since`: findings on changed lines). */
+  keepFinding?: (finding: Finding) => boolean;
+  /** Called as files are read and checked (for a progress bar). */
+  onProgress?: (progress: { done: number; total: number; findings: number }) => void;
+}
+
+/** Fixes stop after this many passes even if rules still offer edits (as ESLint does). */
+export const MAX_FIX_PASSES = 10;
+const READ_CONCURRENCY = 32;
+
+interface RawFinding {
+  active: ActiveRule;
+  start: number;
+  end: number;
+  message: string;
+  fix?: Edit[];
+}
+
+interface RuleRun {
+  findings: RawFinding[];
+  parseErrors: ParseProblem[];
+  failures: string[];
+}
+
+/** One file that passed the pre-filter of at least one rule. */
+interface Candidate {
+  source: SourceText;
+  decoded: DecodedText;
+  bytes: Buffer;
+  mode: number;
+  rules: ActiveRule[];
+  language: LanguageSupport;
+  /** AST of the file as read, reused by collectors and the first rule pass. */
+  parsed?: { ast: unknown; errors: ParseProblem[] };
+}
+
+class FactStore implements RepoFacts {
+  private readonly facts = new Map<string, unknown[]>();
+  add<T>(key: string, value: T): void {
+    const list = this.facts.get(key) ?? [];
+    list.push(value);
+    this.facts.set(key, list);
+  }
+  get<T>(key: string): readonly T[] {
+    return (this.facts.get(key) ?? []) as T[];
+  }
+}
+
+export function formatMessage(template: string, data: Record<string, string | number> = {}): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => (name in data ? String(data[name]) : whole));
+}
+
+function containsAny(bytes: Buffer, triggers: Buffer[]): boolean {
+  return triggers.some((t) => bytes.includes(t));
+}
+
+function runRules(
+  source: SourceText,
+  language: LanguageSupport,
+  rules: ActiveRule[],
+  config: Config,
+  facts: RepoFacts,
+  parsed?: { ast: unknown; errors: ParseProblem[] },
+): RuleRun {
+  const run: RuleRun = { findings: [], parseErrors: [], failures: [] };
+  let result: { ast: unknown; errors: ParseProblem[] };
+  try {
+    result = parsed ?? language.parse(source.text, source.path);
+  } catch (error) {
+    run.parseErrors.push({ message: (error as Error).message });
+    return run;
+  }
+  run.parseErrors = result.errors;
+  for (const active of rules) {
+    const { meta } = active.rule;
+    try {
+      active.rule.check({
+        file: source,
+        ast: result.ast,
+        settings: config.settings,
+        facts,
+        report: (report) => {
+          const template = meta.messages[report.messageId];
+          if (template === undefined) throw new Error(`rule ${meta.id} reported unknown messageId ${report.messageId}`);
+          run.findings.push({
+            active,
+            start: report.start,
+            end: report.end,
+            message: formatMessage(template, report.data),
+            fix: report.fix && report.fix.length > 0 ? report.fix : undefined,
+          });
+        },
+      });
+    } catch (error) {
+      run.failures.push(`internal error in rule ${meta.id}: ${(error as Error).message}`);
+    }
+  }
+  return run;
+}
+
+function describeParseError(problem: ParseProblem, text: string): string {
+  if (problem.offset === undefined) return problem.message;
+  const { line, column } = new LineIndex(text).position(problem.offset);
+  return `${problem.message} (line ${line}, column ${column})`;
+}
+
+function toFinding(raw: RawFinding, source: SourceText, lines: LineIndex): Finding {
+  let end = raw.end;
+  // A node's range often ends after its trailing newline; a report should end on the object's last character.
+  while (end > raw.start && /\s/.test(source.text[end - 1])) end--;
+  const from = lines.position(raw.start);
+  const to = lines.position(end);
+  return {
+    ruleId: raw.active.rule.meta.id,
+    severity: raw.active.severity,
+    file: source.path,
+    line: from.line,
+    column: from.column,
+    endLine: to.line,
+    endColumn: to.column,
+    message: raw.message,
+    fixable: raw.fix !== undefined,
+  };
+}
+
+function isReadOnly(mode: number): boolean {
+  return (mode & 0o222) === 0;
+}
+
+export async function scan(options: ScanOptions): Promise<ScanResult> {
+  const { cwd, config } = options;
+  const result: ScanResult = {
+    findings: [],
+    errors: [],
+    summary: { filesScanned: 0, filesSkipped: 0, findings: 0, fixable: 0, fixed: 0 },
+    diffs: [],
+  };
+  const walked = await walk(options.paths, cwd, config, options.ignore);
+  result.errors.push(...walked.errors);
+  result.summary.filesSkipped += walked.skipped;
+
+  const usable = options.rules.filter((a) => a.rule.meta.languages.some(hasLanguage));
+  const triggerBytes = new Map<Rule, Buffer[]>(usable.map((a) => [a.rule, a.rule.meta.triggers.map((t) => Buffer.from(t))]));
+  const collectBytes = new Map<Rule, Buffer[]>(
+    usable.filter((a) => a.rule.collect && a.rule.meta.collect).map((a) => [a.rule, a.rule.meta.collect!.triggers.map((t) => Buffer.from(t))]),
+  );
+  const facts = new FactStore();
+  const candidates: Candidate[] = [];
+  const readBytes = options.readBytes ?? ((file: string) => fs.promises.readFile(file));
+  let done = 0;
+  const progress = () => options.onProgress?.({ done, total: walked.files.length, findings: result.findings.length });
+
+  const readOne = async (absPath: string) => {
+    const reportPath = toReportPath(absPath, cwd);
+    let bytes: Buffer;
+    let mode = 0o644;
+    try {
+      const stat = await fs.promises.stat(absPath).catch((error) => (options.readBytes ? undefined : Promise.reject(error)));
+      if (stat) {
+        mode = stat.mode & 0o7777;
+        if (stat.size > config.maxFileBytes) {
+          result.summary.filesSkipped++;
+          return;
+        }
+      }
+      bytes = await readBytes(absPath);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === 'EACCES' ? 'permission denied' : (error as Error).message;
+      result.errors.push({ file: reportPath, message: `cannot be read: ${reason}` });
+      return;
+    }
+    if (bytes.length > config.maxFileBytes) {
+      result.summary.filesSkipped++;
+      return;
+    }
+    const languageId: LanguageId | undefined = detectLanguage(absPath, bytes.subarray(0, 128).toString('latin1').split('\n')[0]);
+    if (!languageId) return;
+    result.summary.filesScanned++;
+    const rules = usable.filter((a) => a.rule.meta.languages.includes(languageId) && containsAny(bytes, triggerBytes.get(a.rule)!));
+    const collectors = usable.filter(
+      (a) => a.rule.meta.collect?.languages.includes(languageId) && containsAny(bytes, collectBytes.get(a.rule) ?? []),
+    );
+    if (rules.length === 0 && collectors.length === 0) return;
+    const decoded = decode(bytes);
+    if (!decoded.ok) {
+      // A binary file with a text name, or text that is not UTF-8, holds nothing slicefix can rewrite safely.
+      if (decoded.reason === 'binary') result.summary.filesSkipped++;
+      else if (rules.length) result.errors.push({ file: reportPath, message: 'not valid UTF-8 text; not scanned' });
+      return;
+    }
+    const language = await loadLanguage(languageId);
+    const source: SourceText = { path: reportPath, absPath, language: languageId, text: decoded.value.text };
+    const candidate: Candidate = { source, decoded: decoded.value, bytes, mode, rules, language };
+    if (collectors.length) {
+      try {
+        candidate.parsed = language.parse(source.text, source.path);
+        for (const active of collectors) active.rule.collect!({ file: source, ast: candidate.parsed.ast, facts });
+      } catch (error) {
+        result.errors.push({ file: reportPath, message: `internal error while collecting: ${(error as Error).message}` });
+      }
+    }
+    if (rules.length) candidates.push(candidate);
+    else candidate.parsed = undefined;
+  };
+
+  let next = 0;
+  const workers = Array.from({ length: Math.min(READ_CONCURRENCY, walked.files.length) }, async () => {
+    while (next < walked.files.length) {
+      const file = walked.files[next++];
+      await readOne(file);
+      done++;
+      progress();
+    }
+  });
+  await Promise.all(workers);
+  candidates.sort((a, b) => (a.source.path < b.source.path ? -1 : a.source.path > b.source.path ? 1 : 0));
+
+  for (const candidate of candidates) {
+    try {
+      await checkAndFix(candidate, options, facts, result);
+    } catch (error) {
+      // A crash inside one file's processing is that file's error; the run goes on.
+      result.errors.push({ file: candidate.source.path, message: `internal error: ${(error as Error).message}` });
+    }
+    progress();
+  }
+
+  if (options.keepFinding) result.findings = result.findings.filter(options.keepFinding);
+  result.findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+  result.errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  result.summary.findings = result.findings.length;
+  result.summary.fixable = result.findings.filter((f) => f.fixable).length;
+  return result;
+}
+
+async function checkAndFix(candidate: Candidate, options: ScanOptions, facts: RepoFacts, result: ScanResult): Promise<void> {
+  const { source, language, rules } = candidate;
+  const { config } = options;
+  const first = runRules(source, language, rules, config, facts, candidate.parsed);
+  candidate.parsed = undefined;
+  for (const failure of first.failures) result.errors.push({ file: source.path, message: failure });
+  if (first.parseErrors.length) {
+    result.errors.push({
+      file: source.path,
+      message: `could not be parsed: ${describeParseError(first.parseErrors[0], source.text)}; no fix is applied to this file`,
+    });
+  }
+  const suppressedIn = (text: string) => {
+    const lines = new LineIndex(text);
+    const suppressions = findSuppressions(text, lines);
+    return (f: RawFinding) => !suppressions.isSuppressed(f.active.rule.meta.id, lines.position(f.start).line);
+  };
+  let current = first.findings.filter(suppressedIn(source.text));
+  let text = source.text;
+
+  const wantsFix = (options.fix || options.dryRun) && first.parseErrors.length === 0 && first.failures.length === 0;
+  if (wantsFix && current.some((f) => f.fix)) {
+    let passes = 0;
+    let failure: string | undefined;
+    while (passes < MAX_FIX_PASSES) {
+      const groups = current.filter((f) => f.fix).map((f) => f.fix!.map((e) => ({ ...e, text: adaptLineEndings(e.text, candidate.decoded.eol) })));
+      if (groups.length === 0) break;
+      const next = applyEdits(text, selectNonOverlapping(groups));
+      if (next === text) break;
+      passes++;
+      const rerun = runRules({ ...source, text: next }, language, rules, config, facts);
+      if (rerun.parseErrors.length || rerun.failures.length) {
+        const why = rerun.parseErrors.length ? `does not parse: ${describeParseError(rerun.parseErrors[0], next)}` : rerun.failures[0];
+        failure = `the fix was not written because its result ${why}`;
+        break;
+      }
+      text = next;
+      current = rerun.findings.filter(suppressedIn(text));
+    }
+    if (failure) {
+      result.errors.push({ file: source.path, message: failure });
+      text = source.text;
+      current = first.findings.filter(suppressedIn(source.text));
+    } else if (text !== source.text) {
+      const written = options.dryRun ? true : writeFix(candidate, text, result);
+      if (written) {
+        const patch = createTwoFilesPatch(`a/${source.path}`, `b/${source.path}`, source.text, text, '', '', { context: 3 });
+        result.diffs.push({ file: source.path, patch });
+        if (options.dryRun) {
+          // Nothing was written: report what is in the file now.
+          text = source.text;
+          current = first.findings.filter(suppressedIn(source.text));
+        }
+      } else {
+        text = source.text;
+        current = first.findings.filter(suppressedIn(source.text));
+      }
+    }
+  }
+  const lines = new LineIndex(text);
+  const reportSource = { ...source, text };
+  for (const raw of current) result.findings.push(toFinding(raw, reportSource, lines));
+}
+
+/** Writes a fixed file atomically; refuses when the file changed on disk since it was read or is read-only. */
+function writeFix(candidate: Candidate, text: string, result: ScanResult): boolean {
+  const { source } = candidate;
+  try {
+    const now = fs.readFileSync(source.absPath);
+    if (!now.equals(candidate.bytes)) {
+      result.errors.push({ file: source.path, message: 'changed on disk while slicefix was running; not written (run --fix again)' });
+      return false;
+    }
+    if (isReadOnly(fs.statSync(source.absPath).mode)) {
+      result.errors.push({ file: source.path, message: 'is read-only; the fix was not written' });
+      return false;
+    }
+    writeFileAtomic(source.absPath, encode({ ...candidate.decoded, text }), candidate.mode);
+    result.summary.fixed++;
+    return true;
+  } catch (error) {
+    result.errors.push({ file: source.path, message: `the fix could not be written (${(error as Error).message}); the file is unchanged` });
+    return false;
+  }
+}

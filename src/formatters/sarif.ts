@@ -1,0 +1,64 @@
+/**
+ * `--format sarif`: SARIF 2.1.0 for GitHub code scanning. Every rule that ran is listed, and `results` is always
+ * present, even empty (kube-linter #213: an empty run without it broke uploads).
+ */
+import type { Log, ReportingDescriptor, Result } from 'sarif';
+import type { Formatter } from './types.js';
+
+export const formatSarif: Formatter = (result, context) => {
+  const rules: ReportingDescriptor[] = context.rules.map((meta) => ({
+    id: meta.id,
+    name: meta.id.replace(/(^|-)([a-z])/g, (_, __, ch: string) => ch.toUpperCase()),
+    shortDescription: { text: meta.description },
+    fullDescription: { text: meta.help },
+    help: { text: meta.help, markdown: `${meta.help}\n\n[Rule documentation](${context.docsBaseUrl}/${meta.docs})` },
+    helpUri: `${context.docsBaseUrl}/${meta.docs}`,
+    defaultConfiguration: { level: meta.severity === 'error' ? 'error' : 'warning' },
+    properties: { fixable: meta.fixable, tags: ['kubernetes', 'deprecation', 'endpoints'] },
+  }));
+  const index = new Map(context.rules.map((meta, i) => [meta.id, i]));
+  const results: Result[] = result.findings.map((f) => ({
+    ruleId: f.ruleId,
+    ruleIndex: index.get(f.ruleId),
+    level: f.severity === 'error' ? 'error' : 'warning',
+    message: { text: f.message },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: encodeURI(f.file), uriBaseId: '%SRCROOT%' },
+          region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn },
+        },
+      },
+    ],
+    properties: { fixable: f.fixable },
+  }));
+  const log: Log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'slicefix',
+            version: context.toolVersion,
+            semanticVersion: context.toolVersion,
+            informationUri: context.docsBaseUrl,
+            rules,
+          },
+        },
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolExecutionNotifications: result.errors.map((e) => ({
+              level: 'error' as const,
+              message: { text: e.message },
+              locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(e.file), uriBaseId: '%SRCROOT%' } } }],
+            })),
+          },
+        ],
+        results,
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2) + '\n';
+};

@@ -1,0 +1,37 @@
+/** `--format text`: grouped by file like ESLint's stylish output; colour only when writing to a terminal. */
+import pc from 'picocolors';
+import type { Formatter } from './types.js';
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export const formatText: Formatter = (result, context) => {
+  const c = pc.createColors(context.color);
+  const out: string[] = [];
+  const byFile = new Map<string, typeof result.findings>();
+  for (const f of result.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  for (const [file, findings] of byFile) {
+    out.push(c.underline(file));
+    const width = Math.max(...findings.map((f) => `${f.line}:${f.column}`.length));
+    for (const f of findings) {
+      const where = `${f.line}:${f.column}`.padEnd(width);
+      const level = f.severity === 'error' ? c.red('error  ') : c.yellow('warning');
+      out.push(`  ${c.dim(where)}  ${level}  ${f.message}  ${c.dim(f.ruleId)}`);
+    }
+    out.push('');
+  }
+  for (const e of result.errors) out.push(`${c.red('✖')} ${e.file}: ${e.message}`);
+  if (result.errors.length) out.push('');
+  const errors = result.findings.filter((f) => f.severity === 'error').length;
+  const warnings = result.findings.length - errors;
+  const fixable = result.summary.fixable;
+  const skipped = result.summary.filesSkipped ? `, ${result.summary.filesSkipped} skipped` : '';
+  const scanned = `${plural(result.summary.filesScanned, 'file')} scanned${skipped}`;
+  if (result.findings.length === 0) {
+    out.push(c.green(`✔ no problems`) + c.dim(` (${scanned}${result.summary.fixed ? `, ${plural(result.summary.fixed, 'file')} fixed` : ''})`));
+  } else {
+    const line = `✖ ${plural(result.findings.length, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')}), ${fixable} fixable with --fix`;
+    out.push((errors ? c.red : c.yellow)(c.bold(line)));
+    out.push(c.dim(`  ${scanned}${result.summary.fixed ? `, ${plural(result.summary.fixed, 'file')} fixed` : ''}`));
+  }
+  return out.join('\n') + '\n';
+};
