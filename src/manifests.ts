@@ -77,9 +77,20 @@ export function manifestObjects(ast: YamlAst): ManifestObject[] {
   return objects;
 }
 
-/** The object's `metadata.name` and `metadata.namespace`. */
-export function objectName(object: ManifestObject): { name?: string; namespace?: string } {
+/**
+ * A scalar's value for messages. In a Helm template the parser saw masked text, so when the original `text` is
+ * given and the scalar was (partly) a directive, the original source of the scalar is returned instead.
+ */
+export function displayString(node: unknown, text?: string): string | undefined {
+  const value = scalarString(node);
+  if (value === undefined || text === undefined || !isScalar(node) || !node.range) return value;
+  const source = text.slice(node.range[0], node.range[1]);
+  return source.includes('{{') ? source.trim() : value;
+}
+
+/** The object's `metadata.name` and `metadata.namespace` (with `text`: template directives shown as written). */
+export function objectName(object: ManifestObject, text?: string): { name?: string; namespace?: string } {
   const metadata = mapGetMap(object.node, 'metadata');
   if (!metadata) return {};
-  return { name: mapGetString(metadata, 'name'), namespace: mapGetString(metadata, 'namespace') };
+  return { name: displayString(mapGet(metadata, 'name'), text), namespace: displayString(mapGet(metadata, 'namespace'), text) };
 }

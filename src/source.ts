@@ -5,7 +5,7 @@
 import { TextDecoder } from 'node:util';
 
 const UTF8_BOM = '\uFEFF';
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export interface DecodedText {
   text: string;
