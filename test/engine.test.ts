@@ -1,0 +1,143 @@
+/**
+ * The engine's contracts, with a small rule made for the test (it flags `OLD` and fixes it to `NEW`) beside the
+ * real endpoints-rbac rule: pre-filter, suppressions, fix passes, parse check, atomic writes, BOM/CRLF.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyEdits, LineIndex, selectNonOverlapping } from '../src/edits.js';
+import type { Rule } from '../src/types.js';
+import { lint, writeTree } from './helpers.js';
+
+function wordRule(options: { id?: string; fix?: boolean; replacement?: string } = {}): Rule {
+  return {
+    meta: {
+      id: options.id ?? 'old-word',
+      severity: 'error',
+      description: 'test rule',
+      help: 'test rule',
+      docs: 'rules/old-word.md',
+      languages: ['yaml', 'shell'],
+      triggers: ['OLD'],
+      fixable: options.fix !== false,
+      messages: { old: 'found {{word}}' },
+    },
+    check(context) {
+      for (const match of context.file.text.matchAll(/OLD/g)) {
+        context.report({
+          start: match.index,
+          end: match.index + 3,
+          messageId: 'old',
+          data: { word: 'OLD' },
+          fix: options.fix === false ? undefined : [{ start: match.index, end: match.index + 3, text: options.replacement ?? 'NEW' }],
+        });
+      }
+    },
+  };
+}
+
+describe('edits', () => {
+  it('applies edits from the end so offsets stay valid', () => {
+    expect(applyEdits('abcdef', [{ start: 0, end: 1, text: 'X' }, { start: 4, end: 6, text: 'YZW' }])).toBe('XbcdYZW');
+  });
+  it('takes an edit group whole or not at all, never overlapping', () => {
+    const taken = selectNonOverlapping([
+      [{ start: 0, end: 5, text: 'a' }],
+      [{ start: 3, end: 8, text: 'b' }, { start: 20, end: 21, text: 'c' }],
+      [{ start: 10, end: 12, text: 'd' }],
+    ]);
+    expect(taken.map((e) => e.text)).toEqual(['a', 'd']);
+  });
+  it('maps offsets to 1-based lines and columns', () => {
+    const lines = new LineIndex('ab\ncd\r\nef');
+    expect(lines.position(0)).toEqual({ line: 1, column: 1 });
+    expect(lines.position(4)).toEqual({ line: 2, column: 2 });
+    expect(lines.position(7)).toEqual({ line: 3, column: 1 });
+  });
+});
+
+describe('scan', () => {
+  it('reports with 1-based positions and the message filled in', async () => {
+    const { result } = await lint({ 'a.yaml': 'x: 1\ny: OLD\n' }, [wordRule()]);
+    expect(result.findings).toEqual([
+      { ruleId: 'old-word', severity: 'error', file: 'a.yaml', line: 2, column: 4, endLine: 2, endColumn: 7, message: 'found OLD', fixable: true },
+    ]);
+    expect(result.summary).toMatchObject({ filesScanned: 1, findings: 1, fixable: 1, fixed: 0 });
+  });
+
+  it('parses only files that contain a trigger text', async () => {
+    // Both files are broken YAML; only the one with the trigger is parsed, so only it has a parse error.
+    const { result } = await lint({ 'a.yaml': 'x: [\n', 'b.yaml': 'OLD: [\n' }, [wordRule()]);
+    expect(result.summary.filesScanned).toBe(2);
+    expect(result.errors.map((e) => e.file)).toEqual(['b.yaml']);
+  });
+
+  it('fixes, writes once, and leaves files without findings untouched', async () => {
+    const dir = writeTree({ 'a.yaml': 'k: OLD OLD\n', 'b.yaml': 'k: fine\n' });
+    const before = fs.statSync(path.join(dir, 'b.yaml')).mtimeMs;
+    const { result, files } = await lint(dir, [wordRule()], { fix: true });
+    expect(files['a.yaml']).toBe('k: NEW NEW\n');
+    expect(result.findings).toEqual([]);
+    expect(result.summary.fixed).toBe(1);
+    expect(fs.statSync(path.join(dir, 'b.yaml')).mtimeMs).toBe(before);
+    expect(result.diffs[0].patch).toContain('-k: OLD OLD\n+k: NEW NEW');
+  });
+
+  it('--dry-run computes the diff and writes nothing', async () => {
+    const { result, files } = await lint({ 'a.yaml': 'k: OLD\n' }, [wordRule()], { dryRun: true });
+    expect(files['a.yaml']).toBe('k: OLD\n');
+    expect(result.diffs).toHaveLength(1);
+    expect(result.findings).toHaveLength(1);
+    expect(result.summary.fixed).toBe(0);
+  });
+
+  it('stops after 10 passes when a fix keeps producing findings', async () => {
+    // OLD → OLDx: every pass finds OLD again.
+    const { files, result } = await lint({ 'a.yaml': 'k: OLD\n' }, [wordRule({ replacement: 'OLDx' })], { fix: true });
+    expect(files['a.yaml']).toBe(`k: OLD${'x'.repeat(10)}\n`);
+    expect(result.findings).toHaveLength(1);
+  });
+
+  it('does not write a fix whose result does not parse, and says so', async () => {
+    const { files, result } = await lint({ 'a.yaml': 'k: OLD\n' }, [wordRule({ replacement: '[unclosed' })], { fix: true });
+    expect(files['a.yaml']).toBe('k: OLD\n');
+    expect(result.summary.fixed).toBe(0);
+    expect(result.errors[0].file).toBe('a.yaml');
+    expect(result.errors[0].message).toMatch(/not written because its result does not parse/);
+  });
+
+  it('applies no fix to a file that does not parse, but still reports', async () => {
+    const { files, result } = await lint({ 'a.yaml': 'k: OLD\nbad: [\n' }, [wordRule()], { fix: true });
+    expect(files['a.yaml']).toBe('k: OLD\nbad: [\n');
+    expect(result.findings).toHaveLength(1);
+    expect(result.errors[0].message).toMatch(/could not be parsed: .*line \d+, column \d+.*no fix is applied/);
+  });
+
+  it('honours slicefix-ignore-next-line and slicefix-ignore-file with and without rule ids', async () => {
+    const { result } = await lint(
+      {
+        'a.yaml': '# slicefix-ignore-next-line\nk: OLD\nj: OLD\n# slicefix-ignore-next-line other-rule\nl: OLD\n',
+        'b.sh': '# slicefix-ignore-file old-word\necho OLD\n',
+      },
+      [wordRule()],
+    );
+    expect(result.findings.map((f) => `${f.file}:${f.line}`)).toEqual(['a.yaml:3', 'a.yaml:5']);
+  });
+
+  it('keeps CRLF endings, a BOM and the file mode', async () => {
+    const dir = writeTree({ 'a.sh': '\uFEFF#!/bin/sh\r\necho OLD\r\n' });
+    fs.chmodSync(path.join(dir, 'a.sh'), 0o755);
+    await lint(dir, [wordRule({ replacement: 'NEW\nNEWER' })], { fix: true });
+    expect(fs.readFileSync(path.join(dir, 'a.sh'), 'utf8')).toBe('\uFEFF#!/bin/sh\r\necho NEW\r\nNEWER\r\n');
+    expect(fs.statSync(path.join(dir, 'a.sh')).mode & 0o777).toBe(0o755);
+    expect(fs.readdirSync(dir)).toEqual(['a.sh']);
+  });
+
+  it('turns a crash inside a rule into that file\'s error and goes on', async () => {
+    const crashing: Rule = { ...wordRule({ id: 'crash' }), check: () => { throw new Error('boom'); } };
+    const { result } = await lint({ 'a.yaml': 'OLD: 1\n', 'b.yaml': 'OLD: 2\n' }, [crashing, wordRule()]);
+    expect(result.errors.map((e) => e.file)).toEqual(['a.yaml', 'b.yaml']);
+    expect(result.errors[0].message).toBe('internal error in rule crash: boom');
+    expect(result.findings).toHaveLength(2);
+  });
+});
