@@ -5,7 +5,8 @@
  * The new rule is written in the style of its neighbour: a block item at the same indentation, or a flow item
  * (`{...}`) in a flow sequence and in JSON.
  */
-import { isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { Node, YAMLMap, YAMLSeq } from 'yaml';
+import { isSeq } from '../src/languages/yaml-nodes.js';
 import { mapGet } from '../src/manifests.js';
 import type { Edit } from '../src/types.js';
 

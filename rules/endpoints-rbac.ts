@@ -3,9 +3,10 @@
  * Migrating code without the RBAC grant is the most common outage of real migrations (CoreDNS, ingress
  * controllers), so this rule makes the grant land together with the code.
  */
-import { isMap, isScalar, isSeq, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { YAMLMap, YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq } from '../src/languages/yaml-nodes.js';
 import { addEndpointSliceGrant } from '../codemods/add-endpointslice-rbac.js';
-import { directivesIn, type YamlAst } from '../src/languages/yaml.js';
+import { directivesIn, type YamlAst } from '../src/languages/helm.js';
 import { manifestObjects, mapGet, objectName } from '../src/manifests.js';
 import type { Rule } from '../src/types.js';
 

@@ -136,10 +136,10 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
     if (values.config) {
       const file = path.resolve(io.cwd, values.config as string);
       if (!fs.existsSync(file)) throw new UsageError(`config file ${values.config} does not exist`);
-      config = loadConfig(file, knownRules);
+      config = await loadConfig(file, knownRules);
     } else {
       const found = findConfigFile(path.resolve(io.cwd, paths[0]));
-      config = found ? loadConfig(found, knownRules) : defaultConfig();
+      config = found ? await loadConfig(found, knownRules) : defaultConfig();
     }
     const active = selectRules(rules, config, listOption(values.rule as string[]), listOption(values.disable as string[]));
 

@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { RuleSetting, Settings } from './types.js';
 
 export interface Config {
@@ -67,7 +66,7 @@ const KNOWN_KEYS = ['rules', 'ignore', 'managedBy', 'maxEndpointsPerSlice', 'ski
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** Reads and validates a config file; `knownRules` lets a misspelt rule id fail loudly. */
-export function loadConfig(file: string, knownRules: readonly string[]): Config {
+export async function loadConfig(file: string, knownRules: readonly string[]): Promise<Config> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -75,6 +74,8 @@ export function loadConfig(file: string, knownRules: readonly string[]): Config 
     throw new ConfigError(file, '(file)', `cannot be read: ${(error as Error).message}`);
   }
   let raw: unknown;
+  // Imported here: most runs have no config file, and the YAML parser is loaded only when a file needs it.
+  const { parse: parseYaml } = await import('yaml');
   try {
     raw = parseYaml(text, { prettyErrors: false }) ?? {};
   } catch (error) {

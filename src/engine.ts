@@ -3,7 +3,6 @@
  * facts → run rules → apply fixes → results. The engine knows rules only through the `Rule` interface.
  */
 import fs from 'node:fs';
-import { createTwoFilesPatch } from 'diff';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Config } from './config.js';
 import { applyEdits, LineIndex, selectNonOverlapping } from './edits.js';
@@ -324,6 +323,8 @@ async function checkAndFix(candidate: Candidate, options: ScanOptions, facts: Re
     } else if (text !== source.text) {
       const written = options.dryRun ? true : writeFix(candidate, text, result);
       if (written) {
+        // The diff library is needed only when there is a diff to show.
+        const { createTwoFilesPatch } = await import('diff');
         const patch = createTwoFilesPatch(`a/${source.path}`, `b/${source.path}`, source.text, text, '', '', { context: 3 });
         result.diffs.push({ file: source.path, patch });
         if (options.dryRun) {

@@ -2,7 +2,8 @@
  * Kubernetes objects inside parsed YAML/JSON: each document's top-level object, and the `items` of any
  * `kind: List` / `kind: *List` wrapper (what `kubectl get -o yaml` writes). Rules for manifests build on this.
  */
-import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { Node, Pair, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq } from './languages/yaml-nodes.js';
 import type { YamlAst } from './languages/yaml.js';
 
 export interface ManifestObject {

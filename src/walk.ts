@@ -49,7 +49,6 @@ function isInside(child: string, parent: string): boolean {
 }
 
 export async function walk(paths: string[], cwd: string, config: Config, extraIgnores: string[] = []): Promise<WalkResult> {
-  const { globby } = await import('globby');
   const bases = [cwd, ...(config.file ? [path.dirname(config.file)] : [])];
   const isIgnored = ignoreMatcher([...config.ignore, ...extraIgnores], bases);
   const files = new Set<string>();
@@ -86,6 +85,8 @@ export async function walk(paths: string[], cwd: string, config: Config, extraIg
       continue;
     }
     if (!stat.isDirectory()) continue;
+    // globby is imported only to walk a directory: pre-commit passes file names, and its load time is not small.
+    const { globby } = await import('globby');
     const ignore = ['**/.git/**', ...(config.skipDependencyDirs ? DEPENDENCY_DIRS.map((d) => `**/${d}/**`) : [])];
     const entries = await globby('**/*', {
       cwd: abs,

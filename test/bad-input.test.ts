@@ -144,3 +144,11 @@ describe('bad input', () => {
     expect(result.summary.fixed).toBe(changed.length);
   });
 });
+
+describe('Helm templates', () => {
+  it('a key defined in both branches of an if/else is not a duplicate-key error', async () => {
+    const template = '{{- if .Values.a }}\nkind: Role\napiVersion: rbac.authorization.k8s.io/v1\n{{- else }}\nkind: ClusterRole\napiVersion: rbac.authorization.k8s.io/v1\n{{- end }}\nmetadata: {name: r}\nrules:\n- {apiGroups: [""], resources: [endpoints], verbs: [get]}\n';
+    const { result } = await lint({ 'templates/role.yaml': template }, rules);
+    expect(result.errors).toEqual([]);
+  });
+});

@@ -1,87 +1,21 @@
 /**
- * YAML and JSON manifests, including unrendered Helm templates.
- *
- * Helm directives (`{{ ... }}`) are not YAML. Rather than give up on templates (as pluto does), we mask each
- * directive with text of exactly the same length before parsing: a directive alone on its line becomes a comment,
- * one inside a line becomes a plain scalar. Offsets in the AST are therefore offsets in the original file, and
- * rules can ask which directives fall inside a node before they dare to rewrite it.
+ * YAML and JSON manifests, including unrendered Helm templates: directives are masked first (see `helm.ts`),
+ * so templates parse where pluto gives up, and AST offsets stay offsets in the file.
+ * Rules import types from here, and runtime helpers from `helm.ts` and `yaml-nodes.ts`, never this module:
+ * it loads the YAML parser.
  */
 import { parseAllDocuments, type Document } from 'yaml';
 import type { LanguageSupport, ParseProblem } from '../types.js';
+import { findDirectives, maskDirectives, type YamlAst } from './helm.js';
 
-export interface TemplateDirective {
-  start: number;
-  end: number;
-  text: string;
-  /** Alone on its line(s), e.g. `{{- if .Values.enabled }}`: masked as a comment. */
-  standalone: boolean;
-}
-
-export interface YamlAst {
-  documents: Document.Parsed[];
-  /** Helm directives found in the file (empty for plain YAML/JSON). */
-  directives: TemplateDirective[];
-  /** The text the YAML parser saw (equal to the file text when there are no directives). */
-  masked: string;
-}
-
-const DIRECTIVE = /\{\{[\s\S]*?\}\}/g;
-/** Character used to mask inline directives; any plain-scalar character would do. */
-export const MASK_CHAR = '_';
-
-export function findDirectives(text: string): TemplateDirective[] {
-  if (!text.includes('{{')) return [];
-  const found: TemplateDirective[] = [];
-  for (const match of text.matchAll(DIRECTIVE)) {
-    const start = match.index;
-    const end = start + match[0].length;
-    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-    let lineEnd = text.indexOf('\n', end);
-    if (lineEnd === -1) lineEnd = text.length;
-    const before = text.slice(lineStart, start);
-    const after = text.slice(end, lineEnd);
-    // Several directives may share a line (`{{- end }}{{- end }}`): the line is still standalone.
-    const standalone = /^\s*$/.test(before.replace(DIRECTIVE, '')) && /^\s*$/.test(after.replace(DIRECTIVE, ''));
-    found.push({ start, end, text: match[0], standalone });
-  }
-  return found;
-}
-
-export function maskDirectives(text: string, directives: TemplateDirective[]): string {
-  if (directives.length === 0) return text;
-  let out = '';
-  let last = 0;
-  for (const d of directives) {
-    out += text.slice(last, d.start);
-    let mask = '';
-    let atSegmentStart = true;
-    for (const ch of d.text) {
-      if (ch === '\n' || ch === '\r') {
-        mask += ch;
-        atSegmentStart = true;
-      } else if (d.standalone) {
-        mask += atSegmentStart ? '#' : ' ';
-        atSegmentStart = false;
-      } else {
-        mask += MASK_CHAR;
-      }
-    }
-    out += mask;
-    last = d.end;
-  }
-  return out + text.slice(last);
-}
-
-/** Directives that overlap [start, end). */
-export function directivesIn(ast: YamlAst, start: number, end: number): TemplateDirective[] {
-  return ast.directives.filter((d) => d.start < end && d.end > start);
-}
+export type { TemplateDirective, YamlAst } from './helm.js';
 
 function parseManifest(text: string): { ast: YamlAst; errors: ParseProblem[] } {
   const directives = findDirectives(text);
   const masked = maskDirectives(text, directives);
-  // uniqueKeys: duplicate keys are an error (the API server would reject or silently merge them).
-  const documents = parseAllDocuments(masked, { uniqueKeys: true, prettyErrors: false }) as unknown;
+  // Duplicate keys are an error in plain YAML (the API server would reject or silently merge them), but not in a
+  // template: `{{ if }} key: a {{ else }} key: b {{ end }}` defines one key twice once the branches are masked.
+  const documents = parseAllDocuments(masked, { uniqueKeys: directives.length === 0, prettyErrors: false }) as unknown;
   const docs: Document.Parsed[] = Array.isArray(documents) ? (documents as Document.Parsed[]) : [];
   const errors: ParseProblem[] = [];
   for (const doc of docs) {

@@ -1,0 +1,39 @@
+/** Start-up cost matters in a pre-commit hook: a parser is imported only when a file of its language needs it. */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, writeTree } from './helpers.js';
+
+function importsWhileScanning(files: Record<string, string>, args: string[] = []): string[] {
+  const dir = writeTree(files);
+  const run = spawnSync(
+    process.execPath,
+    ['--import', path.join(repoRoot, 'test/support/record-imports.mjs'), path.join(repoRoot, 'bin/slicefix.js'), ...args, '.'],
+    { cwd: dir, encoding: 'utf8' },
+  );
+  expect(run.status, run.stderr).not.toBe(2);
+  return run.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('IMPORTED '))
+    .map((l) => l.slice('IMPORTED '.length))
+    .sort();
+}
+
+describe('lazy loading', () => {
+  it('--version imports no parser', () => {
+    expect(importsWhileScanning({}, ['--version'])).toEqual([]);
+  });
+
+  it('a repository without trigger texts imports no parser at all', () => {
+    const imported = importsWhileScanning({ 'a.yaml': 'x: 1\n', 'b.go': 'package b\n', 'c.ts': 'export const c = 1;\n', 'd.sh': 'echo\n' });
+    for (const parser of ['yaml', 'ts-morph', 'typescript', 'web-tree-sitter', 'tree-sitter', 'kubernetes-models']) {
+      expect(imported).not.toContain(parser);
+    }
+  });
+
+  it('a manifest with a trigger imports the YAML parser and nothing for Go or TypeScript', () => {
+    const imported = importsWhileScanning({ 'role.yaml': 'kind: Role\nrules:\n- {apiGroups: [""], resources: [endpoints], verbs: [get]}\n' });
+    expect(imported).toContain('yaml');
+    for (const parser of ['ts-morph', 'typescript', 'web-tree-sitter', 'tree-sitter']) expect(imported).not.toContain(parser);
+  });
+});
