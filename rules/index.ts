@@ -1,7 +1,9 @@
 /** Every rule slicefix has, in the order `--list-rules` and reports show them. */
 import type { Rule } from '../src/types.js';
+import { endpointsManifest } from './endpoints-manifest.js';
 import { rule as endpointsRbac } from './endpoints-rbac.js';
 
 export const rules: Rule[] = [
+  endpointsManifest,
   endpointsRbac,
 ];
