@@ -161,8 +161,8 @@ function suffixed(name: Value, suffix: string): Value {
   return `${String(name)}${suffix}`;
 }
 
-/** A copy with valid stand-ins for templates, so that validation checks everything else. */
-function concrete(value: unknown, key = ''): unknown {
+/** A copy with valid stand-ins for Helm templates, so that validation checks everything else. */
+export function concrete(value: unknown, key = ''): unknown {
   if (value instanceof Template) return key === 'port' ? 1 : 'tpl';
   if (Array.isArray(value)) return value.map((v) => concrete(v));
   if (isObj(value)) {

@@ -2,8 +2,10 @@
 import type { Rule } from '../src/types.js';
 import { endpointsManifest } from './endpoints-manifest.js';
 import { rule as endpointsRbac } from './endpoints-rbac.js';
+import { endpointsliceV1beta1 } from './endpointslice-v1beta1.js';
 
 export const rules: Rule[] = [
   endpointsManifest,
   endpointsRbac,
+  endpointsliceV1beta1,
 ];

@@ -58,7 +58,7 @@ interface SliceShape {
  * The reasons `slice` would be rejected, first problem first (empty: valid). Values that are Helm templates must
  * be replaced by valid stand-ins before calling this.
  */
-export function sliceProblems(slice: unknown): string[] {
+export function sliceProblems(slice: unknown, options: { generated: boolean } = { generated: true }): string[] {
   const problems: string[] = [];
   try {
     loadSchemaValidator()(slice);
@@ -66,6 +66,7 @@ export function sliceProblems(slice: unknown): string[] {
     problems.push(`schema: ${(error as Error).message}`);
   }
   const s = slice as SliceShape;
+  if (!options.generated) return [...problems, ...limitProblems(s)];
   const name = s.metadata?.name;
   if (typeof name !== 'string' || !isDnsSubdomain(name)) problems.push(`metadata.name ${JSON.stringify(name)} is not a DNS subdomain of at most 253 characters`);
   const namespace = s.metadata?.namespace;
@@ -75,12 +76,10 @@ export function sliceProblems(slice: unknown): string[] {
     if (keyProblem) problems.push(keyProblem);
     if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) problems.push(`label ${key}: ${JSON.stringify(value)} is not a valid label value`);
   }
+  problems.push(...limitProblems(s));
   const endpoints = s.endpoints ?? [];
-  if (endpoints.length > MAX_ENDPOINTS_PER_SLICE) problems.push(`${endpoints.length} endpoints; the API allows at most ${MAX_ENDPOINTS_PER_SLICE} per slice`);
   endpoints.forEach((endpoint, i) => {
-    const addresses = endpoint.addresses ?? [];
-    if (addresses.length < 1 || addresses.length > MAX_ADDRESSES_PER_ENDPOINT) problems.push(`endpoints[${i}] has ${addresses.length} addresses; the API wants 1 to ${MAX_ADDRESSES_PER_ENDPOINT}`);
-    for (const address of addresses) {
+    for (const address of endpoint.addresses ?? []) {
       const parsed = typeof address === 'string' ? parseIP(address) : undefined;
       if (!parsed?.ok) problems.push(`endpoints[${i}]: ${JSON.stringify(address)} is not an IP address`);
       else if (parsed.family !== s.addressType) problems.push(`endpoints[${i}]: ${address} is not an ${String(s.addressType)} address`);
@@ -90,6 +89,25 @@ export function sliceProblems(slice: unknown): string[] {
     if (endpoint.nodeName !== undefined && (typeof endpoint.nodeName !== 'string' || !isDnsSubdomain(endpoint.nodeName))) problems.push(`endpoints[${i}].nodeName ${JSON.stringify(endpoint.nodeName)} is not a valid node name`);
   });
   const ports = s.ports ?? [];
+  ports.forEach((port, i) => {
+    if (port.port !== undefined && (typeof port.port !== 'number' || !Number.isInteger(port.port) || port.port < 1 || port.port > 65535)) problems.push(`ports[${i}].port ${JSON.stringify(port.port)} is not a port number (1-65535)`);
+  });
+  return problems;
+}
+
+/**
+ * The API's limits, which hold for any slice (also one written by hand that slicefix only migrates): endpoint and
+ * port counts, 1-100 addresses per endpoint, unique port names that are DNS labels.
+ */
+function limitProblems(s: SliceShape): string[] {
+  const problems: string[] = [];
+  const endpoints = s.endpoints ?? [];
+  if (endpoints.length > MAX_ENDPOINTS_PER_SLICE) problems.push(`${endpoints.length} endpoints; the API allows at most ${MAX_ENDPOINTS_PER_SLICE} per slice`);
+  endpoints.forEach((endpoint, i) => {
+    const addresses = endpoint.addresses ?? [];
+    if (addresses.length < 1 || addresses.length > MAX_ADDRESSES_PER_ENDPOINT) problems.push(`endpoints[${i}] has ${addresses.length} addresses; the API wants 1 to ${MAX_ADDRESSES_PER_ENDPOINT}`);
+  });
+  const ports = s.ports ?? [];
   if (ports.length > MAX_PORTS_PER_SLICE) problems.push(`${ports.length} ports; the API allows at most ${MAX_PORTS_PER_SLICE} per slice`);
   const seen = new Set<string>();
   ports.forEach((port, i) => {
@@ -97,7 +115,6 @@ export function sliceProblems(slice: unknown): string[] {
     if (typeof portName !== 'string' || (portName !== '' && !isDnsLabel(portName))) problems.push(`ports[${i}].name ${JSON.stringify(portName)} is not a DNS label`);
     else if (seen.has(portName)) problems.push(`port name ${JSON.stringify(portName)} is used twice; port names must be unique in a slice`);
     else seen.add(portName);
-    if (port.port !== undefined && (typeof port.port !== 'number' || !Number.isInteger(port.port) || port.port < 1 || port.port > 65535)) problems.push(`ports[${i}].port ${JSON.stringify(port.port)} is not a port number (1-65535)`);
   });
   return problems;
 }
