@@ -157,7 +157,7 @@ export const endpointsManifest: Rule<YamlAst> = {
   meta: {
     id: 'endpoints-manifest',
     severity: 'error',
-    description: 'Core v1 Endpoints objects in manifests (deprecated in Kubernetes 1.33); --fix rewrites them to discovery.k8s.io/v1 EndpointSlices.',
+    description: 'core v1 Endpoints objects (deprecated in Kubernetes 1.33) in manifests and Helm templates',
     help:
       'The v1 Endpoints API is deprecated since Kubernetes 1.33. Replace hand-written Endpoints with discovery.k8s.io/v1 ' +
       'EndpointSlices labelled kubernetes.io/service-name=<service>; readers list slices by that label and need RBAC for ' +

@@ -20,7 +20,7 @@ export const endpointsliceV1beta1: Rule<YamlAst> = {
   meta: {
     id: 'endpointslice-v1beta1',
     severity: 'error',
-    description: 'discovery.k8s.io/v1beta1 EndpointSlices (removed in Kubernetes 1.25); --fix migrates them to discovery.k8s.io/v1.',
+    description: 'discovery.k8s.io/v1beta1 EndpointSlices (API removed in Kubernetes 1.25)',
     help:
       'The discovery.k8s.io/v1beta1 EndpointSlice API is no longer served since Kubernetes 1.25. Use discovery.k8s.io/v1: ' +
       'topology kubernetes.io/hostname becomes nodeName, topology.kubernetes.io/zone becomes zone, other topology keys ' +

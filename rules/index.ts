@@ -5,7 +5,7 @@ import { rule as endpointsRbac } from './endpoints-rbac.js';
 import { endpointsliceV1beta1 } from './endpointslice-v1beta1.js';
 
 export const rules: Rule[] = [
-  endpointsManifest,
   endpointsRbac,
+  endpointsManifest,
   endpointsliceV1beta1,
 ];
