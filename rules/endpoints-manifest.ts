@@ -136,11 +136,28 @@ function prepare(object: ManifestObject, ast: YamlAst, text: string): Prepared {
   return { value };
 }
 
+/** Is `offset` inside template control flow (`{{- if }}`, `{{- with }}`, `{{- range }}`) opened after `from`? */
+function insideControlFlow(ast: YamlAst, from: number, offset: number): boolean {
+  let depth = 0;
+  for (const d of directivesIn(ast, from, offset)) {
+    if (/^\{\{-?\s*(if|range|with)\b/.test(d.text)) depth++;
+    else if (/^\{\{-?\s*end\b/.test(d.text)) depth = Math.max(0, depth - 1);
+  }
+  return depth > 0;
+}
+
+/**
+ * Does the Service certainly have a selector? A selector inside template control flow (kube-prometheus-stack
+ * writes `{{- if .Values.x.endpoints }}{{- else }} selector: ...`) exists only in some renderings, typically the
+ * ones without the hand-written Endpoints, so it does not count.
+ */
 function hasSelector(service: YAMLMap, ast: YamlAst, text: string, end: number): boolean {
   const spec = mapGetMap(service, 'spec');
   if (!spec) return false;
   const pair = mapPair(spec, 'selector');
   if (!pair) return false;
+  const keyStart = (pair.key as Node | null)?.range?.[0] ?? 0;
+  if (insideControlFlow(ast, service.range?.[0] ?? 0, keyStart)) return false;
   const value = pair.value as Node | null;
   if (isMap(value)) return value.items.length > 0;
   if (isScalar(value) && value.value !== null && value.value !== undefined && value.value !== '') return true;
@@ -164,7 +181,9 @@ export const endpointsManifest: Rule<YamlAst> = {
       'endpointslices in discovery.k8s.io.',
     docs: 'rules/endpoints-manifest.md',
     languages: ['yaml', 'json'],
-    triggers: ['Endpoints'],
+    // Every match has one of these (YAML block or flow style, JSON); a bare "Endpoints" would also parse every
+    // chart that mentions kubeletEndpoints or EndpointSlices.
+    triggers: ['kind: Endpoints', 'kind: "Endpoints"', "kind: 'Endpoints'", '"kind": "Endpoints"', '"kind":"Endpoints"'],
     fixable: true,
     codemod: 'endpoints-to-slices',
     messages: {
@@ -174,7 +193,7 @@ export const endpointsManifest: Rule<YamlAst> = {
       notFixable: `v1 Endpoints {{name}} is deprecated since Kubernetes 1.33; not fixed automatically because {{reason}}: ${WHAT_TO_WRITE}`,
       controllerOwned:
         'Endpoints {{name}} belongs to Service {{name}} ({{serviceFile}}), which has a selector: the endpoints controller ' +
-        'owns it and the EndpointSlice controller already publishes its slices. Delete this manifest (likely a kubectl get -o yaml dump); do not convert it',
+        'owns (and overwrites) it, and the EndpointSlice controller already publishes its slices. Delete this manifest instead of converting it',
       skipMirror:
         'v1 Endpoints {{name}} is labelled endpointslice.kubernetes.io/skip-mirror=true: its EndpointSlices are managed ' +
         'elsewhere. Delete it once nothing reads it (not converted)',
@@ -182,7 +201,7 @@ export const endpointsManifest: Rule<YamlAst> = {
         'Endpoints {{name}} is a leader-election lock (annotation control-plane.alpha.kubernetes.io/leader), not a ' +
         'Service\'s endpoints: move the lock to a coordination.k8s.io/v1 Lease (client-go resourcelock "leases") and delete it (not converted)',
     },
-    collect: { languages: ['yaml', 'json'], triggers: ['Service'] },
+    collect: { languages: ['yaml', 'json'], triggers: ['kind: Service', 'kind: "Service"', "kind: 'Service'", '"kind": "Service"', '"kind":"Service"'] },
   },
 
   collect(context: CollectContext<YamlAst>) {

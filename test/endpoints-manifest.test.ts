@@ -74,7 +74,7 @@ describe('endpoints-manifest reports without converting', () => {
         'svc.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: ext\n  namespace: web\nspec:\n  selector:\n    app: ext\n  ports:\n    - port: 80\n',
         'dump.yaml': endpoints(oneAddress, '  name: ext\n  namespace: web\n'),
       },
-      message: /belongs to Service ext \(svc\.yaml\), which has a selector.*Delete this manifest/,
+      message: /belongs to Service ext \(svc\.yaml\), which has a selector.*Delete this manifest instead of converting it/,
     },
     {
       name: 'the Endpoints of a Helm Service whose selector is an include',
@@ -163,6 +163,20 @@ describe('endpoints-manifest look-alikes are not flagged', () => {
     expect(result.findings).toEqual([]);
     expect(result.errors).toEqual([]);
     expect(files).toEqual(negatives);
+  });
+
+  it('does not count a selector that only some renderings of a Helm template have', async () => {
+    // kube-prometheus-stack: the selector is written only when no endpoints are configured.
+    const { result } = await lint(
+      {
+        'templates/svc.yaml':
+          'apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include "c.fullname" . }}\nspec:\n  clusterIP: None\n' +
+          '{{- if .Values.endpoints }}{{- else }}\n  selector:\n    component: kube-scheduler\n{{- end }}\n',
+        'templates/ep.yaml': endpoints(oneAddress, '  name: {{ include "c.fullname" . }}\n'),
+      },
+      rule,
+    );
+    expect(result.findings.map((f) => [f.fixable, /which has a selector/.test(f.message)])).toEqual([[true, false]]);
   });
 
   it('converts when the Service with a selector lives in another namespace', async () => {
