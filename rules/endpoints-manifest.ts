@@ -3,18 +3,48 @@
  * each one with the EndpointSlices that carry the same endpoints (codemods/endpoints-to-slices.ts), but only when
  * that is provably safe; otherwise the finding says why and what to write instead.
  */
-import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { endpointsToSlices } from '../codemods/endpoints-to-slices.js';
 import { detectLayout, RenderError, replaceObject } from '../src/k8s/render.js';
 import { nodeToValue, RawBlock, Template, ValueError, type ValueContext } from '../src/k8s/values.js';
 import { directivesIn, type YamlAst } from '../src/languages/yaml.js';
-import { manifestObjects, mapGet, mapGetMap, mapPair, objectName, type ManifestObject } from '../src/manifests.js';
+import { manifestObjects, mapGet, mapGetMap, mapGetString, mapPair, objectName, type ManifestObject } from '../src/manifests.js';
 import type { CollectContext, Rule, RuleContext } from '../src/types.js';
 
 /** Facts key: Services with a selector, gathered from every manifest of the scan. */
 export const SERVICES_WITH_SELECTOR = 'endpoints-manifest/services-with-selector';
 export const SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';
 export const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
+
+/** Facts key: Endpoints names that glusterfs volumes (PersistentVolumes, Pod templates) read by name. */
+export const GLUSTERFS_ENDPOINTS = 'endpoints-manifest/glusterfs-endpoints';
+
+interface GlusterfsFact {
+  name: string;
+  file: string;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** Every `glusterfs: { endpoints: <name> }` volume source inside `node`. */
+function glusterfsEndpoints(node: unknown, out: string[] = []): string[] {
+  if (isSeq(node)) for (const item of node.items) glusterfsEndpoints(item, out);
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const value = pair.value;
+      if (isScalar(pair.key) && pair.key.value === 'glusterfs' && isMap(value)) {
+        const name = mapGetString(value, 'endpoints');
+        if (name) out.push(name);
+      }
+      glusterfsEndpoints(value, out);
+    }
+  }
+  return out;
+}
 
 interface ServiceFact {
   name: string;
@@ -197,16 +227,24 @@ export const endpointsManifest: Rule<YamlAst> = {
       skipMirror:
         'v1 Endpoints {{name}} is labelled endpointslice.kubernetes.io/skip-mirror=true: its EndpointSlices are managed ' +
         'elsewhere. Delete it once nothing reads it (not converted)',
+      glusterfs:
+        'v1 Endpoints {{name}} is read by name by a glusterfs volume ({{file}}): the in-tree glusterfs plugin needs a v1 ' +
+        'Endpoints object, so converting it would break the mount. Move the volume to a CSI driver first (the plugin was ' +
+        'removed in Kubernetes 1.26), then delete the Endpoints (not converted)',
       leaderLock:
         'Endpoints {{name}} is a leader-election lock (annotation control-plane.alpha.kubernetes.io/leader), not a ' +
         'Service\'s endpoints: move the lock to a coordination.k8s.io/v1 Lease (client-go resourcelock "leases") and delete it (not converted)',
     },
-    collect: { languages: ['yaml', 'json'], triggers: ['kind: Service', 'kind: "Service"', "kind: 'Service'", '"kind": "Service"', '"kind":"Service"'] },
+    collect: {
+      languages: ['yaml', 'json'],
+      triggers: ['kind: Service', 'kind: "Service"', "kind: 'Service'", '"kind": "Service"', '"kind":"Service"', 'glusterfs'],
+    },
   },
 
   collect(context: CollectContext<YamlAst>) {
     const { ast, file } = context;
     for (const object of manifestObjects(ast)) {
+      for (const name of glusterfsEndpoints(object.node)) context.facts.add<GlusterfsFact>(GLUSTERFS_ENDPOINTS, { name, file: file.path });
       if (object.apiVersion !== 'v1' || object.kind !== 'Service') continue;
       if (!hasSelector(object.node, ast, file.text, object.end)) continue;
       const { name, namespace } = nameOf(object, ast, file.text);
@@ -235,6 +273,16 @@ export const endpointsManifest: Rule<YamlAst> = {
         .find((s) => s.name === name && s.namespace === namespace);
       if (service) {
         context.report({ ...at, messageId: 'controllerOwned', data: { name: shownName, serviceFile: service.file } });
+        continue;
+      }
+      // Matched by name only (a Pod reads it in its own namespace, a PV where endpointsNamespace says): when in
+      // doubt, do not convert. Show the reference nearest to this file.
+      const volume = context.facts
+        .get<GlusterfsFact>(GLUSTERFS_ENDPOINTS)
+        .filter((g) => g.name === name)
+        .sort((a, b) => commonPrefix(b.file, file.path) - commonPrefix(a.file, file.path))[0];
+      if (volume) {
+        context.report({ ...at, messageId: 'glusterfs', data: { name: shownName, file: volume.file } });
         continue;
       }
       if (labels && isTrue((mapGet(labels, SKIP_MIRROR_LABEL) as { value?: unknown } | undefined)?.value)) {

@@ -85,6 +85,14 @@ describe('endpoints-manifest reports without converting', () => {
       },
       message: /which has a selector/,
     },
+    {
+      name: 'the Endpoints a glusterfs volume reads by name (kubernetes/examples)',
+      files: {
+        'pv.yaml': 'apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: gluster\nspec:\n  glusterfs:\n    endpoints: glusterfs-cluster\n    path: vol\n',
+        'ep.yaml': endpoints(oneAddress, '  name: glusterfs-cluster\n'),
+      },
+      message: /read by name by a glusterfs volume \(pv\.yaml\)/,
+    },
     { name: 'no addresses at all', files: { 'empty.yaml': endpoints('subsets: []\n') }, message: /has no addresses/ },
     {
       name: 'a subset with ports but no addresses',
