@@ -1,0 +1,337 @@
+/**
+ * endpoints-manifest: core v1 `Endpoints` objects in YAML/JSON manifests and Helm templates. The fix replaces
+ * each one with the EndpointSlices that carry the same endpoints (codemods/endpoints-to-slices.ts), but only when
+ * that is provably safe; otherwise the finding says why and what to write instead.
+ */
+import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { endpointsToSlices } from '../codemods/endpoints-to-slices.js';
+import { detectLayout, RenderError, replaceObject } from '../src/k8s/render.js';
+import { nodeToValue, RawBlock, Template, ValueError, type ValueContext } from '../src/k8s/values.js';
+import { directivesIn, type YamlAst } from '../src/languages/yaml.js';
+import { manifestObjects, mapGet, mapGetMap, mapGetString, mapPair, objectName, type ManifestObject } from '../src/manifests.js';
+import type { CollectContext, Rule, RuleContext } from '../src/types.js';
+
+/** Facts key: Services with a selector, gathered from every manifest of the scan. */
+export const SERVICES_WITH_SELECTOR = 'endpoints-manifest/services-with-selector';
+export const SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';
+export const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
+
+/** Facts key: Endpoints names that glusterfs volumes (PersistentVolumes, Pod templates) read by name. */
+export const GLUSTERFS_ENDPOINTS = 'endpoints-manifest/glusterfs-endpoints';
+
+interface GlusterfsFact {
+  name: string;
+  file: string;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** Every `glusterfs: { endpoints: <name> }` volume source inside `node`. */
+function glusterfsEndpoints(node: unknown, out: string[] = []): string[] {
+  if (isSeq(node)) for (const item of node.items) glusterfsEndpoints(item, out);
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const value = pair.value;
+      if (isScalar(pair.key) && pair.key.value === 'glusterfs' && isMap(value)) {
+        const name = mapGetString(value, 'endpoints');
+        if (name) out.push(name);
+      }
+      glusterfsEndpoints(value, out);
+    }
+  }
+  return out;
+}
+
+interface ServiceFact {
+  name: string;
+  namespace?: string;
+  file: string;
+}
+
+const WHAT_TO_WRITE =
+  'write discovery.k8s.io/v1 EndpointSlice objects instead: labels kubernetes.io/service-name: {{name}} and ' +
+  'endpointslice.kubernetes.io/managed-by: {{managedBy}}, addressType IPv4 or IPv6 (one slice per address family ' +
+  'and port set), one endpoint per address with conditions.ready (false for notReadyAddresses), and the ports of ' +
+  'the subset; then delete the Endpoints';
+
+/** A scalar's value as written: the source text when it holds Helm directives, so templates compare as text. */
+function scalarText(node: unknown, ast: YamlAst, text: string): string | undefined {
+  if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
+  const [start, end] = node.range ?? [0, 0];
+  return directivesIn(ast, start, end).length ? text.slice(start, end) : String(node.value);
+}
+
+function nameOf(object: ManifestObject, ast: YamlAst, text: string): { name?: string; namespace?: string } {
+  const metadata = mapGetMap(object.node, 'metadata');
+  if (!metadata) return {};
+  return { name: scalarText(mapGet(metadata, 'name'), ast, text), namespace: scalarText(mapGet(metadata, 'namespace'), ast, text) };
+}
+
+function lineStartOf(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+function nextLineStart(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  return nl === -1 ? text.length : nl + 1;
+}
+
+/**
+ * The source lines under `key:` of `map` (its block), from the line after the key to the first line that is
+ * indented no deeper than the key and is neither blank, a comment, nor a whole-line directive.
+ */
+function blockAfterKey(text: string, ast: YamlAst, map: YAMLMap, key: string, limit: number): { start: number; end: number; indent: number } | undefined {
+  const pair = mapPair(map, key);
+  const keyNode = pair?.key as Node | undefined;
+  if (!keyNode?.range) return undefined;
+  const keyColumn = keyNode.range[0] - lineStartOf(text, keyNode.range[0]);
+  const start = nextLineStart(text, keyNode.range[0]);
+  let end = start;
+  let indent = -1;
+  while (end < limit) {
+    const lineEnd = Math.min(nextLineStart(text, end), limit);
+    const line = ast.masked.slice(end, lineEnd).replace(/\r?\n$/, '');
+    const lineIndent = /^ */.exec(line)![0].length;
+    const trimmed = line.trim();
+    if (trimmed !== '' && !trimmed.startsWith('#')) {
+      if (lineIndent <= keyColumn) break;
+      if (indent === -1) indent = lineIndent;
+    }
+    end = lineEnd;
+  }
+  return { start, end, indent };
+}
+
+/** `{{- if }}`/`{{- range }}`/`{{- with }}` opened and closed within the same lines. */
+function balancedControlFlow(directives: string[]): boolean {
+  let depth = 0;
+  for (const d of directives) {
+    if (/^\{\{-?\s*(if|range|with|define|block)\b/.test(d)) depth++;
+    else if (/^\{\{-?\s*end\b/.test(d)) depth--;
+    if (depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+interface Prepared {
+  value?: unknown;
+  /** Why the object cannot be rewritten (Helm directives that shape it). */
+  reason?: string;
+}
+
+/**
+ * The object as a plain value. Whole-line directives are accepted only inside `metadata.labels` /
+ * `metadata.annotations`, where they are copied verbatim; anywhere else they shape the object, and no rewrite
+ * can keep them intact.
+ */
+function prepare(object: ManifestObject, ast: YamlAst, text: string): Prepared {
+  const directives = directivesIn(ast, object.start, object.end);
+  const cx: ValueContext = { text, ast, doc: ast.documents[object.documentIndex] };
+  let value: unknown;
+  try {
+    value = nodeToValue(object.node, cx);
+  } catch (error) {
+    if (error instanceof ValueError) return { reason: error.message };
+    throw error;
+  }
+  const standalone = directives.filter((d) => d.standalone);
+  if (standalone.length === 0) return { value };
+  const metadata = mapGetMap(object.node, 'metadata');
+  const allowed = new Set<(typeof standalone)[number]>();
+  if (metadata && !object.inList) {
+    for (const key of ['labels', 'annotations'] as const) {
+      const block = blockAfterKey(text, ast, metadata, key, object.end);
+      if (!block) continue;
+      const inside = standalone.filter((d) => d.start >= block.start && d.end <= block.end);
+      if (inside.length === 0) continue;
+      if (!balancedControlFlow(inside.map((d) => d.text))) continue;
+      const lines = text.slice(block.start, block.end).replace(/\r?\n$/, '').split(/\r?\n/);
+      const entries = mapGet(metadata, key);
+      const parsed = isMap(entries) ? (nodeToValue(entries, cx) as Record<string, unknown>) : {};
+      const blockIndent = block.indent === -1 ? 0 : block.indent;
+      if (lines.some((line) => line.trim() !== '' && !line.trim().startsWith('{{') && /^ */.exec(line)![0].length < blockIndent)) continue;
+      (value as { metadata: Record<string, unknown> }).metadata[key] = new RawBlock(lines, blockIndent, parsed);
+      for (const d of inside) allowed.add(d);
+    }
+  }
+  const blocking = standalone.find((d) => !allowed.has(d));
+  if (blocking) {
+    const line = text.slice(0, blocking.start).split('\n').length;
+    return { reason: `the template directive ${blocking.text} (line ${line}) shapes the object; a rewrite cannot keep the chart's logic intact` };
+  }
+  return { value };
+}
+
+/** Is `offset` inside template control flow (`{{- if }}`, `{{- with }}`, `{{- range }}`) opened after `from`? */
+function insideControlFlow(ast: YamlAst, from: number, offset: number): boolean {
+  let depth = 0;
+  for (const d of directivesIn(ast, from, offset)) {
+    if (/^\{\{-?\s*(if|range|with)\b/.test(d.text)) depth++;
+    else if (/^\{\{-?\s*end\b/.test(d.text)) depth = Math.max(0, depth - 1);
+  }
+  return depth > 0;
+}
+
+/**
+ * Does the Service certainly have a selector? A selector inside template control flow (kube-prometheus-stack
+ * writes `{{- if .Values.x.endpoints }}{{- else }} selector: ...`) exists only in some renderings, typically the
+ * ones without the hand-written Endpoints, so it does not count.
+ */
+function hasSelector(service: YAMLMap, ast: YamlAst, text: string, end: number): boolean {
+  const spec = mapGetMap(service, 'spec');
+  if (!spec) return false;
+  const pair = mapPair(spec, 'selector');
+  if (!pair) return false;
+  const keyStart = (pair.key as Node | null)?.range?.[0] ?? 0;
+  if (insideControlFlow(ast, service.range?.[0] ?? 0, keyStart)) return false;
+  const value = pair.value as Node | null;
+  if (isMap(value)) return value.items.length > 0;
+  if (isScalar(value) && value.value !== null && value.value !== undefined && value.value !== '') return true;
+  // `selector:` followed by whole-line directives (`{{- include "x.selectorLabels" . | nindent 4 }}`).
+  const block = blockAfterKey(text, ast, spec, 'selector', end);
+  return block !== undefined && directivesIn(ast, block.start, block.end).length > 0;
+}
+
+function isTrue(value: unknown): boolean {
+  return value === true || value === 'true';
+}
+
+export const endpointsManifest: Rule<YamlAst> = {
+  meta: {
+    id: 'endpoints-manifest',
+    severity: 'error',
+    description: 'core v1 Endpoints objects (deprecated in Kubernetes 1.33) in manifests and Helm templates',
+    help:
+      'The v1 Endpoints API is deprecated since Kubernetes 1.33. Replace hand-written Endpoints with discovery.k8s.io/v1 ' +
+      'EndpointSlices labelled kubernetes.io/service-name=<service>; readers list slices by that label and need RBAC for ' +
+      'endpointslices in discovery.k8s.io.',
+    docs: 'rules/endpoints-manifest.md',
+    languages: ['yaml', 'json'],
+    // Every match has one of these (YAML block or flow style, JSON); a bare "Endpoints" would also parse every
+    // chart that mentions kubeletEndpoints or EndpointSlices.
+    triggers: ['kind: Endpoints', 'kind: "Endpoints"', "kind: 'Endpoints'", '"kind": "Endpoints"', '"kind":"Endpoints"'],
+    fixable: true,
+    codemod: 'endpoints-to-slices',
+    messages: {
+      convert:
+        'v1 Endpoints {{name}} is deprecated since Kubernetes 1.33: use discovery.k8s.io/v1 EndpointSlice labelled ' +
+        'kubernetes.io/service-name={{name}} (--fix writes {{slices}})',
+      notFixable: `v1 Endpoints {{name}} is deprecated since Kubernetes 1.33; not fixed automatically because {{reason}}: ${WHAT_TO_WRITE}`,
+      controllerOwned:
+        'Endpoints {{name}} belongs to Service {{name}} ({{serviceFile}}), which has a selector: the endpoints controller ' +
+        'owns (and overwrites) it, and the EndpointSlice controller already publishes its slices. Delete this manifest instead of converting it',
+      skipMirror:
+        'v1 Endpoints {{name}} is labelled endpointslice.kubernetes.io/skip-mirror=true: its EndpointSlices are managed ' +
+        'elsewhere. Delete it once nothing reads it (not converted)',
+      glusterfs:
+        'v1 Endpoints {{name}} is read by name by a glusterfs volume ({{file}}): the in-tree glusterfs plugin needs a v1 ' +
+        'Endpoints object, so converting it would break the mount. Move the volume to a CSI driver first (the plugin was ' +
+        'removed in Kubernetes 1.26), then delete the Endpoints (not converted)',
+      leaderLock:
+        'Endpoints {{name}} is a leader-election lock (annotation control-plane.alpha.kubernetes.io/leader), not a ' +
+        'Service\'s endpoints: move the lock to a coordination.k8s.io/v1 Lease (client-go resourcelock "leases") and delete it (not converted)',
+    },
+    collect: {
+      languages: ['yaml', 'json'],
+      triggers: ['kind: Service', 'kind: "Service"', "kind: 'Service'", '"kind": "Service"', '"kind":"Service"', 'glusterfs'],
+    },
+  },
+
+  collect(context: CollectContext<YamlAst>) {
+    const { ast, file } = context;
+    for (const object of manifestObjects(ast)) {
+      for (const name of glusterfsEndpoints(object.node)) context.facts.add<GlusterfsFact>(GLUSTERFS_ENDPOINTS, { name, file: file.path });
+      if (object.apiVersion !== 'v1' || object.kind !== 'Service') continue;
+      if (!hasSelector(object.node, ast, file.text, object.end)) continue;
+      const { name, namespace } = nameOf(object, ast, file.text);
+      if (name) context.facts.add<ServiceFact>(SERVICES_WITH_SELECTOR, { name, namespace, file: file.path });
+    }
+  },
+
+  check(context: RuleContext<YamlAst>) {
+    const { ast, file, settings } = context;
+    const text = file.text;
+    for (const object of manifestObjects(ast)) {
+      if (object.apiVersion !== 'v1' || object.kind !== 'Endpoints') continue;
+      const { name, namespace } = nameOf(object, ast, text);
+      const shownName = name ?? objectName(object).name ?? '(unnamed)';
+      const at = { start: object.start, end: object.end };
+      const metadata = mapGetMap(object.node, 'metadata');
+      const labels = metadata && mapGetMap(metadata, 'labels');
+      const annotations = metadata && mapGetMap(metadata, 'annotations');
+
+      if (annotations && mapPair(annotations, LEADER_ANNOTATION)) {
+        context.report({ ...at, messageId: 'leaderLock', data: { name: shownName } });
+        continue;
+      }
+      const service = context.facts
+        .get<ServiceFact>(SERVICES_WITH_SELECTOR)
+        .find((s) => s.name === name && s.namespace === namespace);
+      if (service) {
+        context.report({ ...at, messageId: 'controllerOwned', data: { name: shownName, serviceFile: service.file } });
+        continue;
+      }
+      // Matched by name only (a Pod reads it in its own namespace, a PV where endpointsNamespace says): when in
+      // doubt, do not convert. Show the reference nearest to this file.
+      const volume = context.facts
+        .get<GlusterfsFact>(GLUSTERFS_ENDPOINTS)
+        .filter((g) => g.name === name)
+        .sort((a, b) => commonPrefix(b.file, file.path) - commonPrefix(a.file, file.path))[0];
+      if (volume) {
+        context.report({ ...at, messageId: 'glusterfs', data: { name: shownName, file: volume.file } });
+        continue;
+      }
+      if (labels && isTrue((mapGet(labels, SKIP_MIRROR_LABEL) as { value?: unknown } | undefined)?.value)) {
+        context.report({ ...at, messageId: 'skipMirror', data: { name: shownName } });
+        continue;
+      }
+
+      const notFixable = (reason: string) =>
+        context.report({ ...at, messageId: 'notFixable', data: { name: shownName, reason, managedBy: settings.managedBy } });
+
+      if (object.inList) {
+        const wrapperKind = (ast.documents[object.documentIndex].contents as YAMLMap | null) && mapGet(ast.documents[object.documentIndex].contents as YAMLMap, 'kind');
+        const kind = isScalar(wrapperKind) ? String(wrapperKind.value) : undefined;
+        if (kind !== 'List') {
+          notFixable(`it is an item of a ${kind ?? 'list'}, which cannot hold EndpointSlices (make it a kind: List first)`);
+          continue;
+        }
+      }
+      const prepared = prepare(object, ast, text);
+      if (prepared.reason !== undefined) {
+        notFixable(prepared.reason);
+        continue;
+      }
+      const conversion = endpointsToSlices(prepared.value, settings);
+      if (!conversion.ok) {
+        notFixable(conversion.reason);
+        continue;
+      }
+      let edit;
+      try {
+        const layout = detectLayout(text, object.node, file.language === 'json');
+        edit = replaceObject(conversion.slices, layout, {
+          text,
+          start: object.start,
+          end: object.end,
+          inList: object.inList,
+          jsonFile: file.language === 'json',
+        });
+      } catch (error) {
+        if (error instanceof RenderError) {
+          notFixable(error.message);
+          continue;
+        }
+        throw error;
+      }
+      const names = conversion.slices.map((s) => (s.metadata.name instanceof Template ? s.metadata.name.raw : String(s.metadata.name)));
+      const slices = names.length === 1 ? `1 EndpointSlice, ${names[0]}` : `${names.length} EndpointSlices: ${names.join(', ')}`;
+      context.report({ ...at, messageId: 'convert', data: { name: shownName, slices }, fix: [edit] });
+    }
+  },
+};
+

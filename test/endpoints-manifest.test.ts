@@ -1,0 +1,225 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { endpointsManifest } from '../rules/endpoints-manifest.js';
+import { sliceProblems } from '../src/k8s/validate-slice.js';
+import { goldenPairs, lint } from './helpers.js';
+import { endpointsTuples, isEndpoints, isSlice, objectsOf, slicesTuples } from './endpoints-manifest.support.js';
+
+const rule = [endpointsManifest];
+
+const goldenSets = [
+  { dir: 'endpoints-manifest/golden', settings: {} },
+  { dir: 'endpoints-manifest/golden-max3', settings: { maxEndpointsPerSlice: 3 } },
+  { dir: 'endpoints-manifest/helm-golden', settings: {} },
+];
+
+describe('endpoints-manifest golden pairs', () => {
+  for (const { dir, settings } of goldenSets) {
+    for (const pair of goldenPairs(dir)) {
+      it(`${dir}/${pair.file}`, async () => {
+        const first = await lint({ [pair.file]: pair.input }, rule, { fix: true, settings });
+        expect(first.result.errors).toEqual([]);
+        const output = first.files[pair.file];
+        expect(output).toBe(pair.expected);
+
+        // Idempotent: a second --fix finds nothing left to fix and changes nothing.
+        const second = await lint({ [pair.file]: output }, rule, { fix: true, settings });
+        expect(second.files[pair.file]).toBe(output);
+        expect(second.result.summary.fixed).toBe(0);
+
+        if (pair.input === pair.expected) {
+          // Not fixable: still reported, with the reason.
+          expect(first.result.findings.length).toBeGreaterThan(0);
+          expect(first.result.findings.every((f) => !f.fixable && /not fixed automatically because/.test(f.message))).toBe(true);
+          return;
+        }
+        expect(first.result.summary.fixed).toBe(1);
+        expect(second.result.findings).toEqual([]);
+        if (pair.input.includes('{{')) return; // templates parse only after rendering
+        const before = objectsOf(pair.input);
+        const after = objectsOf(output);
+        // Nothing lost or invented, every slice valid, the other objects untouched.
+        const maxEndpoints = (settings as { maxEndpointsPerSlice?: number }).maxEndpointsPerSlice ?? 100;
+        expect(slicesTuples(after.filter(isSlice))).toEqual(before.filter(isEndpoints).flatMap(endpointsTuples).sort());
+        for (const slice of after.filter(isSlice)) {
+          expect(sliceProblems(slice)).toEqual([]);
+          expect(slice.endpoints.length).toBeLessThanOrEqual(maxEndpoints);
+          expect(slice.metadata.labels['endpointslice.kubernetes.io/managed-by']).toBe('slicefix');
+        }
+        expect(after.filter((o) => !isSlice(o))).toEqual(before.filter((o) => !isEndpoints(o)));
+        if (path.extname(pair.file) === '.json') expect(() => JSON.parse(output)).not.toThrow();
+      });
+    }
+  }
+});
+
+const endpoints = (body: string, metadata = '  name: ext\n') => `apiVersion: v1\nkind: Endpoints\nmetadata:\n${metadata}${body}`;
+const oneAddress = 'subsets:\n  - addresses:\n      - ip: 10.0.0.1\n    ports:\n      - port: 80\n';
+
+describe('endpoints-manifest reports without converting', () => {
+  const cases: { name: string; files: Record<string, string>; message: RegExp }[] = [
+    {
+      name: 'a leader-election lock',
+      files: { 'lock.yaml': endpoints('', '  name: kube-scheduler\n  annotations:\n    control-plane.alpha.kubernetes.io/leader: \'{"holderIdentity":"a"}\'\n') },
+      message: /leader-election lock.*coordination\.k8s\.io\/v1 Lease/,
+    },
+    {
+      name: 'skip-mirror',
+      files: { 'skip.yaml': endpoints(oneAddress, '  name: ext\n  labels:\n    endpointslice.kubernetes.io/skip-mirror: "true"\n') },
+      message: /skip-mirror=true/,
+    },
+    {
+      name: 'the Endpoints of a Service with a selector (another file)',
+      files: {
+        'svc.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: ext\n  namespace: web\nspec:\n  selector:\n    app: ext\n  ports:\n    - port: 80\n',
+        'dump.yaml': endpoints(oneAddress, '  name: ext\n  namespace: web\n'),
+      },
+      message: /belongs to Service ext \(svc\.yaml\), which has a selector.*Delete this manifest instead of converting it/,
+    },
+    {
+      name: 'the Endpoints of a Helm Service whose selector is an include',
+      files: {
+        'templates/svc.yaml':
+          'apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include "c.fullname" . }}\nspec:\n  selector:\n    {{- include "c.selectorLabels" . | nindent 4 }}\n',
+        'templates/ep.yaml': endpoints(oneAddress, '  name: {{ include "c.fullname" . }}\n'),
+      },
+      message: /which has a selector/,
+    },
+    {
+      name: 'the Endpoints a glusterfs volume reads by name (kubernetes/examples)',
+      files: {
+        'pv.yaml': 'apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: gluster\nspec:\n  glusterfs:\n    endpoints: glusterfs-cluster\n    path: vol\n',
+        'ep.yaml': endpoints(oneAddress, '  name: glusterfs-cluster\n'),
+      },
+      message: /read by name by a glusterfs volume \(pv\.yaml\)/,
+    },
+    { name: 'no addresses at all', files: { 'empty.yaml': endpoints('subsets: []\n') }, message: /has no addresses/ },
+    {
+      name: 'a subset with ports but no addresses',
+      files: { 'p.yaml': endpoints(`${oneAddress}  - ports:\n      - port: 81\n`) },
+      message: /subsets\[1\] lists ports but no addresses/,
+    },
+    {
+      name: 'an IPv4 octet with a leading zero',
+      files: { 'z.yaml': endpoints('subsets:\n  - addresses:\n      - ip: 10.0.0.010\n') },
+      message: /leading zero/,
+    },
+    {
+      name: 'an IPv4-mapped IPv6 address',
+      files: { 'm.yaml': endpoints('subsets:\n  - addresses:\n      - ip: "::ffff:10.0.0.1"\n') },
+      message: /IPv4-mapped/,
+    },
+    {
+      name: 'a port without a number',
+      files: { 'n.yaml': endpoints('subsets:\n  - addresses:\n      - ip: 10.0.0.1\n    ports:\n      - name: http\n') },
+      message: /no port number.*all ports/,
+    },
+    {
+      name: 'an unknown field',
+      files: { 'u.yaml': endpoints('subsets:\n  - addresses:\n      - ip: 10.0.0.1\n        zone: a\n') },
+      message: /field "zone"/,
+    },
+    {
+      name: 'two unnamed ports (invalid as a slice)',
+      files: { 'd.yaml': endpoints('subsets:\n  - addresses:\n      - ip: 10.0.0.1\n    ports:\n      - port: 80\n      - port: 81\n') },
+      message: /would be invalid: port name "" is used twice/,
+    },
+    {
+      name: 'a port name that is not a DNS label',
+      files: { 'l.yaml': endpoints('subsets:\n  - addresses:\n      - ip: 10.0.0.1\n    ports:\n      - port: 80\n        name: HTTP_Port\n') },
+      message: /would be invalid: ports\[0\]\.name "HTTP_Port" is not a DNS label/,
+    },
+    {
+      name: 'more than 100 ports',
+      files: {
+        'many.yaml': endpoints(
+          `subsets:\n  - addresses:\n      - ip: 10.0.0.1\n    ports:\n${Array.from({ length: 101 }, (_, i) => `      - name: p${i}\n        port: ${1000 + i}\n`).join('')}`,
+        ),
+      },
+      message: /101 ports; an EndpointSlice holds at most 100/,
+    },
+    {
+      name: 'an item of an EndpointsList',
+      files: { 'l.yaml': `apiVersion: v1\nkind: EndpointsList\nitems:\n  - ${endpoints(oneAddress).replace(/\n(?!$)/g, '\n    ')}` },
+      message: /item of a EndpointsList/,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const { result, files } = await lint(c.files, rule, { fix: true });
+      expect(result.errors).toEqual([]);
+      expect(result.findings).toHaveLength(1);
+      expect(result.findings[0]).toMatchObject({ ruleId: 'endpoints-manifest', severity: 'error', fixable: false });
+      expect(result.findings[0].message).toMatch(c.message);
+      expect(files).toEqual(c.files);
+    });
+  }
+});
+
+describe('endpoints-manifest look-alikes are not flagged', () => {
+  const negatives: Record<string, string> = {
+    'other-group.yaml': 'apiVersion: example.com/v1\nkind: Endpoints\nmetadata:\n  name: x\nsubsets: []\n',
+    'comment.yaml': '# apiVersion: v1\n# kind: Endpoints\napiVersion: v1\nkind: Service\nmetadata:\n  name: x\n',
+    'configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  ep.yaml: |\n    apiVersion: v1\n    kind: Endpoints\n',
+    'monitor.yaml': 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: x\nspec:\n  endpoints:\n    - port: http\n',
+    'slice.yaml': 'apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: x\naddressType: IPv4\nendpoints: []\n',
+    'nested.yaml': 'apiVersion: v1\nkind: Template\nobjects:\n  - apiVersion: v1\n    kind: Endpoints\n',
+    'doc.json': '{"description": "apiVersion: v1, kind: Endpoints"}',
+  };
+  it('reports nothing', async () => {
+    const { result, files } = await lint(negatives, rule, { fix: true });
+    expect(result.findings).toEqual([]);
+    expect(result.errors).toEqual([]);
+    expect(files).toEqual(negatives);
+  });
+
+  it('does not count a selector that only some renderings of a Helm template have', async () => {
+    // kube-prometheus-stack: the selector is written only when no endpoints are configured.
+    const { result } = await lint(
+      {
+        'templates/svc.yaml':
+          'apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include "c.fullname" . }}\nspec:\n  clusterIP: None\n' +
+          '{{- if .Values.endpoints }}{{- else }}\n  selector:\n    component: kube-scheduler\n{{- end }}\n',
+        'templates/ep.yaml': endpoints(oneAddress, '  name: {{ include "c.fullname" . }}\n'),
+      },
+      rule,
+    );
+    expect(result.findings.map((f) => [f.fixable, /which has a selector/.test(f.message)])).toEqual([[true, false]]);
+  });
+
+  it('converts when the Service with a selector lives in another namespace', async () => {
+    const { result } = await lint(
+      {
+        'svc.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: ext\n  namespace: a\nspec:\n  selector:\n    app: ext\n',
+        'ep.yaml': endpoints(oneAddress, '  name: ext\n  namespace: b\n'),
+      },
+      rule,
+    );
+    expect(result.findings.map((f) => f.fixable)).toEqual([true]);
+  });
+});
+
+describe('endpoints-manifest keeps line endings and BOM', () => {
+  const input = endpoints(oneAddress, '  name: ext\n  namespace: web\n');
+  it('writes CRLF into a CRLF file and keeps the BOM', async () => {
+    const crlf = `\uFEFF# external\r\n${input.replace(/\n/g, '\r\n')}`;
+    const { files, result } = await lint({ 'ep.yaml': crlf }, rule, { fix: true });
+    expect(result.summary.fixed).toBe(1);
+    const out = files['ep.yaml'];
+    expect(out.startsWith('\uFEFF# external\r\napiVersion: discovery.k8s.io/v1\r\n')).toBe(true);
+    expect(out.replace(/\r\n/g, '')).not.toContain('\n');
+    const lf = await lint({ 'ep.yaml': `# external\n${input}` }, rule, { fix: true });
+    expect(out).toBe(`\uFEFF${lf.files['ep.yaml'].replace(/\n/g, '\r\n')}`);
+  });
+
+  it('uses the configured managed-by value', async () => {
+    const { files } = await lint({ 'ep.yaml': input }, rule, { fix: true, settings: { managedBy: 'platform-team' } });
+    expect(files['ep.yaml']).toContain('endpointslice.kubernetes.io/managed-by: platform-team');
+  });
+
+  it('--dry-run writes nothing but shows the diff', async () => {
+    const { files, result } = await lint({ 'ep.yaml': input }, rule, { dryRun: true });
+    expect(files['ep.yaml']).toBe(input);
+    expect(result.diffs[0].patch).toContain('+kind: EndpointSlice');
+  });
+});
