@@ -3,11 +3,13 @@
  * each one with the EndpointSlices that carry the same endpoints (codemods/endpoints-to-slices.ts), but only when
  * that is provably safe; otherwise the finding says why and what to write instead.
  */
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import type { Node, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq } from '../src/languages/yaml-nodes.js';
+import { loadManifestRuntime } from '../src/k8s/runtime.js';
 import { endpointsToSlices } from '../codemods/endpoints-to-slices.js';
 import { detectLayout, RenderError, replaceObject } from '../src/k8s/render.js';
 import { nodeToValue, RawBlock, Template, ValueError, type ValueContext } from '../src/k8s/values.js';
-import { directivesIn, type YamlAst } from '../src/languages/yaml.js';
+import { directivesIn, type YamlAst } from '../src/languages/helm.js';
 import { manifestObjects, mapGet, mapGetMap, mapGetString, mapPair, objectName, type ManifestObject } from '../src/manifests.js';
 import type { CollectContext, Rule, RuleContext } from '../src/types.js';
 
@@ -252,6 +254,7 @@ export const endpointsManifest: Rule<YamlAst> = {
     }
   },
 
+  prepare: loadManifestRuntime,
   check(context: RuleContext<YamlAst>) {
     const { ast, file, settings } = context;
     const text = file.text;

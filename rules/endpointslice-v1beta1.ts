@@ -3,13 +3,15 @@
  * Kubernetes 1.25. The fix edits as little as possible: the apiVersion scalar, and only the endpoints that carry
  * a `topology` are rewritten (codemods/endpointslice-v1beta1-to-v1.ts). Comments and formatting elsewhere stay.
  */
-import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import type { YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq } from '../src/languages/yaml-nodes.js';
+import { loadManifestRuntime } from '../src/k8s/runtime.js';
 import { concrete } from '../codemods/endpoints-to-slices.js';
 import { convertEndpoint } from '../codemods/endpointslice-v1beta1-to-v1.js';
 import { detectLayout, RenderError, replaceObject } from '../src/k8s/render.js';
 import { sliceProblems } from '../src/k8s/validate-slice.js';
 import { nodeToValue, ValueError, type ValueContext } from '../src/k8s/values.js';
-import { directivesIn, type YamlAst } from '../src/languages/yaml.js';
+import { directivesIn, type YamlAst } from '../src/languages/helm.js';
 import { manifestObjects, mapGet, mapPair, objectName } from '../src/manifests.js';
 import type { Edit, Rule, RuleContext } from '../src/types.js';
 
@@ -41,6 +43,7 @@ export const endpointsliceV1beta1: Rule<YamlAst> = {
     },
   },
 
+  prepare: loadManifestRuntime,
   check(context: RuleContext<YamlAst>) {
     const { ast, file } = context;
     const text = file.text;

@@ -257,6 +257,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
   });
   await Promise.all(workers);
+  const prepared = new Set<Rule>();
+  for (const candidate of candidates) {
+    for (const { rule } of candidate.rules) {
+      if (!rule.prepare || prepared.has(rule)) continue;
+      prepared.add(rule);
+      await rule.prepare();
+    }
+  }
   candidates.sort((a, b) => (a.source.path < b.source.path ? -1 : a.source.path > b.source.path ? 1 : 0));
 
   for (const candidate of candidates) {

@@ -131,6 +131,11 @@ export interface RuleMeta {
 
 export interface Rule<AST = any> {
   meta: RuleMeta;
+  /**
+   * Loads what `check` needs at run time beyond the parsed file (a schema, a renderer). Awaited once, and only
+   * when some file passed the rule's pre-filter, so start-up never pays for it. Use dynamic `import()`.
+   */
+  prepare?(): Promise<void>;
   check(context: RuleContext<AST>): void;
   collect?(context: CollectContext<AST>): void;
 }

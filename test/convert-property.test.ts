@@ -5,7 +5,8 @@
  * the same objects, and converting again changes nothing.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadManifestRuntime } from '../src/k8s/runtime.js';
 import { stringify } from 'yaml';
 import { endpointsToSlices, type EndpointSliceObject } from '../codemods/endpoints-to-slices.js';
 import { endpointsManifest } from '../rules/endpoints-manifest.js';
@@ -15,6 +16,9 @@ import { sliceProblems } from '../src/k8s/validate-slice.js';
 import { yamlLanguage, type YamlAst } from '../src/languages/yaml.js';
 import type { RuleReport, Settings } from '../src/types.js';
 import { endpointsTuples, objectsOf, slicesTuples } from './endpoints-manifest.support.js';
+
+// Codemods and schema checks called directly need what the rules' prepare() loads.
+beforeAll(loadManifestRuntime);
 
 type Obj = Record<string, any>;
 

@@ -1,9 +1,13 @@
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadManifestRuntime } from '../src/k8s/runtime.js';
 import { endpointsManifest } from '../rules/endpoints-manifest.js';
 import { sliceProblems } from '../src/k8s/validate-slice.js';
 import { goldenPairs, lint } from './helpers.js';
 import { endpointsTuples, isEndpoints, isSlice, objectsOf, slicesTuples } from './endpoints-manifest.support.js';
+
+// Codemods and schema checks called directly need what the rules' prepare() loads.
+beforeAll(loadManifestRuntime);
 
 const rule = [endpointsManifest];
 

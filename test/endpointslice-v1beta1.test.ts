@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadManifestRuntime } from '../src/k8s/runtime.js';
 import { convertEndpoint } from '../codemods/endpointslice-v1beta1-to-v1.js';
 import { endpointsliceV1beta1 } from '../rules/endpointslice-v1beta1.js';
 import { sliceProblems } from '../src/k8s/validate-slice.js';
 import { goldenPairs, lint } from './helpers.js';
 import { objectsOf } from './endpoints-manifest.support.js';
+
+// Codemods and schema checks called directly need what the rules' prepare() loads.
+beforeAll(loadManifestRuntime);
 
 const rule = [endpointsliceV1beta1];
 

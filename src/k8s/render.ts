@@ -4,7 +4,9 @@
  * such as `on`, `yes` or `0x1F` are quoted, because Kubernetes' YAML reader would otherwise take them for
  * booleans or numbers.
  */
-import { Document, isMap, isSeq, type Node, type YAMLMap } from 'yaml';
+import type { Node, YAMLMap } from 'yaml';
+import { isMap, isSeq } from '../languages/yaml-nodes.js';
+import { yamlRuntime } from './runtime.js';
 import { RawBlock, Template, TEMPLATE_KEY_PREFIX } from './values.js';
 
 export interface Layout {
@@ -127,7 +129,7 @@ function untokenize(text: string, tokens: Tokens): string {
 /** One object as YAML (no trailing newline), every line after the first indented by `column`. */
 export function renderYaml(value: unknown, layout: Layout, column = 0): string {
   const tokens: Tokens = { templates: [], blocks: [] };
-  const doc = new Document(tokenize(value, tokens), { version: '1.1' });
+  const doc = new (yamlRuntime().Document)(tokenize(value, tokens), { version: '1.1' });
   let text = doc.toString({ indent: layout.indent, indentSeq: layout.indentSeq, lineWidth: 0 }).replace(/\n$/, '');
   if (column > 0) text = text.replace(/\n(?!\n)/g, `\n${' '.repeat(column)}`);
   return untokenize(text, tokens);

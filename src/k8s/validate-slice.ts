@@ -2,10 +2,10 @@
  * Is a generated `discovery.k8s.io/v1` EndpointSlice one the API server accepts? The schema check comes from
  * kubernetes-models (generated from the Kubernetes OpenAPI); the rules the OpenAPI schema cannot express (limits,
  * DNS names, address syntax per address type, unique port names) are checked here, as the API server's
- * validation does. The models package is loaded on first use only: a scan that fixes nothing never pays for it.
+ * validation does. The models package is loaded by the rules' `prepare` (see runtime.ts), never at start-up.
  */
-import { createRequire } from 'node:module';
 import { parseIP } from './ip.js';
+import { endpointSliceSchema } from './runtime.js';
 
 export const MAX_ENDPOINTS_PER_SLICE = 1000;
 export const MAX_PORTS_PER_SLICE = 100;
@@ -16,18 +16,9 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
-type SchemaValidator = (slice: unknown) => void;
-let schemaValidator: SchemaValidator | undefined;
-
-function loadSchemaValidator(): SchemaValidator {
-  if (!schemaValidator) {
-    const require = createRequire(import.meta.url);
-    const { EndpointSlice } = require('kubernetes-models/discovery.k8s.io/v1/EndpointSlice') as {
-      EndpointSlice: new (data: unknown) => { validate(): void };
-    };
-    schemaValidator = (slice) => new EndpointSlice(slice).validate();
-  }
-  return schemaValidator;
+function loadSchemaValidator(): (slice: unknown) => void {
+  const EndpointSlice = endpointSliceSchema();
+  return (slice) => new EndpointSlice(slice).validate();
 }
 
 export function isDnsLabel(value: string): boolean {

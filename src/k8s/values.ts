@@ -6,9 +6,10 @@
  * - `RawBlock`: the lines of a `labels:`/`annotations:` block that contains whole-line directives, e.g.
  *   `{{- include "x.labels" . | nindent 4 }}`. Those lines are copied verbatim into the new object.
  */
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq } from '../languages/yaml-nodes.js';
 import type { YamlAst } from '../languages/yaml.js';
-import { directivesIn } from '../languages/yaml.js';
+import { directivesIn } from '../languages/helm.js';
 
 export class Template {
   constructor(readonly raw: string) {}
