@@ -87,7 +87,19 @@ function listRules(all: Rule[]): string {
     .join('\n') + '\n';
 }
 
-function emptyResult(): ScanResult {
+/** The config named by `--config`, else the nearest `.slicefix.yaml` above the first path, else the defaults. */
+export function resolveConfig(cwd: string, configOption: string | undefined, paths: string[], rules: Rule[]): Config {
+  const knownRules = rules.map((r) => r.meta.id);
+  if (configOption) {
+    const file = path.resolve(cwd, configOption);
+    if (!fs.existsSync(file)) throw new UsageError(`config file ${configOption} does not exist`);
+    return loadConfig(file, knownRules);
+  }
+  const found = findConfigFile(path.resolve(cwd, paths[0] ?? '.'));
+  return found ? loadConfig(found, knownRules) : defaultConfig();
+}
+
+export function emptyResult(): ScanResult {
   return { findings: [], errors: [], summary: { filesScanned: 0, filesSkipped: 0, findings: 0, fixable: 0, fixed: 0 }, diffs: [] };
 }
 
@@ -147,16 +159,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
     }
 
     const paths = positionals.length ? positionals : ['.'];
-    const knownRules = rules.map((r) => r.meta.id);
-    let config: Config;
-    if (values.config) {
-      const file = path.resolve(io.cwd, values.config as string);
-      if (!fs.existsSync(file)) throw new UsageError(`config file ${values.config} does not exist`);
-      config = loadConfig(file, knownRules);
-    } else {
-      const found = findConfigFile(path.resolve(io.cwd, paths[0]));
-      config = found ? loadConfig(found, knownRules) : defaultConfig();
-    }
+    const config = resolveConfig(io.cwd, values.config as string | undefined, paths, rules);
     const active = selectRules(rules, config, listOption(values.rule as string[]), listOption(values.disable as string[]));
 
     const scope = await gitScope({ cwd: io.cwd, paths, changedSince: values['changed-since'] as string | undefined, staged: values.staged === true });
