@@ -1,11 +1,13 @@
 /** Every rule slicefix has, in the order `--list-rules` and reports show them. */
 import type { Rule } from '../src/types.js';
+import { endpointsKubectl } from './endpoints-kubectl.js';
 import { endpointsManifest } from './endpoints-manifest.js';
 import { rule as endpointsRbac } from './endpoints-rbac.js';
 import { endpointsliceV1beta1 } from './endpointslice-v1beta1.js';
 
 export const rules: Rule[] = [
-  endpointsRbac,
   endpointsManifest,
+  endpointsRbac,
   endpointsliceV1beta1,
+  endpointsKubectl,
 ];

@@ -10,6 +10,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { ConfigError, defaultConfig, findConfigFile, loadConfig, type Config } from './config.js';
 import { scan, type ActiveRule } from './engine.js';
 import { formatters } from './formatters/index.js';
+import { GitError, gitScope } from './git.js';
 import type { FormatContext } from './formatters/types.js';
 import type { Rule, ScanResult } from './types.js';
 
@@ -29,6 +30,10 @@ Options:
   --rule ID             run only this rule (repeatable, or comma-separated)
   --disable ID          do not run this rule (repeatable, or comma-separated)
   --ignore GLOB         skip files matching GLOB (repeatable)
+  --changed-since REF   report only findings on lines changed since git REF
+                        (from its merge base with HEAD; uncommitted and
+                        untracked changes count)
+  --staged              scan the staged (index) version of staged files
   --max-warnings N      exit 1 when there are more than N warnings
   --quiet               report errors only
   --list-rules          list the rules and exit
@@ -82,6 +87,22 @@ function listRules(all: Rule[]): string {
     .join('\n') + '\n';
 }
 
+/** The config named by `--config`, else the nearest `.slicefix.yaml` above the first path, else the defaults. */
+export async function resolveConfig(cwd: string, configOption: string | undefined, paths: string[], rules: Rule[]): Promise<Config> {
+  const knownRules = rules.map((r) => r.meta.id);
+  if (configOption) {
+    const file = path.resolve(cwd, configOption);
+    if (!fs.existsSync(file)) throw new UsageError(`config file ${configOption} does not exist`);
+    return loadConfig(file, knownRules);
+  }
+  const found = findConfigFile(path.resolve(cwd, paths[0] ?? '.'));
+  return found ? loadConfig(found, knownRules) : defaultConfig();
+}
+
+export function emptyResult(): ScanResult {
+  return { findings: [], errors: [], summary: { filesScanned: 0, filesSkipped: 0, findings: 0, fixable: 0, fixed: 0 }, diffs: [] };
+}
+
 export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<number> {
   let debug = argv.includes('--debug');
   try {
@@ -98,6 +119,8 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
         rule: { type: 'string', multiple: true },
         disable: { type: 'string', multiple: true },
         ignore: { type: 'string', multiple: true },
+        'changed-since': { type: 'string' },
+        staged: { type: 'boolean' },
         'max-warnings': { type: 'string' },
         quiet: { type: 'boolean' },
         'list-rules': { type: 'boolean' },
@@ -129,22 +152,22 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
       if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError('--max-warnings takes a whole number ≥ 0');
     }
     if (values.fix && values['dry-run']) throw new UsageError('--fix and --dry-run exclude each other');
+    // --fix writes working-tree files; what it would fix is not what --staged read or --changed-since selected.
+    if (values.fix && values.staged) throw new UsageError('--fix cannot be combined with --staged (it would overwrite unstaged changes)');
+    if (values.fix && values['changed-since'] !== undefined) {
+      throw new UsageError('--fix rewrites whole files, not only changed lines: run --fix without --changed-since');
+    }
 
     const paths = positionals.length ? positionals : ['.'];
-    const knownRules = rules.map((r) => r.meta.id);
-    let config: Config;
-    if (values.config) {
-      const file = path.resolve(io.cwd, values.config as string);
-      if (!fs.existsSync(file)) throw new UsageError(`config file ${values.config} does not exist`);
-      config = await loadConfig(file, knownRules);
-    } else {
-      const found = findConfigFile(path.resolve(io.cwd, paths[0]));
-      config = found ? await loadConfig(found, knownRules) : defaultConfig();
-    }
+    const config = await resolveConfig(io.cwd, values.config as string | undefined, paths, rules);
     const active = selectRules(rules, config, listOption(values.rule as string[]), listOption(values.disable as string[]));
 
-    const result: ScanResult = await scan({
-      paths,
+    const scope = await gitScope({ cwd: io.cwd, paths, changedSince: values['changed-since'] as string | undefined, staged: values.staged === true });
+    // `--staged` with nothing staged under the paths: nothing to scan (an empty path list would mean ".").
+    const result: ScanResult = scope.paths.length === 0 ? emptyResult() : await scan({
+      paths: scope.paths,
+      readBytes: scope.readBytes,
+      keepFinding: scope.keepFinding,
       cwd: io.cwd,
       config,
       rules: active,
@@ -153,6 +176,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
       ignore: (values.ignore as string[] | undefined) ?? [],
     });
 
+    if (scope.keepError) result.errors = result.errors.filter(scope.keepError);
     if (values.quiet) {
       result.findings = result.findings.filter((f) => f.severity === 'error');
       result.summary.findings = result.findings.length;
@@ -178,7 +202,9 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
     if (maxWarnings >= 0 && warnings > maxWarnings) return 1;
     return 0;
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof GitError) {
+      io.stderr(`slicefix: ${error.message}\n`);
+    } else if (error instanceof ConfigError) {
       io.stderr(`slicefix: bad config: ${error.message}\n`);
     } else if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith?.('ERR_PARSE_ARGS')) {
       io.stderr(`slicefix: ${(error as Error).message}\nRun slicefix --help for usage.\n`);
