@@ -7,7 +7,7 @@ import type { Node } from 'web-tree-sitter';
 import { crGetToListSlices, ownsEndpointSlice, type EndpointsVariable } from '../codemods/go-controller-runtime-get.js';
 import { RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE, WRITE_ADVICE } from '../src/go/common.js';
 import { PKG } from '../src/go/imports.js';
-import { children, descendants, enclosingFunctionBody, identifiersNamed, isPackageMember, methodCall, snippet } from '../src/go/syntax.js';
+import { children, descendants, enclosingFunctionBody, identifiersNamed, isPackageMember, methodCall } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Rule } from '../src/types.js';
 
@@ -131,8 +131,10 @@ export const rule: Rule<GoAst> = {
     const ast = ctx.ast;
     reportUnusedImports(ctx);
     for (const site of findCrSites(ast)) {
-      const range = { start: site.call.startIndex, end: site.call.endIndex };
-      const code = snippet(site.call);
+      // A builder chain is one long call: point at the method (`Owns(...)`), not at the whole chain.
+      const field = methodCall(site.call)?.field;
+      const range = { start: field ? field.startIndex : site.call.startIndex, end: site.call.endIndex };
+      const code = ast.text.slice(range.start, range.end).replace(/\s+/g, ' ').slice(0, 60);
       switch (site.method) {
         case 'Get': {
           const error = errorOf(site.call);
