@@ -20,14 +20,14 @@ const cleaned = new WeakSet<GoAst>();
 
 /**
  * Reports (with a fix) imports that a rewrite left unused. Go refuses to compile a file with an unused import, so
- * a file that imports discovery/v1 *and* has an unused core/v1 (or apierrors, ...) import is one slicefix rewrote
+ * a file that imports discovery/v1 (or its listers or informers) *and* has an unused core/v1 (or apierrors, ...) import is one slicefix rewrote
  * in an earlier pass. Only the first Go rule to see a parsed file reports them.
  */
 export function reportUnusedImports(ctx: RuleContext<GoAst>): void {
   const ast = ctx.ast;
   if (cleaned.has(ast)) return;
   cleaned.add(ast);
-  if (namesOf(ast.imports, PKG.discovery).size === 0) return;
+  if ([PKG.discovery, PKG.discoveryListers, PKG.discoveryInformers].every((p) => namesOf(ast.imports, p).size === 0)) return;
   const used = new Set<string>();
   for (const node of descendants(ast.root, ['qualified_type', 'selector_expression'])) {
     const q = qualified(node);
