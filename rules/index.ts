@@ -1,5 +1,9 @@
 /** Every rule slicefix has, in the order `--list-rules` and reports show them. */
 import type { Rule } from '../src/types.js';
+import { rule as endpointsGoClient } from './endpoints-go-client.js';
+import { rule as endpointsGoControllerRuntime } from './endpoints-go-controller-runtime.js';
+import { rule as endpointsGoInformer } from './endpoints-go-informer.js';
+import { rule as endpointsGoType } from './endpoints-go-type.js';
 import { endpointsKubectl } from './endpoints-kubectl.js';
 import { endpointsManifest } from './endpoints-manifest.js';
 import { rule as endpointsRbac } from './endpoints-rbac.js';
@@ -9,5 +13,9 @@ export const rules: Rule[] = [
   endpointsManifest,
   endpointsRbac,
   endpointsliceV1beta1,
+  endpointsGoClient,
+  endpointsGoInformer,
+  endpointsGoControllerRuntime,
+  endpointsGoType,
   endpointsKubectl,
 ];

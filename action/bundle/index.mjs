@@ -12,12 +12,12 @@ var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require
   if (typeof require !== "undefined") return require.apply(this, arguments);
   throw Error('Dynamic require of "' + x + '" is not supported');
 });
-var __esm = (fn, res, err) => function __init() {
-  if (err) throw err[0];
+var __esm = (fn, res, err2) => function __init() {
+  if (err2) throw err2[0];
   try {
     return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
   } catch (e) {
-    throw err = [e], e;
+    throw err2 = [e], e;
   }
 };
 var __commonJS = (cb, mod2) => function __require2() {
@@ -28,8 +28,8 @@ var __commonJS = (cb, mod2) => function __require2() {
   }
 };
 var __export = (target, all) => {
-  for (var name in all)
-    __defProp(target, name, { get: all[name], enumerable: true });
+  for (var name2 in all)
+    __defProp(target, name2, { get: all[name2], enumerable: true });
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -47,6 +47,166 @@ var __toESM = (mod2, isNodeMode, target) => (target = mod2 != null ? __create(__
   isNodeMode || !mod2 || !mod2.__esModule ? __defProp(target, "default", { value: mod2, enumerable: true }) : target,
   mod2
 ));
+
+// src/go/imports.ts
+function defaultName(path11) {
+  return path11.slice(path11.lastIndexOf("/") + 1).replace(/[^A-Za-z0-9_]/g, "_");
+}
+function unquote(literal) {
+  return literal.replace(/^["`]|["`]$/g, "");
+}
+function readImports(root) {
+  const list = [];
+  const declarations = [];
+  for (const decl of root.namedChildren) {
+    if (!decl || decl.type !== "import_declaration") continue;
+    const specList = decl.namedChildren.find((c) => c?.type === "import_spec_list");
+    declarations.push({ start: decl.startIndex, end: decl.endIndex, parenthesized: specList !== void 0 });
+    const specs = specList ? specList.namedChildren : decl.namedChildren;
+    for (const spec of specs) {
+      if (!spec || spec.type !== "import_spec") continue;
+      const pathNode = spec.childForFieldName("path");
+      const nameNode = spec.childForFieldName("name");
+      if (!pathNode) continue;
+      const path11 = unquote(pathNode.text);
+      list.push({
+        name: nameNode ? nameNode.text : defaultName(path11),
+        path: path11,
+        explicit: nameNode !== null,
+        start: spec.startIndex,
+        end: spec.endIndex
+      });
+    }
+  }
+  return { list, declarations };
+}
+function namesOf(imports, path11) {
+  return new Set(imports.list.filter((i2) => i2.path === path11 && i2.name !== "_" && i2.name !== ".").map((i2) => i2.name));
+}
+function pathOfName(imports, name2) {
+  return imports.list.find((i2) => i2.name === name2)?.path;
+}
+function lineStartOf(text, offset) {
+  return text.lastIndexOf("\n", offset - 1) + 1;
+}
+function lineEndOf(text, offset) {
+  const end = text.indexOf("\n", offset);
+  return end === -1 ? text.length : end;
+}
+function groupsOf(text, imports, declStart, declEnd) {
+  const specs = imports.list.filter((i2) => i2.start >= declStart && i2.end <= declEnd).sort((a, b) => a.start - b.start);
+  const groups = [];
+  let previous;
+  for (const spec of specs) {
+    const between = previous ? text.slice(lineEndOf(text, previous.end), lineStartOf(text, spec.start)) : "";
+    if (!previous || /\n[ \t]*\n/.test(between)) groups.push([spec]);
+    else groups[groups.length - 1].push(spec);
+    previous = spec;
+  }
+  return groups;
+}
+function affinity(a, b) {
+  const x = a.split("/");
+  const y = b.split("/");
+  let n = 0;
+  while (n < x.length && n < y.length && x[n] === y[n]) n++;
+  const std = (p) => !p.split("/")[0].includes(".");
+  if (std(a) !== std(b)) return -1;
+  return n;
+}
+function ensureImport(text, imports, path11, preferredName, taken) {
+  const existing = imports.list.find((i2) => i2.path === path11 && i2.name !== "_" && i2.name !== ".");
+  if (existing) return { name: existing.name, edits: [] };
+  if (imports.list.some((i2) => i2.name === preferredName) || taken.has(preferredName)) {
+    return `the name \`${preferredName}\` for "${path11}" is already used in this file`;
+  }
+  const spec = preferredName === defaultName(path11) ? `"${path11}"` : `${preferredName} "${path11}"`;
+  const parenthesized = imports.declarations.filter((d) => d.parenthesized);
+  if (parenthesized.length === 0) {
+    const last2 = imports.declarations[imports.declarations.length - 1];
+    if (last2) return { name: preferredName, edits: [{ start: last2.end, end: last2.end, text: `
+
+import ${spec}` }] };
+    return "";
+  }
+  let best;
+  let bestScore = -2;
+  for (const decl of parenthesized) {
+    for (const group of groupsOf(text, imports, decl.start, decl.end)) {
+      const score = Math.max(...group.map((g) => affinity(g.path, path11)));
+      if (score > bestScore) {
+        best = group;
+        bestScore = score;
+      }
+    }
+  }
+  if (!best || bestScore < 1) {
+    const decl = parenthesized[parenthesized.length - 1];
+    const specs = imports.list.filter((i2) => i2.start >= decl.start && i2.end <= decl.end);
+    const last2 = specs[specs.length - 1];
+    if (!last2) return "the import block is empty";
+    const indent2 = text.slice(lineStartOf(text, last2.start), last2.start);
+    const at2 = lineEndOf(text, last2.end);
+    return { name: preferredName, edits: [{ start: at2, end: at2, text: `
+
+${indent2}${spec}` }] };
+  }
+  const after = best.find((g) => g.path > path11);
+  if (after) {
+    const at2 = lineStartOf(text, after.start);
+    const indent2 = text.slice(at2, after.start);
+    return { name: preferredName, edits: [{ start: at2, end: at2, text: `${indent2}${spec}
+` }] };
+  }
+  const last = best[best.length - 1];
+  const indent = text.slice(lineStartOf(text, last.start), last.start);
+  const at = lineEndOf(text, last.end);
+  return { name: preferredName, edits: [{ start: at, end: at, text: `
+${indent}${spec}` }] };
+}
+function removeImport(text, imports, spec) {
+  const decl = imports.declarations.find((d) => d.start <= spec.start && spec.end <= d.end);
+  const inDecl = imports.list.filter((i2) => i2.start >= decl.start && i2.end <= decl.end);
+  if (inDecl.length === 1) {
+    let end2 = decl.end;
+    if (text[end2] === "\n") end2++;
+    let start3 = lineStartOf(text, decl.start);
+    if (text[end2] === "\n") end2++;
+    else if (start3 >= 1 && text[start3 - 1] === "\n" && text[start3 - 2] === "\n") start3--;
+    return { start: start3, end: end2, text: "" };
+  }
+  const start2 = lineStartOf(text, spec.start);
+  let end = lineEndOf(text, spec.end) + 1;
+  const before = text.slice(lineStartOf(text, start2 - 1), start2 - 1);
+  const after = text.slice(end, lineEndOf(text, end));
+  if (before.trim() === "" && (after.trim() === "" || after.trim() === ")")) {
+    return { start: start2 - 1 - before.length, end, text: "" };
+  }
+  if (before.trim() === "(" && after.trim() === "") end = lineEndOf(text, end) + 1;
+  return { start: start2, end, text: "" };
+}
+var PKG;
+var init_imports = __esm({
+  "src/go/imports.ts"() {
+    "use strict";
+    PKG = {
+      core: "k8s.io/api/core/v1",
+      discovery: "k8s.io/api/discovery/v1",
+      metav1: "k8s.io/apimachinery/pkg/apis/meta/v1",
+      apierrors: "k8s.io/apimachinery/pkg/api/errors",
+      labels: "k8s.io/apimachinery/pkg/labels",
+      typedCore: "k8s.io/client-go/kubernetes/typed/core/v1",
+      coreListers: "k8s.io/client-go/listers/core/v1",
+      discoveryListers: "k8s.io/client-go/listers/discovery/v1",
+      informers: "k8s.io/client-go/informers",
+      coreInformers: "k8s.io/client-go/informers/core/v1",
+      discoveryInformers: "k8s.io/client-go/informers/discovery/v1",
+      cache: "k8s.io/client-go/tools/cache",
+      crClient: "sigs.k8s.io/controller-runtime/pkg/client",
+      crSource: "sigs.k8s.io/controller-runtime/pkg/source"
+    };
+  }
+});
 
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
@@ -134,15 +294,15 @@ var require_visit = __commonJS({
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
           path11 = Object.freeze(path11.concat(node));
-          for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path11);
+          for (let i2 = 0; i2 < node.items.length; ++i2) {
+            const ci = visit_(i2, node.items[i2], visitor, path11);
             if (typeof ci === "number")
-              i = ci - 1;
+              i2 = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node.items.splice(i, 1);
-              i -= 1;
+              node.items.splice(i2, 1);
+              i2 -= 1;
             }
           }
         } else if (identity.isPair(node)) {
@@ -182,15 +342,15 @@ var require_visit = __commonJS({
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
           path11 = Object.freeze(path11.concat(node));
-          for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path11);
+          for (let i2 = 0; i2 < node.items.length; ++i2) {
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path11);
             if (typeof ci === "number")
-              i = ci - 1;
+              i2 = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node.items.splice(i, 1);
-              i -= 1;
+              node.items.splice(i2, 1);
+              i2 -= 1;
             }
           }
         } else if (identity.isPair(node)) {
@@ -321,26 +481,26 @@ var require_directives = __commonJS({
           this.tags = Object.assign({}, _Directives.defaultTags);
           this.atNextDocument = false;
         }
-        const parts = line.trim().split(/[ \t]+/);
-        const name = parts.shift();
-        switch (name) {
+        const parts2 = line.trim().split(/[ \t]+/);
+        const name2 = parts2.shift();
+        switch (name2) {
           case "%TAG": {
-            if (parts.length !== 2) {
+            if (parts2.length !== 2) {
               onError(0, "%TAG directive should contain exactly two parts");
-              if (parts.length < 2)
+              if (parts2.length < 2)
                 return false;
             }
-            const [handle, prefix] = parts;
-            this.tags[handle] = prefix;
+            const [handle2, prefix] = parts2;
+            this.tags[handle2] = prefix;
             return true;
           }
           case "%YAML": {
             this.yaml.explicit = true;
-            if (parts.length !== 1) {
+            if (parts2.length !== 1) {
               onError(0, "%YAML directive should contain exactly one part");
               return false;
             }
-            const [version2] = parts;
+            const [version2] = parts2;
             if (version2 === "1.1" || version2 === "1.2") {
               this.yaml.version = version2;
               return true;
@@ -351,7 +511,7 @@ var require_directives = __commonJS({
             }
           }
           default:
-            onError(0, `Unknown directive ${name}`, true);
+            onError(0, `Unknown directive ${name2}`, true);
             return false;
         }
       }
@@ -378,10 +538,10 @@ var require_directives = __commonJS({
             onError("Verbatim tags must end with a >");
           return verbatim;
         }
-        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
+        const [, handle2, suffix] = source.match(/^(.*!)([^!]*)$/s);
         if (!suffix)
           onError(`The ${source} tag has no suffix`);
-        const prefix = this.tags[handle];
+        const prefix = this.tags[handle2];
         if (prefix) {
           try {
             return prefix + decodeURIComponent(suffix);
@@ -390,7 +550,7 @@ var require_directives = __commonJS({
             return null;
           }
         }
-        if (handle === "!")
+        if (handle2 === "!")
           return source;
         onError(`Could not resolve tag: ${source}`);
         return null;
@@ -400,9 +560,9 @@ var require_directives = __commonJS({
        * taking into account current tag prefixes and defaults.
        */
       tagString(tag) {
-        for (const [handle, prefix] of Object.entries(this.tags)) {
+        for (const [handle2, prefix] of Object.entries(this.tags)) {
           if (tag.startsWith(prefix))
-            return handle + escapeTagName(tag.substring(prefix.length));
+            return handle2 + escapeTagName(tag.substring(prefix.length));
         }
         return tag[0] === "!" ? tag : `!<${tag}>`;
       }
@@ -419,11 +579,11 @@ var require_directives = __commonJS({
           tagNames = Object.keys(tags);
         } else
           tagNames = [];
-        for (const [handle, prefix] of tagEntries) {
-          if (handle === "!!" && prefix === "tag:yaml.org,2002:")
+        for (const [handle2, prefix] of tagEntries) {
+          if (handle2 === "!!" && prefix === "tag:yaml.org,2002:")
             continue;
           if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
-            lines.push(`%TAG ${handle} ${prefix}`);
+            lines.push(`%TAG ${handle2} ${prefix}`);
         }
         return lines.join("\n");
       }
@@ -459,10 +619,10 @@ var require_anchors = __commonJS({
       return anchors;
     }
     function findNewAnchor(prefix, exclude) {
-      for (let i = 1; true; ++i) {
-        const name = `${prefix}${i}`;
-        if (!exclude.has(name))
-          return name;
+      for (let i2 = 1; true; ++i2) {
+        const name2 = `${prefix}${i2}`;
+        if (!exclude.has(name2))
+          return name2;
       }
     }
     function createNodeAnchors(doc, prefix) {
@@ -511,13 +671,13 @@ var require_applyReviver = __commonJS({
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
-          for (let i = 0, len = val.length; i < len; ++i) {
-            const v0 = val[i];
-            const v1 = applyReviver(reviver, val, String(i), v0);
+          for (let i2 = 0, len = val.length; i2 < len; ++i2) {
+            const v0 = val[i2];
+            const v1 = applyReviver(reviver, val, String(i2), v0);
             if (v1 === void 0)
-              delete val[i];
+              delete val[i2];
             else if (v1 !== v0)
-              val[i] = v1;
+              val[i2] = v1;
           }
         } else if (val instanceof Map) {
           for (const k of Array.from(val.keys())) {
@@ -561,7 +721,7 @@ var require_toJS = __commonJS({
     var identity = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
-        return value.map((v, i) => toJS(v, String(i), ctx));
+        return value.map((v, i2) => toJS(v, String(i2), ctx));
       if (value && typeof value.toJSON === "function") {
         if (!ctx || !identity.hasAnchor(value))
           return value.toJSON(arg, ctx);
@@ -632,9 +792,9 @@ var require_Alias = __commonJS({
     var anchors = require_anchors();
     var visit = require_visit();
     var identity = require_identity();
-    var Node = require_Node();
+    var Node2 = require_Node();
     var toJS = require_toJS();
-    var Alias = class extends Node.NodeBase {
+    var Alias = class extends Node2.NodeBase {
       constructor(source) {
         super(identity.ALIAS);
         this.source = source;
@@ -748,10 +908,10 @@ var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Node = require_Node();
+    var Node2 = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
-    var Scalar = class extends Node.NodeBase {
+    var Scalar = class extends Node2.NodeBase {
       constructor(value) {
         super(identity.SCALAR);
         this.value = value;
@@ -854,11 +1014,11 @@ var require_Collection = __commonJS({
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
-    var Node = require_Node();
+    var Node2 = require_Node();
     function collectionFromPath(schema, path11, value) {
       let v = value;
-      for (let i = path11.length - 1; i >= 0; --i) {
-        const k = path11[i];
+      for (let i2 = path11.length - 1; i2 >= 0; --i2) {
+        const k = path11[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -878,7 +1038,7 @@ var require_Collection = __commonJS({
       });
     }
     var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
-    var Collection = class extends Node.NodeBase {
+    var Collection = class extends Node2.NodeBase {
       constructor(type, schema) {
         super(type);
         Object.defineProperty(this, "schema", {
@@ -1035,44 +1195,44 @@ var require_foldFlowLines = __commonJS({
       let split = void 0;
       let prev = void 0;
       let overflow = false;
-      let i = -1;
+      let i2 = -1;
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
-        if (i !== -1)
-          end = i + endStep;
+        i2 = consumeMoreIndentedLines(text, i2, indent.length);
+        if (i2 !== -1)
+          end = i2 + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text[i2 += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
-          escStart = i;
-          switch (text[i + 1]) {
+          escStart = i2;
+          switch (text[i2 + 1]) {
             case "x":
-              i += 3;
+              i2 += 3;
               break;
             case "u":
-              i += 5;
+              i2 += 5;
               break;
             case "U":
-              i += 9;
+              i2 += 9;
               break;
             default:
-              i += 1;
+              i2 += 1;
           }
-          escEnd = i;
+          escEnd = i2;
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
-          end = i + indent.length + endStep;
+            i2 = consumeMoreIndentedLines(text, i2, indent.length);
+          end = i2 + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text[i2 + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
-              split = i;
+              split = i2;
           }
-          if (i >= end) {
+          if (i2 >= end) {
             if (split) {
               folds.push(split);
               end = split + endStep;
@@ -1080,10 +1240,10 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text[i2 += 1];
                 overflow = true;
               }
-              const j = i > escEnd + 1 ? i - 2 : escStart - 1;
+              const j = i2 > escEnd + 1 ? i2 - 2 : escStart - 1;
               if (escapedFolds[j])
                 return text;
               folds.push(j);
@@ -1104,9 +1264,9 @@ var require_foldFlowLines = __commonJS({
       if (onFold)
         onFold();
       let res = text.slice(0, folds[0]);
-      for (let i2 = 0; i2 < folds.length; ++i2) {
-        const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+      for (let i3 = 0; i3 < folds.length; ++i3) {
+        const fold = folds[i3];
+        const end2 = folds[i3 + 1] || text.length;
         if (fold === 0)
           res = `
 ${indent}${text.slice(0, end2)}`;
@@ -1119,20 +1279,20 @@ ${indent}${text.slice(fold + 1, end2)}`;
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
-      let end = i;
-      let start = i + 1;
-      let ch = text[start];
+    function consumeMoreIndentedLines(text, i2, indent) {
+      let end = i2;
+      let start2 = i2 + 1;
+      let ch = text[start2];
       while (ch === " " || ch === "	") {
-        if (i < start + indent) {
-          ch = text[++i];
+        if (i2 < start2 + indent) {
+          ch = text[++i2];
         } else {
           do {
-            ch = text[++i];
+            ch = text[++i2];
           } while (ch && ch !== "\n");
-          end = i;
-          start = i + 1;
-          ch = text[start];
+          end = i2;
+          start2 = i2 + 1;
+          ch = text[start2];
         }
       }
       return end;
@@ -1163,12 +1323,12 @@ var require_stringifyString = __commonJS({
       const strLen = str.length;
       if (strLen <= limit)
         return false;
-      for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === "\n") {
-          if (i - start > limit)
+      for (let i2 = 0, start2 = 0; i2 < strLen; ++i2) {
+        if (str[i2] === "\n") {
+          if (i2 - start2 > limit)
             return true;
-          start = i + 1;
-          if (strLen - start <= limit)
+          start2 = i2 + 1;
+          if (strLen - start2 <= limit)
             return false;
         }
       }
@@ -1182,20 +1342,20 @@ var require_stringifyString = __commonJS({
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
       let str = "";
-      let start = 0;
-      for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
-        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str += json.slice(start, i) + "\\ ";
-          i += 1;
-          start = i;
+      let start2 = 0;
+      for (let i2 = 0, ch = json[i2]; ch; ch = json[++i2]) {
+        if (ch === " " && json[i2 + 1] === "\\" && json[i2 + 2] === "n") {
+          str += json.slice(start2, i2) + "\\ ";
+          i2 += 1;
+          start2 = i2;
           ch = "\\";
         }
         if (ch === "\\")
-          switch (json[i + 1]) {
+          switch (json[i2 + 1]) {
             case "u":
               {
-                str += json.slice(start, i);
-                const code = json.substr(i + 2, 4);
+                str += json.slice(start2, i2);
+                const code = json.substr(i2 + 2, 4);
                 switch (code) {
                   case "0000":
                     str += "\\0";
@@ -1225,33 +1385,33 @@ var require_stringifyString = __commonJS({
                     if (code.substr(0, 2) === "00")
                       str += "\\x" + code.substr(2);
                     else
-                      str += json.substr(i, 6);
+                      str += json.substr(i2, 6);
                 }
-                i += 5;
-                start = i + 1;
+                i2 += 5;
+                start2 = i2 + 1;
               }
               break;
             case "n":
-              if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
-                i += 1;
+              if (implicitKey || json[i2 + 2] === '"' || json.length < minMultiLineLength) {
+                i2 += 1;
               } else {
-                str += json.slice(start, i) + "\n\n";
-                while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
+                str += json.slice(start2, i2) + "\n\n";
+                while (json[i2 + 2] === "\\" && json[i2 + 3] === "n" && json[i2 + 4] !== '"') {
                   str += "\n";
-                  i += 2;
+                  i2 += 2;
                 }
                 str += indent;
-                if (json[i + 2] === " ")
+                if (json[i2 + 2] === " ")
                   str += "\\";
-                i += 1;
-                start = i + 1;
+                i2 += 1;
+                start2 = i2 + 1;
               }
               break;
             default:
-              i += 1;
+              i2 += 1;
           }
       }
-      str = start ? str + json.slice(start) : json;
+      str = start2 ? str + json.slice(start2) : json;
       return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
@@ -1330,10 +1490,10 @@ ${indent}`) + "'";
         else
           break;
       }
-      let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
-      if (start) {
-        value = value.substring(start.length);
-        start = start.replace(/\n+/g, `$&${indent}`);
+      let start2 = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
+      if (start2) {
+        value = value.substring(start2.length);
+        start2 = start2.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
       let header = (startWithSpace ? indentSize : "") + chomp;
@@ -1351,14 +1511,14 @@ ${indent}`) + "'";
             literalFallback = true;
           };
         }
-        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
+        const body2 = foldFlowLines.foldFlowLines(`${start2}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
           return `>${header}
-${indent}${body}`;
+${indent}${body2}`;
       }
       value = value.replace(/\n+/g, `$&${indent}`);
       return `|${header}
-${indent}${start}${value}${end}`;
+${indent}${start2}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
       const { type, value } = item;
@@ -1499,8 +1659,8 @@ var require_stringify = __commonJS({
         tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
       }
       if (!tagObj) {
-        const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
-        throw new Error(`Tag not resolved for ${name} value`);
+        const name2 = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
+        throw new Error(`Tag not resolved for ${name2} value`);
       }
       return tagObj;
     }
@@ -1887,8 +2047,8 @@ var require_stringifyCollection = __commonJS({
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
       const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
+      for (let i2 = 0; i2 < items.length; ++i2) {
+        const item = items[i2];
         let comment2 = null;
         if (identity.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
@@ -1917,8 +2077,8 @@ var require_stringifyCollection = __commonJS({
         str = flowChars.start + flowChars.end;
       } else {
         str = lines[0];
-        for (let i = 1; i < lines.length; ++i) {
-          const line = lines[i];
+        for (let i2 = 1; i2 < lines.length; ++i2) {
+          const line = lines[i2];
           str += line ? `
 ${indent}${line}` : "\n";
         }
@@ -1942,8 +2102,8 @@ ${indent}${line}` : "\n";
       let reqNewline = false;
       let linesAtValue = 0;
       const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
+      for (let i2 = 0; i2 < items.length; ++i2) {
+        const item = items[i2];
         let comment = null;
         if (identity.isNode(item)) {
           if (item.spaceBefore)
@@ -1974,7 +2134,7 @@ ${indent}${line}` : "\n";
           reqNewline = true;
         let str = stringify.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
-        if (i < items.length - 1) {
+        if (i2 < items.length - 1) {
           str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
@@ -1989,23 +2149,23 @@ ${indent}${line}` : "\n";
         lines.push(str);
         linesAtValue = lines.length;
       }
-      const { start, end } = flowChars;
+      const { start: start2, end } = flowChars;
       if (lines.length === 0) {
-        return start + end;
+        return start2 + end;
       } else {
         if (!reqNewline) {
           const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str = start;
+          let str = start2;
           for (const line of lines)
             str += line ? `
 ${indentStep}${indent}${line}` : "\n";
           return `${str}
 ${indent}${end}`;
         } else {
-          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
+          return `${start2}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
         }
       }
     }
@@ -2102,11 +2262,11 @@ var require_YAMLMap = __commonJS({
           else
             prev.value = _pair.value;
         } else if (sortEntries) {
-          const i = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
-          if (i === -1)
+          const i2 = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
+          if (i2 === -1)
             this.items.push(_pair);
           else
-            this.items.splice(i, 0, _pair);
+            this.items.splice(i2, 0, _pair);
         } else {
           this.items.push(_pair);
         }
@@ -2261,9 +2421,9 @@ var require_YAMLSeq = __commonJS({
         const seq = [];
         if (ctx?.onCreate)
           ctx.onCreate(seq);
-        let i = 0;
+        let i2 = 0;
         for (const item of this.items)
-          seq.push(toJS.toJS(item, String(i++), ctx));
+          seq.push(toJS.toJS(item, String(i2++), ctx));
         return seq;
       }
       toString(ctx, onComment, onChompKeep) {
@@ -2281,10 +2441,10 @@ var require_YAMLSeq = __commonJS({
         const { replacer } = ctx;
         const seq = new this(schema);
         if (obj && Symbol.iterator in Object(obj)) {
-          let i = 0;
+          let i2 = 0;
           for (let it of obj) {
             if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it : String(i++);
+              const key = obj instanceof Set ? it : String(i2++);
               it = replacer.call(obj, key, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
@@ -2398,12 +2558,12 @@ var require_stringifyNumber = __commonJS({
         return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
-        let i = n.indexOf(".");
-        if (i < 0) {
-          i = n.length;
+        let i2 = n.indexOf(".");
+        if (i2 < 0) {
+          i2 = n.length;
           n += ".";
         }
-        let d = minFractionDigits - (n.length - i - 1);
+        let d = minFractionDigits - (n.length - i2 - 1);
         while (d-- > 0)
           n += "0";
       }
@@ -2606,7 +2766,7 @@ var require_binary = __commonJS({
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
     var stringifyString = require_stringifyString();
-    var binary = {
+    var binary2 = {
       identify: (value) => value instanceof Uint8Array,
       // Buffer inherits from Uint8Array
       default: false,
@@ -2625,8 +2785,8 @@ var require_binary = __commonJS({
         } else if (typeof atob === "function") {
           const str = atob(src.replace(/[\n\r]/g, ""));
           const buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
+          for (let i2 = 0; i2 < str.length; ++i2)
+            buffer[i2] = str.charCodeAt(i2);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -2642,8 +2802,8 @@ var require_binary = __commonJS({
           str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
-          for (let i = 0; i < buf.length; ++i)
-            s += String.fromCharCode(buf[i]);
+          for (let i2 = 0; i2 < buf.length; ++i2)
+            s += String.fromCharCode(buf[i2]);
           str = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
@@ -2653,15 +2813,15 @@ var require_binary = __commonJS({
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n = Math.ceil(str.length / lineWidth);
           const lines = new Array(n);
-          for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str.substr(o, lineWidth);
+          for (let i2 = 0, o = 0; i2 < n; ++i2, o += lineWidth) {
+            lines[i2] = str.substr(o, lineWidth);
           }
           str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
         return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
       }
     };
-    exports.binary = binary;
+    exports.binary = binary2;
   }
 });
 
@@ -2675,8 +2835,8 @@ var require_pairs = __commonJS({
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity.isSeq(seq)) {
-        for (let i = 0; i < seq.items.length; ++i) {
-          let item = seq.items[i];
+        for (let i2 = 0; i2 < seq.items.length; ++i2) {
+          let item = seq.items[i2];
           if (identity.isPair(item))
             continue;
           else if (identity.isMap(item)) {
@@ -2693,7 +2853,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair;
           }
-          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+          seq.items[i2] = identity.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -2703,11 +2863,11 @@ ${cn.comment}` : item.comment;
       const { replacer } = ctx;
       const pairs2 = new YAMLSeq.YAMLSeq(schema);
       pairs2.tag = "tag:yaml.org,2002:pairs";
-      let i = 0;
+      let i2 = 0;
       if (iterable && Symbol.iterator in Object(iterable))
         for (let it of iterable) {
           if (typeof replacer === "function")
-            it = replacer.call(iterable, String(i++), it);
+            it = replacer.call(iterable, String(i2++), it);
           let key, value;
           if (Array.isArray(it)) {
             if (it.length === 2) {
@@ -3077,9 +3237,9 @@ var require_timestamp = __commonJS({
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str, asBigInt) {
       const sign = str[0];
-      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
+      const parts2 = sign === "-" || sign === "+" ? str.substring(1) : str;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
+      const res = parts2.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
     }
     function stringifySexagesimal(node) {
@@ -3095,18 +3255,18 @@ var require_timestamp = __commonJS({
         value *= num(-1);
       }
       const _60 = num(60);
-      const parts = [value % _60];
+      const parts2 = [value % _60];
       if (value < 60) {
-        parts.unshift(0);
+        parts2.unshift(0);
       } else {
-        value = (value - parts[0]) / _60;
-        parts.unshift(value % _60);
+        value = (value - parts2[0]) / _60;
+        parts2.unshift(value % _60);
         if (value >= 60) {
-          value = (value - parts[0]) / _60;
-          parts.unshift(value);
+          value = (value - parts2[0]) / _60;
+          parts2.unshift(value);
         }
       }
-      return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
+      return sign + parts2.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
     }
     var intTime = {
       identify: (value) => typeof value === "bigint" || Number.isInteger(value),
@@ -3166,7 +3326,7 @@ var require_schema3 = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var binary = require_binary();
+    var binary2 = require_binary();
     var bool = require_bool2();
     var float = require_float2();
     var int = require_int2();
@@ -3189,7 +3349,7 @@ var require_schema3 = __commonJS({
       float.floatNaN,
       float.floatExp,
       float.float,
-      binary.binary,
+      binary2.binary,
       merge.merge,
       omap.omap,
       pairs.pairs,
@@ -3215,7 +3375,7 @@ var require_tags = __commonJS({
     var int = require_int();
     var schema = require_schema();
     var schema$1 = require_schema2();
-    var binary = require_binary();
+    var binary2 = require_binary();
     var merge = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
@@ -3230,7 +3390,7 @@ var require_tags = __commonJS({
       ["yaml-1.1", schema$2.schema]
     ]);
     var tagsByName = {
-      binary: binary.binary,
+      binary: binary2.binary,
       bool: bool.boolTag,
       float: float.float,
       floatExp: float.floatExp,
@@ -3250,7 +3410,7 @@ var require_tags = __commonJS({
       timestamp: timestamp.timestamp
     };
     var coreKnownTags = {
-      "tag:yaml.org,2002:binary": binary.binary,
+      "tag:yaml.org,2002:binary": binary2.binary,
       "tag:yaml.org,2002:merge": merge.merge,
       "tag:yaml.org,2002:omap": omap.omap,
       "tag:yaml.org,2002:pairs": pairs.pairs,
@@ -3370,13 +3530,13 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body2 = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
-          body += stringifyComment.lineComment(body, "", commentString(contentComment));
-        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
-          lines[lines.length - 1] = `--- ${body}`;
+          body2 += stringifyComment.lineComment(body2, "", commentString(contentComment));
+        if ((body2[0] === "|" || body2[0] === ">") && lines[lines.length - 1] === "---") {
+          lines[lines.length - 1] = `--- ${body2}`;
         } else
-          lines.push(body);
+          lines.push(body2);
       } else {
         lines.push(stringify.stringify(doc.contents, ctx));
       }
@@ -3499,11 +3659,11 @@ var require_Document = __commonJS({
        * `name` will be used as a prefix for a new unique anchor.
        * If `name` is undefined, the generated anchor will use 'a' as a prefix.
        */
-      createAlias(node, name) {
+      createAlias(node, name2) {
         if (!node.anchor) {
           const prev = anchors.anchorNames(this);
           node.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-          !name || prev.has(name) ? anchors.findNewAnchor(name || "a", prev) : name;
+          !name2 || prev.has(name2) ? anchors.findNewAnchor(name2 || "a", prev) : name2;
         }
         return new Alias.Alias(node.anchor);
       }
@@ -3722,9 +3882,9 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code, message) {
+      constructor(name2, pos, code, message) {
         super();
-        this.name = name;
+        this.name = name2;
         this.code = code;
         this.message = message;
         this.pos = pos;
@@ -3800,7 +3960,7 @@ var require_resolve_props = __commonJS({
       let newlineAfterProp = null;
       let comma = null;
       let found = null;
-      let start = null;
+      let start2 = null;
       for (const token of tokens) {
         if (reqSpace) {
           if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
@@ -3852,7 +4012,7 @@ var require_resolve_props = __commonJS({
             if (token.source.endsWith(":"))
               onError(token.offset + token.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
             anchor = token;
-            start ?? (start = token.offset);
+            start2 ?? (start2 = token.offset);
             atNewline = false;
             hasSpace = false;
             reqSpace = true;
@@ -3861,7 +4021,7 @@ var require_resolve_props = __commonJS({
             if (tag)
               onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
             tag = token;
-            start ?? (start = token.offset);
+            start2 ?? (start2 = token.offset);
             atNewline = false;
             hasSpace = false;
             reqSpace = true;
@@ -3909,7 +4069,7 @@ var require_resolve_props = __commonJS({
         tag,
         newlineAfterProp,
         end,
-        start: start ?? end
+        start: start2 ?? end
       };
     }
     exports.resolveProps = resolveProps;
@@ -4011,8 +4171,8 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
-        const keyProps = resolveProps.resolveProps(start, {
+        const { start: start2, key, sep, value } = collItem;
+        const keyProps = resolveProps.resolveProps(start2, {
           indicator: "explicit-key-ind",
           next: key ?? sep?.[0],
           offset,
@@ -4039,14 +4199,14 @@ var require_resolve_block_map = __commonJS({
             continue;
           }
           if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
-            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+            onError(key ?? start2[start2.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
           }
         } else if (keyProps.found?.indent !== bm.indent) {
           onError(offset, "BAD_INDENT", startColMsg);
         }
         ctx.atKey = true;
         const keyStart = keyProps.end;
-        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start2, null, keyProps, onError);
         if (ctx.schema.compat)
           utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
         ctx.atKey = false;
@@ -4116,8 +4276,8 @@ var require_resolve_block_seq = __commonJS({
         ctx.atKey = false;
       let offset = bs.offset;
       let commentEnd = null;
-      for (const { start, value } of bs.items) {
-        const props = resolveProps.resolveProps(start, {
+      for (const { start: start2, value } of bs.items) {
+        const props = resolveProps.resolveProps(start2, {
           indicator: "seq-item-ind",
           next: value,
           offset,
@@ -4138,7 +4298,7 @@ var require_resolve_block_seq = __commonJS({
             continue;
           }
         }
-        const node = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
+        const node = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start2, null, props, onError);
         if (ctx.schema.compat)
           utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
         offset = node.range[2];
@@ -4220,10 +4380,10 @@ var require_resolve_flow_collection = __commonJS({
       if (ctx.atKey)
         ctx.atKey = false;
       let offset = fc.offset + fc.start.source.length;
-      for (let i = 0; i < fc.items.length; ++i) {
-        const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
-        const props = resolveProps.resolveProps(start, {
+      for (let i2 = 0; i2 < fc.items.length; ++i2) {
+        const collItem = fc.items[i2];
+        const { start: start2, key, sep, value } = collItem;
+        const props = resolveProps.resolveProps(start2, {
           flow: fcName,
           indicator: "explicit-key-ind",
           next: key ?? sep?.[0],
@@ -4234,9 +4394,9 @@ var require_resolve_flow_collection = __commonJS({
         });
         if (!props.found) {
           if (!props.anchor && !props.tag && !sep && !value) {
-            if (i === 0 && props.comma)
+            if (i2 === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
-            else if (i < fc.items.length - 1)
+            else if (i2 < fc.items.length - 1)
               onError(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`);
             if (props.comment) {
               if (coll.comment)
@@ -4255,7 +4415,7 @@ var require_resolve_flow_collection = __commonJS({
               "Implicit keys of flow sequence pairs need to be on a single line"
             );
         }
-        if (i === 0) {
+        if (i2 === 0) {
           if (props.comma)
             onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
         } else {
@@ -4263,7 +4423,7 @@ var require_resolve_flow_collection = __commonJS({
             onError(props.start, "MISSING_CHAR", `Missing , between ${fcName} items`);
           if (props.comment) {
             let prevItemComment = "";
-            loop: for (const st of start) {
+            loop: for (const st of start2) {
               switch (st.type) {
                 case "comma":
                 case "space":
@@ -4296,7 +4456,7 @@ var require_resolve_flow_collection = __commonJS({
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
-          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start2, null, props, onError);
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
@@ -4364,8 +4524,8 @@ var require_resolve_flow_collection = __commonJS({
       if (ce?.source === expectedEnd)
         cePos = ce.offset + ce.source.length;
       else {
-        const name = fcName[0].toUpperCase() + fcName.substring(1);
-        const msg = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
+        const name2 = fcName[0].toUpperCase() + fcName.substring(1);
+        const msg = atRoot ? `${name2} must end with a ${expectedEnd}` : `${name2} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
         onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
         if (ce && ce.source.length !== 1)
           ee.unshift(ce);
@@ -4459,32 +4619,32 @@ var require_resolve_block_scalar = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
-      const start = scalar.offset;
+      const start2 = scalar.offset;
       const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header)
-        return { value: "", type: null, comment: "", range: [start, start, start] };
+        return { value: "", type: null, comment: "", range: [start2, start2, start2] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines3(scalar.source) : [];
       let chompStart = lines.length;
-      for (let i = lines.length - 1; i >= 0; --i) {
-        const content = lines[i][1];
+      for (let i2 = lines.length - 1; i2 >= 0; --i2) {
+        const content = lines[i2][1];
         if (content === "" || content === "\r")
-          chompStart = i;
+          chompStart = i2;
         else
           break;
       }
       if (chompStart === 0) {
         const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header.length;
+        let end2 = start2 + header.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value2, type, comment: header.comment, range: [start2, end2, end2] };
       }
       let trimIndent = scalar.indent + header.indent;
       let offset = scalar.offset + header.length;
       let contentStart = 0;
-      for (let i = 0; i < chompStart; ++i) {
-        const [indent, content] = lines[i];
+      for (let i2 = 0; i2 < chompStart; ++i2) {
+        const [indent, content] = lines[i2];
         if (content === "" || content === "\r") {
           if (header.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
@@ -4495,7 +4655,7 @@ var require_resolve_block_scalar = __commonJS({
           }
           if (header.indent === 0)
             trimIndent = indent.length;
-          contentStart = i;
+          contentStart = i2;
           if (trimIndent === 0 && !ctx.atRoot) {
             const message = "Block scalar values in collections must be indented";
             onError(offset, "BAD_INDENT", message);
@@ -4504,17 +4664,17 @@ var require_resolve_block_scalar = __commonJS({
         }
         offset += indent.length + content.length + 1;
       }
-      for (let i = lines.length - 1; i >= chompStart; --i) {
-        if (lines[i][0].length > trimIndent)
-          chompStart = i + 1;
+      for (let i2 = lines.length - 1; i2 >= chompStart; --i2) {
+        if (lines[i2][0].length > trimIndent)
+          chompStart = i2 + 1;
       }
       let value = "";
       let sep = "";
       let prevMoreIndented = false;
-      for (let i = 0; i < contentStart; ++i)
-        value += lines[i][0].slice(trimIndent) + "\n";
-      for (let i = contentStart; i < chompStart; ++i) {
-        let [indent, content] = lines[i];
+      for (let i2 = 0; i2 < contentStart; ++i2)
+        value += lines[i2][0].slice(trimIndent) + "\n";
+      for (let i2 = contentStart; i2 < chompStart; ++i2) {
+        let [indent, content] = lines[i2];
         offset += indent.length + content.length + 1;
         const crlf = content[content.length - 1] === "\r";
         if (crlf)
@@ -4551,16 +4711,16 @@ var require_resolve_block_scalar = __commonJS({
         case "-":
           break;
         case "+":
-          for (let i = chompStart; i < lines.length; ++i)
-            value += "\n" + lines[i][0].slice(trimIndent);
+          for (let i2 = chompStart; i2 < lines.length; ++i2)
+            value += "\n" + lines[i2][0].slice(trimIndent);
           if (value[value.length - 1] !== "\n")
             value += "\n";
           break;
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
+      const end = start2 + header.length + scalar.source.length;
+      return { value, type, comment: header.comment, range: [start2, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -4572,8 +4732,8 @@ var require_resolve_block_scalar = __commonJS({
       let indent = 0;
       let chomp = "";
       let error = -1;
-      for (let i = 1; i < source.length; ++i) {
-        const ch = source[i];
+      for (let i2 = 1; i2 < source.length; ++i2) {
+        const ch = source[i2];
         if (!chomp && (ch === "-" || ch === "+"))
           chomp = ch;
         else {
@@ -4581,7 +4741,7 @@ var require_resolve_block_scalar = __commonJS({
           if (!indent && n)
             indent = n;
           else if (error === -1)
-            error = offset + i;
+            error = offset + i2;
         }
       }
       if (error !== -1)
@@ -4589,8 +4749,8 @@ var require_resolve_block_scalar = __commonJS({
       let hasSpace = false;
       let comment = "";
       let length = source.length;
-      for (let i = 1; i < props.length; ++i) {
-        const token = props[i];
+      for (let i2 = 1; i2 < props.length; ++i2) {
+        const token = props[i2];
         switch (token.type) {
           case "space":
             hasSpace = true;
@@ -4628,8 +4788,8 @@ var require_resolve_block_scalar = __commonJS({
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
       const lines = [line0];
-      for (let i = 1; i < split.length; i += 2)
-        lines.push([split[i], split[i + 1]]);
+      for (let i2 = 1; i2 < split.length; i2 += 2)
+        lines.push([split[i2], split[i2 + 1]]);
       return lines;
     }
     exports.resolveBlockScalar = resolveBlockScalar;
@@ -4748,43 +4908,43 @@ var require_resolve_flow_scalar = __commonJS({
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
-      for (let i = 1; i < source.length - 1; ++i) {
-        const ch = source[i];
-        if (ch === "\r" && source[i + 1] === "\n")
+      for (let i2 = 1; i2 < source.length - 1; ++i2) {
+        const ch = source[i2];
+        if (ch === "\r" && source[i2 + 1] === "\n")
           continue;
         if (ch === "\n") {
-          const { fold, offset } = foldNewline(source, i);
+          const { fold, offset } = foldNewline(source, i2);
           res += fold;
-          i = offset;
+          i2 = offset;
         } else if (ch === "\\") {
-          let next = source[++i];
+          let next = source[++i2];
           const cc = escapeCodes[next];
           if (cc)
             res += cc;
           else if (next === "\n") {
-            next = source[i + 1];
+            next = source[i2 + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
-          } else if (next === "\r" && source[i + 1] === "\n") {
-            next = source[++i + 1];
+              next = source[++i2 + 1];
+          } else if (next === "\r" && source[i2 + 1] === "\n") {
+            next = source[++i2 + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
+              next = source[++i2 + 1];
           } else if (next === "x" || next === "u" || next === "U") {
             const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source, i + 1, length, onError);
-            i += length;
+            res += parseCharCode(source, i2 + 1, length, onError);
+            i2 += length;
           } else {
-            const raw = source.substr(i - 1, 2);
-            onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
+            const raw = source.substr(i2 - 1, 2);
+            onError(i2 - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
             res += raw;
           }
         } else if (ch === " " || ch === "	") {
-          const wsStart = i;
-          let next = source[i + 1];
+          const wsStart = i2;
+          let next = source[i2 + 1];
           while (next === " " || next === "	")
-            next = source[++i + 1];
-          if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n"))
-            res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
+            next = source[++i2 + 1];
+          if (next !== "\n" && !(next === "\r" && source[i2 + 2] === "\n"))
+            res += i2 > wsStart ? source.slice(wsStart, i2 + 1) : ch;
         } else {
           res += ch;
         }
@@ -4945,8 +5105,8 @@ var require_util_empty_scalar_position = __commonJS({
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
         pos ?? (pos = before.length);
-        for (let i = pos - 1; i >= 0; --i) {
-          let st = before[i];
+        for (let i2 = pos - 1; i2 >= 0; --i2) {
+          let st = before[i2];
           switch (st.type) {
             case "space":
             case "comment":
@@ -4954,10 +5114,10 @@ var require_util_empty_scalar_position = __commonJS({
               offset -= st.source.length;
               continue;
           }
-          st = before[++i];
+          st = before[++i2];
           while (st?.type === "space") {
             offset += st.source.length;
-            st = before[++i];
+            st = before[++i2];
           }
           break;
         }
@@ -5082,7 +5242,7 @@ var require_compose_doc = __commonJS({
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value, end }, onError) {
+    function composeDoc(options, directives, { offset, start: start2, value, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
       const doc = new Document.Document(void 0, opts);
       const ctx = {
@@ -5092,7 +5252,7 @@ var require_compose_doc = __commonJS({
         options: doc.options,
         schema: doc.schema
       };
-      const props = resolveProps.resolveProps(start, {
+      const props = resolveProps.resolveProps(start2, {
         indicator: "doc-start",
         next: value ?? end?.[0],
         offset,
@@ -5105,7 +5265,7 @@ var require_compose_doc = __commonJS({
         if (value && (value.type === "block-map" || value.type === "block-seq") && !props.hasNewline)
           onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
       }
-      doc.contents = value ? composeNode.composeNode(ctx, value, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
+      doc.contents = value ? composeNode.composeNode(ctx, value, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start2, null, props, onError);
       const contentEnd = doc.contents.range[2];
       const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
       if (re.comment)
@@ -5140,8 +5300,8 @@ var require_composer = __commonJS({
       let comment = "";
       let atComment = false;
       let afterEmptyLine = false;
-      for (let i = 0; i < prelude.length; ++i) {
-        const source = prelude[i];
+      for (let i2 = 0; i2 < prelude.length; ++i2) {
+        const source = prelude[i2];
         switch (source[0]) {
           case "#":
             comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
@@ -5149,8 +5309,8 @@ var require_composer = __commonJS({
             afterEmptyLine = false;
             break;
           case "%":
-            if (prelude[i + 1]?.[0] !== "#")
-              i += 1;
+            if (prelude[i2 + 1]?.[0] !== "#")
+              i2 += 1;
             atComment = false;
             break;
           default:
@@ -5201,10 +5361,10 @@ ${cb}` : comment;
           }
         }
         if (afterDoc) {
-          for (let i = 0; i < this.errors.length; ++i)
-            doc.errors.push(this.errors[i]);
-          for (let i = 0; i < this.warnings.length; ++i)
-            doc.warnings.push(this.warnings[i]);
+          for (let i2 = 0; i2 < this.errors.length; ++i2)
+            doc.errors.push(this.errors[i2]);
+          for (let i2 = 0; i2 < this.warnings.length; ++i2)
+            doc.warnings.push(this.warnings[i2]);
         } else {
           doc.errors = this.errors;
           doc.warnings = this.warnings;
@@ -5353,15 +5513,15 @@ var require_cst_scalar = __commonJS({
       }
       return null;
     }
-    function createScalarToken(value, context) {
-      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
+    function createScalarToken(value, context2) {
+      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context2;
       const source = stringifyString.stringifyString({ type, value }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
-      const end = context.end ?? [
+      const end = context2.end ?? [
         { type: "newline", offset: -1, indent, source: "\n" }
       ];
       switch (source[0]) {
@@ -5369,13 +5529,13 @@ var require_cst_scalar = __commonJS({
         case ">": {
           const he = source.indexOf("\n");
           const head = source.substring(0, he);
-          const body = source.substring(he + 1) + "\n";
+          const body2 = source.substring(he + 1) + "\n";
           const props = [
             { type: "block-scalar-header", offset, indent, source: head }
           ];
           if (!addEndtoBlockProps(props, end))
             props.push({ type: "newline", offset: -1, indent, source: "\n" });
-          return { type: "block-scalar", offset, indent, props, source: body };
+          return { type: "block-scalar", offset, indent, props, source: body2 };
         }
         case '"':
           return { type: "double-quoted-scalar", offset, indent, source, end };
@@ -5385,8 +5545,8 @@ var require_cst_scalar = __commonJS({
           return { type: "scalar", offset, indent, source, end };
       }
     }
-    function setScalarValue(token, value, context = {}) {
-      let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
+    function setScalarValue(token, value, context2 = {}) {
+      let { afterKey = false, implicitKey = false, inFlow = false, type } = context2;
       let indent = "indent" in token ? token.indent : null;
       if (afterKey && typeof indent === "number")
         indent += 2;
@@ -5432,13 +5592,13 @@ var require_cst_scalar = __commonJS({
     function setBlockScalarValue(token, source) {
       const he = source.indexOf("\n");
       const head = source.substring(0, he);
-      const body = source.substring(he + 1) + "\n";
+      const body2 = source.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
         header.source = head;
-        token.source = body;
+        token.source = body2;
       } else {
         const { offset } = token;
         const indent = "indent" in token ? token.indent : -1;
@@ -5450,7 +5610,7 @@ var require_cst_scalar = __commonJS({
         for (const key of Object.keys(token))
           if (key !== "type" && key !== "offset")
             delete token[key];
-        Object.assign(token, { type: "block-scalar", indent, props, source: body });
+        Object.assign(token, { type: "block-scalar", indent, props, source: body2 });
       }
     }
     function addEndtoBlockProps(props, end) {
@@ -5554,9 +5714,9 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep, value }) {
+    function stringifyItem({ start: start2, key, sep, value }) {
       let res = "";
-      for (const st of start)
+      for (const st of start2)
         res += st.source;
       if (key)
         res += stringifyToken(key);
@@ -5612,15 +5772,15 @@ var require_cst_visit = __commonJS({
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
-          for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
+          for (let i2 = 0; i2 < token.items.length; ++i2) {
+            const ci = _visit(Object.freeze(path11.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
-              i = ci - 1;
+              i2 = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              token.items.splice(i, 1);
-              i -= 1;
+              token.items.splice(i2, 1);
+              i2 -= 1;
             }
           }
           if (typeof ctrl === "function" && field === "key")
@@ -5790,14 +5950,14 @@ var require_lexer = __commonJS({
           next = yield* this.parseNext(next);
       }
       atLineEnd() {
-        let i = this.pos;
-        let ch = this.buffer[i];
+        let i2 = this.pos;
+        let ch = this.buffer[i2];
         while (ch === " " || ch === "	")
-          ch = this.buffer[++i];
+          ch = this.buffer[++i2];
         if (!ch || ch === "#" || ch === "\n")
           return true;
         if (ch === "\r")
-          return this.buffer[i + 1] === "\n";
+          return this.buffer[i2 + 1] === "\n";
         return false;
       }
       charAt(n) {
@@ -6092,9 +6252,9 @@ var require_lexer = __commonJS({
       *parseBlockScalarHeader() {
         this.blockScalarIndent = -1;
         this.blockScalarKeep = false;
-        let i = this.pos;
+        let i2 = this.pos;
         while (true) {
-          const ch = this.buffer[++i];
+          const ch = this.buffer[++i2];
           if (ch === "+")
             this.blockScalarKeep = true;
           else if (ch > "0" && ch <= "9")
@@ -6108,17 +6268,17 @@ var require_lexer = __commonJS({
         let nl = this.pos - 1;
         let indent = 0;
         let ch;
-        loop: for (let i2 = this.pos; ch = this.buffer[i2]; ++i2) {
+        loop: for (let i3 = this.pos; ch = this.buffer[i3]; ++i3) {
           switch (ch) {
             case " ":
               indent += 1;
               break;
             case "\n":
-              nl = i2;
+              nl = i3;
               indent = 0;
               break;
             case "\r": {
-              const next = this.buffer[i2 + 1];
+              const next = this.buffer[i3 + 1];
               if (!next && !this.atEnd)
                 return this.setNext("block-scalar");
               if (next === "\n")
@@ -6149,25 +6309,25 @@ var require_lexer = __commonJS({
             nl = this.buffer.length;
           }
         }
-        let i = nl + 1;
-        ch = this.buffer[i];
+        let i2 = nl + 1;
+        ch = this.buffer[i2];
         while (ch === " ")
-          ch = this.buffer[++i];
+          ch = this.buffer[++i2];
         if (ch === "	") {
           while (ch === "	" || ch === " " || ch === "\r" || ch === "\n")
-            ch = this.buffer[++i];
-          nl = i - 1;
+            ch = this.buffer[++i2];
+          nl = i2 - 1;
         } else if (!this.blockScalarKeep) {
           do {
-            let i2 = nl - 1;
-            let ch2 = this.buffer[i2];
+            let i3 = nl - 1;
+            let ch2 = this.buffer[i3];
             if (ch2 === "\r")
-              ch2 = this.buffer[--i2];
-            const lastChar = i2;
+              ch2 = this.buffer[--i3];
+            const lastChar = i3;
             while (ch2 === " ")
-              ch2 = this.buffer[--i2];
-            if (ch2 === "\n" && i2 >= this.pos && i2 + 1 + indent > lastChar)
-              nl = i2;
+              ch2 = this.buffer[--i3];
+            if (ch2 === "\n" && i3 >= this.pos && i3 + 1 + indent > lastChar)
+              nl = i3;
             else
               break;
           } while (true);
@@ -6179,36 +6339,36 @@ var require_lexer = __commonJS({
       *parsePlainScalar() {
         const inFlow = this.flowLevel > 0;
         let end = this.pos - 1;
-        let i = this.pos - 1;
+        let i2 = this.pos - 1;
         let ch;
-        while (ch = this.buffer[++i]) {
+        while (ch = this.buffer[++i2]) {
           if (ch === ":") {
-            const next = this.buffer[i + 1];
+            const next = this.buffer[i2 + 1];
             if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
               break;
-            end = i;
+            end = i2;
           } else if (isEmpty(ch)) {
-            let next = this.buffer[i + 1];
+            let next = this.buffer[i2 + 1];
             if (ch === "\r") {
               if (next === "\n") {
-                i += 1;
+                i2 += 1;
                 ch = "\n";
-                next = this.buffer[i + 1];
+                next = this.buffer[i2 + 1];
               } else
-                end = i;
+                end = i2;
             }
             if (next === "#" || inFlow && flowIndicatorChars.has(next))
               break;
             if (ch === "\n") {
-              const cs = this.continueScalar(i + 1);
+              const cs = this.continueScalar(i2 + 1);
               if (cs === -1)
                 break;
-              i = Math.max(i, cs - 2);
+              i2 = Math.max(i2, cs - 2);
             }
           } else {
             if (inFlow && flowIndicatorChars.has(ch))
               break;
-            end = i;
+            end = i2;
           }
         }
         if (!ch && !this.atEnd)
@@ -6225,8 +6385,8 @@ var require_lexer = __commonJS({
         }
         return 0;
       }
-      *pushToIndex(i, allowEmpty) {
-        const s = this.buffer.slice(this.pos, i);
+      *pushToIndex(i2, allowEmpty) {
+        const s = this.buffer.slice(this.pos, i2);
         if (s) {
           yield s;
           this.pos += s.length;
@@ -6271,23 +6431,23 @@ var require_lexer = __commonJS({
       }
       *pushTag() {
         if (this.charAt(1) === "<") {
-          let i = this.pos + 2;
-          let ch = this.buffer[i];
+          let i2 = this.pos + 2;
+          let ch = this.buffer[i2];
           while (!isEmpty(ch) && ch !== ">")
-            ch = this.buffer[++i];
-          return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
+            ch = this.buffer[++i2];
+          return yield* this.pushToIndex(ch === ">" ? i2 + 1 : i2, false);
         } else {
-          let i = this.pos + 1;
-          let ch = this.buffer[i];
+          let i2 = this.pos + 1;
+          let ch = this.buffer[i2];
           while (ch) {
             if (tagChars.has(ch))
-              ch = this.buffer[++i];
-            else if (ch === "%" && hexDigits.has(this.buffer[i + 1]) && hexDigits.has(this.buffer[i + 2])) {
-              ch = this.buffer[i += 3];
+              ch = this.buffer[++i2];
+            else if (ch === "%" && hexDigits.has(this.buffer[i2 + 1]) && hexDigits.has(this.buffer[i2 + 2])) {
+              ch = this.buffer[i2 += 3];
             } else
               break;
           }
-          return yield* this.pushToIndex(i, false);
+          return yield* this.pushToIndex(i2, false);
         }
       }
       *pushNewline() {
@@ -6300,24 +6460,24 @@ var require_lexer = __commonJS({
           return 0;
       }
       *pushSpaces(allowTabs) {
-        let i = this.pos - 1;
+        let i2 = this.pos - 1;
         let ch;
         do {
-          ch = this.buffer[++i];
+          ch = this.buffer[++i2];
         } while (ch === " " || allowTabs && ch === "	");
-        const n = i - this.pos;
+        const n = i2 - this.pos;
         if (n > 0) {
           yield this.buffer.substr(this.pos, n);
-          this.pos = i;
+          this.pos = i2;
         }
         return n;
       }
       *pushUntil(test) {
-        let i = this.pos;
-        let ch = this.buffer[i];
+        let i2 = this.pos;
+        let ch = this.buffer[i2];
         while (!test(ch))
-          ch = this.buffer[++i];
-        return yield* this.pushToIndex(i, false);
+          ch = this.buffer[++i2];
+        return yield* this.pushToIndex(i2, false);
       }
     };
     exports.Lexer = Lexer;
@@ -6346,8 +6506,8 @@ var require_line_counter = __commonJS({
             return { line: low + 1, col: 1 };
           if (low === 0)
             return { line: 0, col: offset };
-          const start = this.lineStarts[low - 1];
-          return { line: low, col: offset - start + 1 };
+          const start2 = this.lineStarts[low - 1];
+          return { line: low, col: offset - start2 + 1 };
         };
       }
     };
@@ -6363,20 +6523,20 @@ var require_parser = __commonJS({
     var cst = require_cst();
     var lexer = require_lexer();
     function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+      for (let i2 = 0; i2 < list.length; ++i2)
+        if (list[i2].type === type)
           return true;
       return false;
     }
     function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+      for (let i2 = 0; i2 < list.length; ++i2) {
+        switch (list[i2].type) {
           case "space":
           case "comment":
           case "newline":
             break;
           default:
-            return i;
+            return i2;
         }
       }
       return -1;
@@ -6411,9 +6571,9 @@ var require_parser = __commonJS({
     function getFirstKeyStartProps(prev) {
       if (prev.length === 0)
         return [];
-      let i = prev.length;
-      loop: while (--i >= 0) {
-        switch (prev[i].type) {
+      let i2 = prev.length;
+      loop: while (--i2 >= 0) {
+        switch (prev[i2].type) {
           case "doc-start":
           case "explicit-key-ind":
           case "map-value-ind":
@@ -6422,16 +6582,16 @@ var require_parser = __commonJS({
             break loop;
         }
       }
-      while (prev[++i]?.type === "space") {
+      while (prev[++i2]?.type === "space") {
       }
-      return prev.splice(i, prev.length);
+      return prev.splice(i2, prev.length);
     }
     function arrayPushArray(target, source) {
       if (source.length < 1e5)
         Array.prototype.push.apply(target, source);
       else
-        for (let i = 0; i < source.length; ++i)
-          target.push(source[i]);
+        for (let i2 = 0; i2 < source.length; ++i2)
+          target.push(source[i2]);
     }
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
@@ -6452,7 +6612,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser2 = class {
+    var Parser3 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -6727,7 +6887,7 @@ var require_parser = __commonJS({
       *scalar(scalar) {
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
-          const start = getFirstKeyStartProps(prev);
+          const start2 = getFirstKeyStartProps(prev);
           let sep;
           if (scalar.end) {
             sep = scalar.end;
@@ -6739,7 +6899,7 @@ var require_parser = __commonJS({
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep }]
+            items: [{ start: start2, key: scalar, sep }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -6814,14 +6974,14 @@ var require_parser = __commonJS({
         if (this.indent >= map.indent) {
           const atMapIndent = !this.onKeyLine && this.indent === map.indent;
           const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
-          let start = [];
+          let start2 = [];
           if (atNextItem && it.sep && !it.value) {
             const nl = [];
-            for (let i = 0; i < it.sep.length; ++i) {
-              const st = it.sep[i];
+            for (let i2 = 0; i2 < it.sep.length; ++i2) {
+              const st = it.sep[i2];
               switch (st.type) {
                 case "newline":
-                  nl.push(i);
+                  nl.push(i2);
                   break;
                 case "space":
                   break;
@@ -6834,14 +6994,14 @@ var require_parser = __commonJS({
               }
             }
             if (nl.length >= 2)
-              start = it.sep.splice(nl[1]);
+              start2 = it.sep.splice(nl[1]);
           }
           switch (this.type) {
             case "anchor":
             case "tag":
               if (atNextItem || it.value) {
-                start.push(this.sourceToken);
-                map.items.push({ start });
+                start2.push(this.sourceToken);
+                map.items.push({ start: start2 });
                 this.onKeyLine = true;
               } else if (it.sep) {
                 it.sep.push(this.sourceToken);
@@ -6854,8 +7014,8 @@ var require_parser = __commonJS({
                 it.start.push(this.sourceToken);
                 it.explicitKey = true;
               } else if (atNextItem || it.value) {
-                start.push(this.sourceToken);
-                map.items.push({ start, explicitKey: true });
+                start2.push(this.sourceToken);
+                map.items.push({ start: start2, explicitKey: true });
               } else {
                 this.stack.push({
                   type: "block-map",
@@ -6872,12 +7032,12 @@ var require_parser = __commonJS({
                   if (includesToken(it.start, "newline")) {
                     Object.assign(it, { key: null, sep: [this.sourceToken] });
                   } else {
-                    const start2 = getFirstKeyStartProps(it.start);
+                    const start3 = getFirstKeyStartProps(it.start);
                     this.stack.push({
                       type: "block-map",
                       offset: this.offset,
                       indent: this.indent,
-                      items: [{ start: start2, key: null, sep: [this.sourceToken] }]
+                      items: [{ start: start3, key: null, sep: [this.sourceToken] }]
                     });
                   }
                 } else if (it.value) {
@@ -6887,10 +7047,10 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start, key: null, sep: [this.sourceToken] }]
+                    items: [{ start: start2, key: null, sep: [this.sourceToken] }]
                   });
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
-                  const start2 = getFirstKeyStartProps(it.start);
+                  const start3 = getFirstKeyStartProps(it.start);
                   const key = it.key;
                   const sep = it.sep;
                   sep.push(this.sourceToken);
@@ -6900,10 +7060,10 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep }]
+                    items: [{ start: start3, key, sep }]
                   });
-                } else if (start.length > 0) {
-                  it.sep = it.sep.concat(start, this.sourceToken);
+                } else if (start2.length > 0) {
+                  it.sep = it.sep.concat(start2, this.sourceToken);
                 } else {
                   it.sep.push(this.sourceToken);
                 }
@@ -6911,7 +7071,7 @@ var require_parser = __commonJS({
                 if (!it.sep) {
                   Object.assign(it, { key: null, sep: [this.sourceToken] });
                 } else if (it.value || atNextItem) {
-                  map.items.push({ start, key: null, sep: [this.sourceToken] });
+                  map.items.push({ start: start2, key: null, sep: [this.sourceToken] });
                 } else if (includesToken(it.sep, "map-value-ind")) {
                   this.stack.push({
                     type: "block-map",
@@ -6929,14 +7089,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs11 = this.flowScalar(this.type);
+              const fs12 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs11, sep: [] });
+                map.items.push({ start: start2, key: fs12, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs11);
+                this.stack.push(fs12);
               } else {
-                Object.assign(it, { key: fs11, sep: [] });
+                Object.assign(it, { key: fs12, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -6955,7 +7115,7 @@ var require_parser = __commonJS({
                     return;
                   }
                 } else if (atMapIndent) {
-                  map.items.push({ start });
+                  map.items.push({ start: start2 });
                 }
                 this.stack.push(bv);
                 return;
@@ -7064,13 +7224,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs11 = this.flowScalar(this.type);
+              const fs12 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs11, sep: [] });
+                fc.items.push({ start: [], key: fs12, sep: [] });
               else if (it.sep)
-                this.stack.push(fs11);
+                this.stack.push(fs12);
               else
-                Object.assign(it, { key: fs11, sep: [] });
+                Object.assign(it, { key: fs12, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -7092,7 +7252,7 @@ var require_parser = __commonJS({
             yield* this.step();
           } else if (this.type === "map-value-ind" && parent.type !== "flow-collection") {
             const prev = getPrevProps(parent);
-            const start = getFirstKeyStartProps(prev);
+            const start2 = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
             const sep = fc.end.splice(1, fc.end.length);
             sep.push(this.sourceToken);
@@ -7100,7 +7260,7 @@ var require_parser = __commonJS({
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep }]
+              items: [{ start: start2, key: fc, sep }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -7159,35 +7319,35 @@ var require_parser = __commonJS({
           case "explicit-key-ind": {
             this.onKeyLine = true;
             const prev = getPrevProps(parent);
-            const start = getFirstKeyStartProps(prev);
-            start.push(this.sourceToken);
+            const start2 = getFirstKeyStartProps(prev);
+            start2.push(this.sourceToken);
             return {
               type: "block-map",
               offset: this.offset,
               indent: this.indent,
-              items: [{ start, explicitKey: true }]
+              items: [{ start: start2, explicitKey: true }]
             };
           }
           case "map-value-ind": {
             this.onKeyLine = true;
             const prev = getPrevProps(parent);
-            const start = getFirstKeyStartProps(prev);
+            const start2 = getFirstKeyStartProps(prev);
             return {
               type: "block-map",
               offset: this.offset,
               indent: this.indent,
-              items: [{ start, key: null, sep: [this.sourceToken] }]
+              items: [{ start: start2, key: null, sep: [this.sourceToken] }]
             };
           }
         }
         return null;
       }
-      atIndentedComment(start, indent) {
+      atIndentedComment(start2, indent) {
         if (this.type !== "comment")
           return false;
         if (this.indent <= indent)
           return false;
-        return start.every((st) => st.type === "newline" || st.type === "space");
+        return start2.every((st) => st.type === "newline" || st.type === "space");
       }
       *documentEnd(docEnd) {
         if (this.type !== "doc-mode") {
@@ -7225,7 +7385,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser2;
+    exports.Parser = Parser3;
   }
 });
 
@@ -7239,7 +7399,7 @@ var require_public_api = __commonJS({
     var log = require_log();
     var identity = require_identity();
     var lineCounter = require_line_counter();
-    var parser = require_parser();
+    var parser2 = require_parser();
     function parseOptions(options) {
       const prettyErrors = options.prettyErrors !== false;
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
@@ -7247,7 +7407,7 @@ var require_public_api = __commonJS({
     }
     function parseAllDocuments2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
-      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
+      const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
       const docs = Array.from(composer$1.compose(parser$1.parse(source)));
       if (prettyErrors && lineCounter2)
@@ -7261,7 +7421,7 @@ var require_public_api = __commonJS({
     }
     function parseDocument(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
-      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
+      const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
       let doc = null;
       for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
@@ -7343,7 +7503,7 @@ var require_dist = __commonJS({
     var cst = require_cst();
     var lexer = require_lexer();
     var lineCounter = require_line_counter();
-    var parser = require_parser();
+    var parser2 = require_parser();
     var publicApi = require_public_api();
     var visit = require_visit();
     exports.Composer = composer.Composer;
@@ -7368,7 +7528,7 @@ var require_dist = __commonJS({
     exports.CST = cst;
     exports.Lexer = lexer.Lexer;
     exports.LineCounter = lineCounter.LineCounter;
-    exports.Parser = parser.Parser;
+    exports.Parser = parser2.Parser;
     exports.parse = publicApi.parse;
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
@@ -7568,9 +7728,9 @@ var require_formats = __commonJS({
 
 // node_modules/uri-js/dist/es5/uri.all.js
 var require_uri_all = __commonJS({
-  "node_modules/uri-js/dist/es5/uri.all.js"(exports, module) {
+  "node_modules/uri-js/dist/es5/uri.all.js"(exports, module2) {
     (function(global2, factory) {
-      typeof exports === "object" && typeof module !== "undefined" ? factory(exports) : typeof define === "function" && define.amd ? define(["exports"], factory) : factory(global2.URI = global2.URI || {});
+      typeof exports === "object" && typeof module2 !== "undefined" ? factory(exports) : typeof define === "function" && define.amd ? define(["exports"], factory) : factory(global2.URI = global2.URI || {});
     })(exports, (function(exports2) {
       "use strict";
       function merge() {
@@ -7632,7 +7792,7 @@ var require_uri_all = __commonJS({
       var URI_PROTOCOL = buildExps(false);
       var IRI_PROTOCOL = buildExps(true);
       var slicedToArray = /* @__PURE__ */ (function() {
-        function sliceIterator(arr, i) {
+        function sliceIterator(arr, i2) {
           var _arr = [];
           var _n = true;
           var _d = false;
@@ -7640,11 +7800,11 @@ var require_uri_all = __commonJS({
           try {
             for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
               _arr.push(_s.value);
-              if (i && _arr.length === i) break;
+              if (i2 && _arr.length === i2) break;
             }
-          } catch (err) {
+          } catch (err2) {
             _d = true;
-            _e = err;
+            _e = err2;
           } finally {
             try {
               if (!_n && _i["return"]) _i["return"]();
@@ -7654,11 +7814,11 @@ var require_uri_all = __commonJS({
           }
           return _arr;
         }
-        return function(arr, i) {
+        return function(arr, i2) {
           if (Array.isArray(arr)) {
             return arr;
           } else if (Symbol.iterator in Object(arr)) {
-            return sliceIterator(arr, i);
+            return sliceIterator(arr, i2);
           } else {
             throw new TypeError("Invalid attempt to destructure non-iterable instance");
           }
@@ -7666,7 +7826,7 @@ var require_uri_all = __commonJS({
       })();
       var toConsumableArray = function(arr) {
         if (Array.isArray(arr)) {
-          for (var i = 0, arr2 = Array(arr.length); i < arr.length; i++) arr2[i] = arr[i];
+          for (var i2 = 0, arr2 = Array(arr.length); i2 < arr.length; i2++) arr2[i2] = arr[i2];
           return arr2;
         } else {
           return Array.from(arr);
@@ -7704,11 +7864,11 @@ var require_uri_all = __commonJS({
         return result;
       }
       function mapDomain(string, fn) {
-        var parts = string.split("@");
+        var parts2 = string.split("@");
         var result = "";
-        if (parts.length > 1) {
-          result = parts[0] + "@";
-          string = parts[1];
+        if (parts2.length > 1) {
+          result = parts2[0] + "@";
+          string = parts2[1];
         }
         string = string.replace(regexSeparators, ".");
         var labels = string.split(".");
@@ -7770,7 +7930,7 @@ var require_uri_all = __commonJS({
       var decode2 = function decode3(input2) {
         var output = [];
         var inputLength = input2.length;
-        var i = 0;
+        var i2 = 0;
         var n = initialN;
         var bias = initialBias;
         var basic = input2.lastIndexOf(delimiter);
@@ -7784,7 +7944,7 @@ var require_uri_all = __commonJS({
           output.push(input2.charCodeAt(j));
         }
         for (var index = basic > 0 ? basic + 1 : 0; index < inputLength; ) {
-          var oldi = i;
+          var oldi = i2;
           for (
             var w = 1, k = base;
             ;
@@ -7795,10 +7955,10 @@ var require_uri_all = __commonJS({
               error$1("invalid-input");
             }
             var digit = basicToDigit(input2.charCodeAt(index++));
-            if (digit >= base || digit > floor((maxInt - i) / w)) {
+            if (digit >= base || digit > floor((maxInt - i2) / w)) {
               error$1("overflow");
             }
-            i += digit * w;
+            i2 += digit * w;
             var t = k <= bias ? tMin : k >= bias + tMax ? tMax : k - bias;
             if (digit < t) {
               break;
@@ -7809,14 +7969,14 @@ var require_uri_all = __commonJS({
             }
             w *= baseMinusT;
           }
-          var out = output.length + 1;
-          bias = adapt(i - oldi, out, oldi == 0);
-          if (floor(i / out) > maxInt - n) {
+          var out2 = output.length + 1;
+          bias = adapt(i2 - oldi, out2, oldi == 0);
+          if (floor(i2 / out2) > maxInt - n) {
             error$1("overflow");
           }
-          n += floor(i / out);
-          i %= out;
-          output.splice(i++, 0, n);
+          n += floor(i2 / out2);
+          i2 %= out2;
+          output.splice(i2++, 0, n);
         }
         return String.fromCodePoint.apply(String, output);
       };
@@ -7837,9 +7997,9 @@ var require_uri_all = __commonJS({
               output.push(stringFromCharCode(_currentValue2));
             }
           }
-        } catch (err) {
+        } catch (err2) {
           _didIteratorError = true;
-          _iteratorError = err;
+          _iteratorError = err2;
         } finally {
           try {
             if (!_iteratorNormalCompletion && _iterator.return) {
@@ -7868,9 +8028,9 @@ var require_uri_all = __commonJS({
                 m = currentValue;
               }
             }
-          } catch (err) {
+          } catch (err2) {
             _didIteratorError2 = true;
-            _iteratorError2 = err;
+            _iteratorError2 = err2;
           } finally {
             try {
               if (!_iteratorNormalCompletion2 && _iterator2.return) {
@@ -7920,9 +8080,9 @@ var require_uri_all = __commonJS({
                 ++handledCPCount;
               }
             }
-          } catch (err) {
+          } catch (err2) {
             _didIteratorError3 = true;
-            _iteratorError3 = err;
+            _iteratorError3 = err2;
           } finally {
             try {
               if (!_iteratorNormalCompletion3 && _iterator3.return) {
@@ -7984,33 +8144,33 @@ var require_uri_all = __commonJS({
       }
       function pctDecChars(str) {
         var newStr = "";
-        var i = 0;
+        var i2 = 0;
         var il = str.length;
-        while (i < il) {
-          var c = parseInt(str.substr(i + 1, 2), 16);
+        while (i2 < il) {
+          var c = parseInt(str.substr(i2 + 1, 2), 16);
           if (c < 128) {
             newStr += String.fromCharCode(c);
-            i += 3;
+            i2 += 3;
           } else if (c >= 194 && c < 224) {
-            if (il - i >= 6) {
-              var c2 = parseInt(str.substr(i + 4, 2), 16);
+            if (il - i2 >= 6) {
+              var c2 = parseInt(str.substr(i2 + 4, 2), 16);
               newStr += String.fromCharCode((c & 31) << 6 | c2 & 63);
             } else {
-              newStr += str.substr(i, 6);
+              newStr += str.substr(i2, 6);
             }
-            i += 6;
+            i2 += 6;
           } else if (c >= 224) {
-            if (il - i >= 9) {
-              var _c = parseInt(str.substr(i + 4, 2), 16);
-              var c3 = parseInt(str.substr(i + 7, 2), 16);
+            if (il - i2 >= 9) {
+              var _c = parseInt(str.substr(i2 + 4, 2), 16);
+              var c3 = parseInt(str.substr(i2 + 7, 2), 16);
               newStr += String.fromCharCode((c & 15) << 12 | (_c & 63) << 6 | c3 & 63);
             } else {
-              newStr += str.substr(i, 9);
+              newStr += str.substr(i2, 9);
             }
-            i += 9;
+            i2 += 9;
           } else {
-            newStr += str.substr(i, 3);
-            i += 3;
+            newStr += str.substr(i2, 3);
+            i2 += 3;
           }
         }
         return newStr;
@@ -8456,18 +8616,18 @@ var require_uri_all = __commonJS({
           }
           mailtoComponents.query = void 0;
           for (var _x2 = 0, _xl2 = to.length; _x2 < _xl2; ++_x2) {
-            var addr = to[_x2].split("@");
-            addr[0] = unescapeComponent(addr[0]);
+            var addr2 = to[_x2].split("@");
+            addr2[0] = unescapeComponent(addr2[0]);
             if (!options.unicodeSupport) {
               try {
-                addr[1] = punycode.toASCII(unescapeComponent(addr[1], options).toLowerCase());
+                addr2[1] = punycode.toASCII(unescapeComponent(addr2[1], options).toLowerCase());
               } catch (e) {
                 mailtoComponents.error = mailtoComponents.error || "Email address's domain name can not be converted to ASCII via punycode: " + e;
               }
             } else {
-              addr[1] = unescapeComponent(addr[1], options).toLowerCase();
+              addr2[1] = unescapeComponent(addr2[1], options).toLowerCase();
             }
-            to[_x2] = addr.join("@");
+            to[_x2] = addr2.join("@");
           }
           return mailtoComponents;
         },
@@ -8493,9 +8653,9 @@ var require_uri_all = __commonJS({
           if (mailtoComponents.subject) headers["subject"] = mailtoComponents.subject;
           if (mailtoComponents.body) headers["body"] = mailtoComponents.body;
           var fields = [];
-          for (var name in headers) {
-            if (headers[name] !== O[name]) {
-              fields.push(name.replace(PCT_ENCODED, decodeUnreserved).replace(PCT_ENCODED, toUpperCase).replace(NOT_HFNAME, pctEncChar) + "=" + headers[name].replace(PCT_ENCODED, decodeUnreserved).replace(PCT_ENCODED, toUpperCase).replace(NOT_HFVALUE, pctEncChar));
+          for (var name2 in headers) {
+            if (headers[name2] !== O[name2]) {
+              fields.push(name2.replace(PCT_ENCODED, decodeUnreserved).replace(PCT_ENCODED, toUpperCase).replace(NOT_HFNAME, pctEncChar) + "=" + headers[name2].replace(PCT_ENCODED, decodeUnreserved).replace(PCT_ENCODED, toUpperCase).replace(NOT_HFVALUE, pctEncChar));
             }
           }
           if (fields.length) {
@@ -8585,17 +8745,17 @@ var require_uri_all = __commonJS({
 
 // node_modules/nearley/lib/nearley.js
 var require_nearley = __commonJS({
-  "node_modules/nearley/lib/nearley.js"(exports, module) {
+  "node_modules/nearley/lib/nearley.js"(exports, module2) {
     (function(root, factory) {
-      if (typeof module === "object" && module.exports) {
-        module.exports = factory();
+      if (typeof module2 === "object" && module2.exports) {
+        module2.exports = factory();
       } else {
         root.nearley = factory();
       }
     })(exports, function() {
-      function Rule(name, symbols, postprocess) {
+      function Rule(name2, symbols, postprocess) {
         this.id = ++Rule.highestId;
-        this.name = name;
+        this.name = name2;
         this.symbols = symbols;
         this.postprocess = postprocess;
         return this;
@@ -8605,13 +8765,13 @@ var require_nearley = __commonJS({
         var symbolSequence = typeof withCursorAt === "undefined" ? this.symbols.map(getSymbolShortDisplay).join(" ") : this.symbols.slice(0, withCursorAt).map(getSymbolShortDisplay).join(" ") + " \u25CF " + this.symbols.slice(withCursorAt).map(getSymbolShortDisplay).join(" ");
         return this.name + " \u2192 " + symbolSequence;
       };
-      function State(rule2, dot, reference, wantedBy) {
-        this.rule = rule2;
+      function State(rule6, dot, reference, wantedBy) {
+        this.rule = rule6;
         this.dot = dot;
         this.reference = reference;
         this.data = [];
         this.wantedBy = wantedBy;
-        this.isComplete = this.dot === rule2.symbols.length;
+        this.isComplete = this.dot === rule6.symbols.length;
       }
       State.prototype.toString = function() {
         return "{" + this.rule.toString(this.dot) + "}, from: " + (this.reference || 0);
@@ -8627,22 +8787,22 @@ var require_nearley = __commonJS({
         return state;
       };
       State.prototype.build = function() {
-        var children = [];
+        var children2 = [];
         var node = this;
         do {
-          children.push(node.right.data);
+          children2.push(node.right.data);
           node = node.left;
         } while (node.left);
-        children.reverse();
-        return children;
+        children2.reverse();
+        return children2;
       };
       State.prototype.finish = function() {
         if (this.rule.postprocess) {
-          this.data = this.rule.postprocess(this.data, this.reference, Parser2.fail);
+          this.data = this.rule.postprocess(this.data, this.reference, Parser3.fail);
         }
       };
-      function Column(grammar, index) {
-        this.grammar = grammar;
+      function Column(grammar2, index) {
+        this.grammar = grammar2;
         this.index = index;
         this.states = [];
         this.wants = {};
@@ -8657,10 +8817,10 @@ var require_nearley = __commonJS({
           var state = states[w];
           if (state.isComplete) {
             state.finish();
-            if (state.data !== Parser2.fail) {
+            if (state.data !== Parser3.fail) {
               var wantedBy = state.wantedBy;
-              for (var i = wantedBy.length; i--; ) {
-                var left = wantedBy[i];
+              for (var i2 = wantedBy.length; i2--; ) {
+                var left = wantedBy[i2];
                 this.complete(left, state);
               }
               if (state.reference === this.index) {
@@ -8678,8 +8838,8 @@ var require_nearley = __commonJS({
               wants[exp].push(state);
               if (completed.hasOwnProperty(exp)) {
                 var nulls = completed[exp];
-                for (var i = 0; i < nulls.length; i++) {
-                  var right = nulls[i];
+                for (var i2 = 0; i2 < nulls.length; i2++) {
+                  var right = nulls[i2];
                   this.complete(state, right);
                 }
               }
@@ -8692,8 +8852,8 @@ var require_nearley = __commonJS({
       };
       Column.prototype.predict = function(exp) {
         var rules2 = this.grammar.byName[exp] || [];
-        for (var i = 0; i < rules2.length; i++) {
-          var r = rules2[i];
+        for (var i2 = 0; i2 < rules2.length; i2++) {
+          var r = rules2[i2];
           var wantedBy = this.wants[exp];
           var s = new State(r, 0, this.index, wantedBy);
           this.states.push(s);
@@ -8703,27 +8863,27 @@ var require_nearley = __commonJS({
         var copy = left.nextState(right);
         this.states.push(copy);
       };
-      function Grammar(rules2, start) {
+      function Grammar(rules2, start2) {
         this.rules = rules2;
-        this.start = start || this.rules[0].name;
+        this.start = start2 || this.rules[0].name;
         var byName = this.byName = {};
-        this.rules.forEach(function(rule2) {
-          if (!byName.hasOwnProperty(rule2.name)) {
-            byName[rule2.name] = [];
+        this.rules.forEach(function(rule6) {
+          if (!byName.hasOwnProperty(rule6.name)) {
+            byName[rule6.name] = [];
           }
-          byName[rule2.name].push(rule2);
+          byName[rule6.name].push(rule6);
         });
       }
-      Grammar.fromCompiled = function(rules2, start) {
+      Grammar.fromCompiled = function(rules2, start2) {
         var lexer = rules2.Lexer;
         if (rules2.ParserStart) {
-          start = rules2.ParserStart;
+          start2 = rules2.ParserStart;
           rules2 = rules2.ParserRules;
         }
         var rules2 = rules2.map(function(r) {
           return new Rule(r.name, r.symbols, r.postprocess);
         });
-        var g = new Grammar(rules2, start);
+        var g = new Grammar(rules2, start2);
         g.lexer = lexer;
         return g;
       };
@@ -8764,8 +8924,8 @@ var require_nearley = __commonJS({
           var col = this.index - this.lastLineBreak;
           var lastLineDigits = String(this.line).length;
           message += " at line " + this.line + " col " + col + ":\n\n";
-          message += lines.map(function(line, i) {
-            return pad(this.line - lines.length + i + 1, lastLineDigits) + " " + line;
+          message += lines.map(function(line, i2) {
+            return pad(this.line - lines.length + i2 + 1, lastLineDigits) + " " + line;
           }, this).join("\n");
           message += "\n" + pad("", lastLineDigits + col) + "^\n";
           return message;
@@ -8777,32 +8937,32 @@ var require_nearley = __commonJS({
           return Array(length - s.length + 1).join(" ") + s;
         }
       };
-      function Parser2(rules2, start, options) {
+      function Parser3(rules2, start2, options) {
         if (rules2 instanceof Grammar) {
-          var grammar = rules2;
-          var options = start;
+          var grammar2 = rules2;
+          var options = start2;
         } else {
-          var grammar = Grammar.fromCompiled(rules2, start);
+          var grammar2 = Grammar.fromCompiled(rules2, start2);
         }
-        this.grammar = grammar;
+        this.grammar = grammar2;
         this.options = {
           keepHistory: false,
-          lexer: grammar.lexer || new StreamLexer()
+          lexer: grammar2.lexer || new StreamLexer()
         };
         for (var key in options || {}) {
           this.options[key] = options[key];
         }
         this.lexer = this.options.lexer;
         this.lexerState = void 0;
-        var column = new Column(grammar, 0);
+        var column = new Column(grammar2, 0);
         var table = this.table = [column];
-        column.wants[grammar.start] = [];
-        column.predict(grammar.start);
+        column.wants[grammar2.start] = [];
+        column.predict(grammar2.start);
         column.process();
         this.current = 0;
       }
-      Parser2.fail = {};
-      Parser2.prototype.feed = function(chunk) {
+      Parser3.fail = {};
+      Parser3.prototype.feed = function(chunk) {
         var lexer = this.lexer;
         lexer.reset(chunk, this.lexerState);
         var token;
@@ -8815,10 +8975,10 @@ var require_nearley = __commonJS({
           } catch (e) {
             var nextColumn = new Column(this.grammar, this.current + 1);
             this.table.push(nextColumn);
-            var err = new Error(this.reportLexerError(e));
-            err.offset = this.current;
-            err.token = e.token;
-            throw err;
+            var err2 = new Error(this.reportLexerError(e));
+            err2.offset = this.current;
+            err2.token = e.token;
+            throw err2;
           }
           var column = this.table[this.current];
           if (!this.options.keepHistory) {
@@ -8840,10 +9000,10 @@ var require_nearley = __commonJS({
           }
           nextColumn.process();
           if (nextColumn.states.length === 0) {
-            var err = new Error(this.reportError(token));
-            err.offset = this.current;
-            err.token = token;
-            throw err;
+            var err2 = new Error(this.reportError(token));
+            err2.offset = this.current;
+            err2.token = token;
+            throw err2;
           }
           if (this.options.keepHistory) {
             column.lexerState = lexer.save();
@@ -8856,7 +9016,7 @@ var require_nearley = __commonJS({
         this.results = this.finish();
         return this;
       };
-      Parser2.prototype.reportLexerError = function(lexerError) {
+      Parser3.prototype.reportLexerError = function(lexerError) {
         var tokenDisplay, lexerMessage;
         var token = lexerError.token;
         if (token) {
@@ -8868,12 +9028,12 @@ var require_nearley = __commonJS({
         }
         return this.reportErrorCommon(lexerMessage, tokenDisplay);
       };
-      Parser2.prototype.reportError = function(token) {
+      Parser3.prototype.reportError = function(token) {
         var tokenDisplay = (token.type ? token.type + " token: " : "") + JSON.stringify(token.value !== void 0 ? token.value : token);
         var lexerMessage = this.lexer.formatError(token, "Syntax error");
         return this.reportErrorCommon(lexerMessage, tokenDisplay);
       };
-      Parser2.prototype.reportErrorCommon = function(lexerMessage, tokenDisplay) {
+      Parser3.prototype.reportErrorCommon = function(lexerMessage, tokenDisplay) {
         var lines = [];
         lines.push(lexerMessage);
         var lastColumnIndex = this.table.length - 2;
@@ -8901,7 +9061,7 @@ var require_nearley = __commonJS({
         lines.push("");
         return lines.join("\n");
       };
-      Parser2.prototype.displayStateStack = function(stateStack, lines) {
+      Parser3.prototype.displayStateStack = function(stateStack, lines) {
         var lastDisplay;
         var sameDisplayCount = 0;
         for (var j = 0; j < stateStack.length; j++) {
@@ -8919,10 +9079,10 @@ var require_nearley = __commonJS({
           lastDisplay = display;
         }
       };
-      Parser2.prototype.getSymbolDisplay = function(symbol) {
+      Parser3.prototype.getSymbolDisplay = function(symbol) {
         return getSymbolLongDisplay(symbol);
       };
-      Parser2.prototype.buildFirstStateStack = function(state, visited) {
+      Parser3.prototype.buildFirstStateStack = function(state, visited) {
         if (visited.indexOf(state) !== -1) {
           return null;
         }
@@ -8937,12 +9097,12 @@ var require_nearley = __commonJS({
         }
         return [state].concat(childResult);
       };
-      Parser2.prototype.save = function() {
+      Parser3.prototype.save = function() {
         var column = this.table[this.current];
         column.lexerState = this.lexerState;
         return column;
       };
-      Parser2.prototype.restore = function(column) {
+      Parser3.prototype.restore = function(column) {
         var index = column.index;
         this.current = index;
         this.table[index] = column;
@@ -8950,18 +9110,18 @@ var require_nearley = __commonJS({
         this.lexerState = column.lexerState;
         this.results = this.finish();
       };
-      Parser2.prototype.rewind = function(index) {
+      Parser3.prototype.rewind = function(index) {
         if (!this.options.keepHistory) {
           throw new Error("set option `keepHistory` to enable rewinding");
         }
         this.restore(this.table[index]);
       };
-      Parser2.prototype.finish = function() {
+      Parser3.prototype.finish = function() {
         var considerations = [];
-        var start = this.grammar.start;
+        var start2 = this.grammar.start;
         var column = this.table[this.table.length - 1];
         column.states.forEach(function(t) {
-          if (t.rule.name === start && t.dot === t.rule.symbols.length && t.reference === 0 && t.data !== Parser2.fail) {
+          if (t.rule.name === start2 && t.dot === t.rule.symbols.length && t.reference === 0 && t.data !== Parser3.fail) {
             considerations.push(t);
           }
         });
@@ -9006,7 +9166,7 @@ var require_nearley = __commonJS({
         }
       }
       return {
-        Parser: Parser2,
+        Parser: Parser3,
         Grammar,
         Rule
       };
@@ -9031,7 +9191,7 @@ var require_grammar = __commonJS({
       }
       return "";
     }
-    var grammar = {
+    var grammar2 = {
       Lexer: void 0,
       ParserRules: [
         { "name": "Reverse_path", "symbols": ["Path"] },
@@ -9285,7 +9445,7 @@ var require_grammar = __commonJS({
       ],
       ParserStart: "Reverse_path"
     };
-    exports.default = grammar;
+    exports.default = grammar2;
   }
 });
 
@@ -9301,15 +9461,15 @@ var require_lib = __commonJS({
     var nearley = require_nearley();
     var grammar_1 = __importDefault(require_grammar());
     grammar_1.default.ParserStart = "Mailbox";
-    var grammar = nearley.Grammar.fromCompiled(grammar_1.default);
+    var grammar2 = nearley.Grammar.fromCompiled(grammar_1.default);
     function parse(address) {
       const insane_length = 1e3 - "MAIL FROM:<>\r\n".length;
       if (address.length > insane_length) {
         throw new Error("address too long");
       }
-      const parser = new nearley.Parser(grammar);
-      parser.feed(address);
-      if (parser.results.length !== 1) {
+      const parser2 = new nearley.Parser(grammar2);
+      parser2.feed(address);
+      if (parser2.results.length !== 1) {
         throw new Error("address parsing failed: ambiguous grammar");
       }
       const at_idx = address.lastIndexOf("@");
@@ -9332,7 +9492,7 @@ var require_lib = __commonJS({
           throw new Error("domain label too long");
         }
       }
-      return parser.results[0];
+      return parser2.results[0];
     }
     exports.parse = parse;
     function normalize_dot_string(dot_string) {
@@ -9375,7 +9535,7 @@ var require_lib = __commonJS({
 
 // node_modules/extend/index.js
 var require_extend = __commonJS({
-  "node_modules/extend/index.js"(exports, module) {
+  "node_modules/extend/index.js"(exports, module2) {
     "use strict";
     var hasOwn = Object.prototype.hasOwnProperty;
     var toStr = Object.prototype.toString;
@@ -9413,36 +9573,36 @@ var require_extend = __commonJS({
         target[options.name] = options.newValue;
       }
     };
-    var getProperty = function getProperty2(obj, name) {
-      if (name === "__proto__") {
-        if (!hasOwn.call(obj, name)) {
+    var getProperty = function getProperty2(obj, name2) {
+      if (name2 === "__proto__") {
+        if (!hasOwn.call(obj, name2)) {
           return void 0;
         } else if (gOPD) {
-          return gOPD(obj, name).value;
+          return gOPD(obj, name2).value;
         }
       }
-      return obj[name];
+      return obj[name2];
     };
-    module.exports = function extend() {
-      var options, name, src, copy, copyIsArray, clone;
+    module2.exports = function extend() {
+      var options, name2, src, copy, copyIsArray, clone;
       var target = arguments[0];
-      var i = 1;
+      var i2 = 1;
       var length = arguments.length;
       var deep = false;
       if (typeof target === "boolean") {
         deep = target;
         target = arguments[1] || {};
-        i = 2;
+        i2 = 2;
       }
       if (target == null || typeof target !== "object" && typeof target !== "function") {
         target = {};
       }
-      for (; i < length; ++i) {
-        options = arguments[i];
+      for (; i2 < length; ++i2) {
+        options = arguments[i2];
         if (options != null) {
-          for (name in options) {
-            src = getProperty(target, name);
-            copy = getProperty(options, name);
+          for (name2 in options) {
+            src = getProperty(target, name2);
+            copy = getProperty(options, name2);
             if (target !== copy) {
               if (deep && copy && (isPlainObject2(copy) || (copyIsArray = isArray(copy)))) {
                 if (copyIsArray) {
@@ -9451,9 +9611,9 @@ var require_extend = __commonJS({
                 } else {
                   clone = src && isPlainObject2(src) ? src : {};
                 }
-                setProperty(target, { name, newValue: extend(deep, clone, copy) });
+                setProperty(target, { name: name2, newValue: extend(deep, clone, copy) });
               } else if (typeof copy !== "undefined") {
-                setProperty(target, { name, newValue: copy });
+                setProperty(target, { name: name2, newValue: copy });
               }
             }
           }
@@ -9466,8 +9626,8 @@ var require_extend = __commonJS({
 
 // node_modules/schemes/lib/iana-permanent.json
 var require_iana_permanent = __commonJS({
-  "node_modules/schemes/lib/iana-permanent.json"(exports, module) {
-    module.exports = [
+  "node_modules/schemes/lib/iana-permanent.json"(exports, module2) {
+    module2.exports = [
       {
         scheme: "aaa",
         description: "Diameter Protocol",
@@ -10383,8 +10543,8 @@ var require_iana_permanent = __commonJS({
 
 // node_modules/schemes/lib/iana-provisional.json
 var require_iana_provisional = __commonJS({
-  "node_modules/schemes/lib/iana-provisional.json"(exports, module) {
-    module.exports = [
+  "node_modules/schemes/lib/iana-provisional.json"(exports, module2) {
+    module2.exports = [
       {
         scheme: "acr",
         description: "acr",
@@ -11311,8 +11471,8 @@ var require_iana_provisional = __commonJS({
 
 // node_modules/schemes/lib/iana-historical.json
 var require_iana_historical = __commonJS({
-  "node_modules/schemes/lib/iana-historical.json"(exports, module) {
-    module.exports = [
+  "node_modules/schemes/lib/iana-historical.json"(exports, module2) {
+    module2.exports = [
       {
         scheme: "fax",
         description: "fax",
@@ -11437,8 +11597,8 @@ var require_iana_historical = __commonJS({
 
 // node_modules/schemes/lib/unofficial.json
 var require_unofficial = __commonJS({
-  "node_modules/schemes/lib/unofficial.json"(exports, module) {
-    module.exports = [
+  "node_modules/schemes/lib/unofficial.json"(exports, module2) {
+    module2.exports = [
       {
         scheme: "android-app"
       },
@@ -11467,7 +11627,7 @@ var require_unofficial = __commonJS({
 
 // node_modules/schemes/index.js
 var require_schemes = __commonJS({
-  "node_modules/schemes/index.js"(exports, module) {
+  "node_modules/schemes/index.js"(exports, module2) {
     "use strict";
     var extend = require_extend();
     var data = {
@@ -11487,13 +11647,13 @@ var require_schemes = __commonJS({
     data.unofficial.forEach(function(schemeObj) {
       allByName[schemeObj.scheme] = extend(schemeObj, { type: "unofficial" });
     });
-    module.exports = extend(data, { allByName });
+    module2.exports = extend(data, { allByName });
   }
 });
 
 // node_modules/ajv-formats-draft2019/formats/iri.js
 var require_iri = __commonJS({
-  "node_modules/ajv-formats-draft2019/formats/iri.js"(exports, module) {
+  "node_modules/ajv-formats-draft2019/formats/iri.js"(exports, module2) {
     var { parse } = require_uri_all();
     var { addressParser } = require_lib();
     var schemes = require_schemes();
@@ -11501,11 +11661,11 @@ var require_iri = __commonJS({
       try {
         addressParser(address);
         return true;
-      } catch (err) {
+      } catch (err2) {
         return false;
       }
     }
-    module.exports = (value) => {
+    module2.exports = (value) => {
       const iri = parse(value);
       if (iri.scheme === "mailto" && iri.to.every(validate14)) {
         return true;
@@ -11520,20 +11680,20 @@ var require_iri = __commonJS({
 
 // node_modules/ajv-formats-draft2019/formats/duration.js
 var require_duration = __commonJS({
-  "node_modules/ajv-formats-draft2019/formats/duration.js"(exports, module) {
-    module.exports = /^P(?!$)(\d+(?:\.\d+)?Y)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?W)?(\d+(?:\.\d+)?D)?(T(?=\d)(\d+(?:\.\d+)?H)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?S)?)?$/;
+  "node_modules/ajv-formats-draft2019/formats/duration.js"(exports, module2) {
+    module2.exports = /^P(?!$)(\d+(?:\.\d+)?Y)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?W)?(\d+(?:\.\d+)?D)?(T(?=\d)(\d+(?:\.\d+)?H)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?S)?)?$/;
   }
 });
 
 // node_modules/ajv-formats-draft2019/formats/idn-email.js
 var require_idn_email = __commonJS({
-  "node_modules/ajv-formats-draft2019/formats/idn-email.js"(exports, module) {
+  "node_modules/ajv-formats-draft2019/formats/idn-email.js"(exports, module2) {
     var { parse } = require_lib();
-    module.exports = (value) => {
+    module2.exports = (value) => {
       try {
         parse(value);
         return true;
-      } catch (err) {
+      } catch (err2) {
         return false;
       }
     };
@@ -11542,10 +11702,10 @@ var require_idn_email = __commonJS({
 
 // node_modules/ajv-formats-draft2019/formats/idn-hostname.js
 var require_idn_hostname = __commonJS({
-  "node_modules/ajv-formats-draft2019/formats/idn-hostname.js"(exports, module) {
+  "node_modules/ajv-formats-draft2019/formats/idn-hostname.js"(exports, module2) {
     var { toASCII } = __require("punycode");
     var hostnameRegex = /^(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-0-9a-z]{0,61}[0-9a-z])?)*\.?$/i;
-    module.exports = (value) => {
+    module2.exports = (value) => {
       const hostname = toASCII(value);
       return hostname.replace(/\.$/, "").length <= 253 && hostnameRegex.test(hostname);
     };
@@ -11554,7 +11714,7 @@ var require_idn_hostname = __commonJS({
 
 // node_modules/ajv-formats-draft2019/formats/iri-reference.js
 var require_iri_reference = __commonJS({
-  "node_modules/ajv-formats-draft2019/formats/iri-reference.js"(exports, module) {
+  "node_modules/ajv-formats-draft2019/formats/iri-reference.js"(exports, module2) {
     var { parse } = require_uri_all();
     var { addressParser } = require_lib();
     var schemes = require_schemes();
@@ -11562,11 +11722,11 @@ var require_iri_reference = __commonJS({
       try {
         addressParser(address);
         return true;
-      } catch (err) {
+      } catch (err2) {
         return false;
       }
     }
-    module.exports = (value) => {
+    module2.exports = (value) => {
       const iri = parse(value);
       if (iri.scheme === "mailto" && iri.to.every(validate14)) {
         return true;
@@ -11584,18 +11744,18 @@ var require_iri_reference = __commonJS({
 
 // node_modules/ajv-formats-draft2019/formats/index.js
 var require_formats2 = __commonJS({
-  "node_modules/ajv-formats-draft2019/formats/index.js"(exports, module) {
-    module.exports.iri = require_iri();
-    module.exports.duration = require_duration();
-    module.exports["idn-email"] = require_idn_email();
-    module.exports["idn-hostname"] = require_idn_hostname();
-    module.exports["iri-reference"] = require_iri_reference();
+  "node_modules/ajv-formats-draft2019/formats/index.js"(exports, module2) {
+    module2.exports.iri = require_iri();
+    module2.exports.duration = require_duration();
+    module2.exports["idn-email"] = require_idn_email();
+    module2.exports["idn-hostname"] = require_idn_hostname();
+    module2.exports["iri-reference"] = require_iri_reference();
   }
 });
 
 // node_modules/ip-regex/index.js
 var require_ip_regex = __commonJS({
-  "node_modules/ip-regex/index.js"(exports, module) {
+  "node_modules/ip-regex/index.js"(exports, module2) {
     "use strict";
     var word = "[a-fA-F\\d:]";
     var b = (options) => options && options.includeBoundaries ? `(?:(?<=\\s|^)(?=${word})|(?<=${word})(?=\\s|$))` : "";
@@ -11619,13 +11779,13 @@ var require_ip_regex = __commonJS({
     var ip = (options) => options && options.exact ? v46Exact : new RegExp(`(?:${b(options)}${v4}${b(options)})|(?:${b(options)}${v6}${b(options)})`, "g");
     ip.v4 = (options) => options && options.exact ? v4exact : new RegExp(`${b(options)}${v4}${b(options)}`, "g");
     ip.v6 = (options) => options && options.exact ? v6exact : new RegExp(`${b(options)}${v6}${b(options)}`, "g");
-    module.exports = ip;
+    module2.exports = ip;
   }
 });
 
 // node_modules/cidr-regex/index.js
 var require_cidr_regex = __commonJS({
-  "node_modules/cidr-regex/index.js"(exports, module) {
+  "node_modules/cidr-regex/index.js"(exports, module2) {
     "use strict";
     var ipRegex = require_ip_regex();
     var defaultOpts = { exact: false };
@@ -11634,22 +11794,22 @@ var require_cidr_regex = __commonJS({
     var v4exact = new RegExp(`^${v4str}$`);
     var v6exact = new RegExp(`^${v6str}$`);
     var v46exact = new RegExp(`(?:^${v4str}$)|(?:^${v6str}$)`);
-    module.exports = ({ exact } = defaultOpts) => exact ? v46exact : new RegExp(`(?:${v4str})|(?:${v6str})`, "g");
-    module.exports.v4 = ({ exact } = defaultOpts) => exact ? v4exact : new RegExp(v4str, "g");
-    module.exports.v6 = ({ exact } = defaultOpts) => exact ? v6exact : new RegExp(v6str, "g");
+    module2.exports = ({ exact } = defaultOpts) => exact ? v46exact : new RegExp(`(?:${v4str})|(?:${v6str})`, "g");
+    module2.exports.v4 = ({ exact } = defaultOpts) => exact ? v4exact : new RegExp(v4str, "g");
+    module2.exports.v6 = ({ exact } = defaultOpts) => exact ? v6exact : new RegExp(v6str, "g");
   }
 });
 
 // node_modules/is-cidr/index.js
 var require_is_cidr = __commonJS({
-  "node_modules/is-cidr/index.js"(exports, module) {
+  "node_modules/is-cidr/index.js"(exports, module2) {
     "use strict";
     var { v4, v6 } = require_cidr_regex();
     var re4 = v4({ exact: true });
     var re6 = v6({ exact: true });
-    module.exports = (str) => re4.test(str) ? 4 : re6.test(str) ? 6 : 0;
-    module.exports.v4 = (str) => re4.test(str);
-    module.exports.v6 = (str) => re6.test(str);
+    module2.exports = (str) => re4.test(str) ? 4 : re6.test(str) ? 6 : 0;
+    module2.exports.v4 = (str) => re4.test(str);
+    module2.exports.v6 = (str) => re6.test(str);
   }
 });
 
@@ -11728,188 +11888,188 @@ var init_validation_error = __esm({
 
 // node_modules/ajv-i18n/localize/en/index.js
 var require_en = __commonJS({
-  "node_modules/ajv-i18n/localize/en/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/en/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_en(errors) {
+    module2.exports = function localize_en(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "must NOT have more than " + n + " item";
+            out2 += "must NOT have more than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "additionalProperties":
-            out = "must NOT have additional properties";
+            out2 = "must NOT have additional properties";
             break;
           case "anyOf":
-            out = 'must match a schema in "anyOf"';
+            out2 = 'must match a schema in "anyOf"';
             break;
           case "const":
-            out = "must be equal to constant";
+            out2 = "must be equal to constant";
             break;
           case "contains":
-            out = "must contain a valid item";
+            out2 = "must contain a valid item";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "must have propert";
+            out2 += "must have propert";
             if (n == 1) {
-              out += "y";
+              out2 += "y";
             } else {
-              out += "ies";
+              out2 += "ies";
             }
-            out += " " + e.params.deps + " when property " + e.params.property + " is present";
+            out2 += " " + e.params.deps + " when property " + e.params.property + " is present";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tag "' + e.params.tag + '" must be string';
+                out2 = 'tag "' + e.params.tag + '" must be string';
                 break;
               case "mapping":
-                out = 'value of tag "' + e.params.tag + '" must be in oneOf';
+                out2 = 'value of tag "' + e.params.tag + '" must be in oneOf';
                 break;
               default:
-                out = 'must pass "' + e.keyword + '" keyword validation';
+                out2 = 'must pass "' + e.keyword + '" keyword validation';
             }
             break;
           case "enum":
-            out = "must be equal to one of the allowed values";
+            out2 = "must be equal to one of the allowed values";
             break;
           case "false schema":
-            out = "boolean schema is false";
+            out2 = "boolean schema is false";
             break;
           case "format":
-            out = 'must match format "' + e.params.format + '"';
+            out2 = 'must match format "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "must be " + cond;
+            out2 += "must be " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "must be " + cond;
+            out2 += "must be " + cond;
             break;
           case "if":
-            out = 'must match "' + e.params.failingKeyword + '" schema';
+            out2 = 'must match "' + e.params.failingKeyword + '" schema';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "must be " + cond;
+            out2 += "must be " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "must NOT have more than " + n + " item";
+            out2 += "must NOT have more than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "must NOT be longer than " + n + " character";
+            out2 += "must NOT be longer than " + n + " character";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "must NOT have more than " + n + " propert";
+            out2 += "must NOT have more than " + n + " propert";
             if (n == 1) {
-              out += "y";
+              out2 += "y";
             } else {
-              out += "ies";
+              out2 += "ies";
             }
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "must be " + cond;
+            out2 += "must be " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "must NOT have less than " + n + " item";
+            out2 += "must NOT have less than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "must NOT be shorter than " + n + " character";
+            out2 += "must NOT be shorter than " + n + " character";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "must NOT have less than " + n + " propert";
+            out2 += "must NOT have less than " + n + " propert";
             if (n == 1) {
-              out += "y";
+              out2 += "y";
             } else {
-              out += "ies";
+              out2 += "ies";
             }
             break;
           case "multipleOf":
-            out = "must be a multiple of " + e.params.multipleOf;
+            out2 = "must be a multiple of " + e.params.multipleOf;
             break;
           case "not":
-            out = 'must NOT be valid according to schema in "not"';
+            out2 = 'must NOT be valid according to schema in "not"';
             break;
           case "oneOf":
-            out = 'must match exactly one schema in "oneOf"';
+            out2 = 'must match exactly one schema in "oneOf"';
             break;
           case "pattern":
-            out = 'must match pattern "' + e.params.pattern + '"';
+            out2 = 'must match pattern "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 'must have property matching pattern "' + e.params.missingPattern + '"';
+            out2 = 'must have property matching pattern "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "property name is invalid";
+            out2 = "property name is invalid";
             break;
           case "required":
-            out = "must have required property " + e.params.missingProperty;
+            out2 = "must have required property " + e.params.missingProperty;
             break;
           case "type":
-            out = "must be " + e.params.type;
+            out2 = "must be " + e.params.type;
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "must NOT have more than " + n + " item";
+            out2 += "must NOT have more than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "unevaluatedProperties":
-            out = "must NOT have unevaluated properties";
+            out2 = "must NOT have unevaluated properties";
             break;
           case "uniqueItems":
-            out = "must NOT have duplicate items (items ## " + e.params.j + " and " + e.params.i + " are identical)";
+            out2 = "must NOT have duplicate items (items ## " + e.params.j + " and " + e.params.i + " are identical)";
             break;
           default:
-            out = 'must pass "' + e.keyword + '" keyword validation';
+            out2 = 'must pass "' + e.keyword + '" keyword validation';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -11917,157 +12077,157 @@ var require_en = __commonJS({
 
 // node_modules/ajv-i18n/localize/ar/index.js
 var require_ar = __commonJS({
-  "node_modules/ajv-i18n/localize/ar/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/ar/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_ar(errors) {
+    module2.exports = function localize_ar(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += " \u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0623\u0643\u062B\u0631 \u0645\u0646 " + n + " \u0639\u0646\u0635\u0631";
+            out2 += " \u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0623\u0643\u062B\u0631 \u0645\u0646 " + n + " \u0639\u0646\u0635\u0631";
             break;
           case "additionalProperties":
-            out = "\u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u062E\u0635\u0627\u0626\u0635 \u0625\u0636\u0627\u0641\u064A\u0629";
+            out2 = "\u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u062E\u0635\u0627\u0626\u0635 \u0625\u0636\u0627\u0641\u064A\u0629";
             break;
           case "anyOf":
-            out = '\u064A\u062C\u0628 \u0623\u0646 \u064A\u0648\u0627\u0641\u0642 \u0623\u062D\u062F \u0627\u0644\u0645\u062E\u0637\u0637\u0627\u062A \u0627\u0644\u0645\u0648\u062C\u0648\u062F\u0629 \u0641\u064A "anyOf"';
+            out2 = '\u064A\u062C\u0628 \u0623\u0646 \u064A\u0648\u0627\u0641\u0642 \u0623\u062D\u062F \u0627\u0644\u0645\u062E\u0637\u0637\u0627\u062A \u0627\u0644\u0645\u0648\u062C\u0648\u062F\u0629 \u0641\u064A "anyOf"';
             break;
           case "const":
-            out = "\u064A\u062C\u0628 \u0623\u0646 \u064A\u0643\u0648\u0646 \u062B\u0627\u0628\u062A\u0627\u064B";
+            out2 = "\u064A\u062C\u0628 \u0623\u0646 \u064A\u0643\u0648\u0646 \u062B\u0627\u0628\u062A\u0627\u064B";
             break;
           case "contains":
-            out = "\u064A\u062C\u0628 \u0623\u0646 \u064A\u062D\u0648\u064A \u0639\u0646\u0635\u0631\u0627 \u0635\u062D\u064A\u062D";
+            out2 = "\u064A\u062C\u0628 \u0623\u0646 \u064A\u062D\u0648\u064A \u0639\u0646\u0635\u0631\u0627 \u0635\u062D\u064A\u062D";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += " \u064A\u062C\u0628 \u0623\u0646 \u064A\u062D\u0648\u064A \u0627\u0644\u062E\u0635\u0627\u0626\u0635 " + e.params.deps + " \u0639\u0646\u062F\u0645\u0627 \u062A\u0643\u0648\u0646 \u0627\u0644\u062E\u0627\u0635\u064A\u0629 " + e.params.property + " \u0645\u0648\u062C\u0648\u062F\u0629";
+            out2 += " \u064A\u062C\u0628 \u0623\u0646 \u064A\u062D\u0648\u064A \u0627\u0644\u062E\u0635\u0627\u0626\u0635 " + e.params.deps + " \u0639\u0646\u062F\u0645\u0627 \u062A\u0643\u0648\u0646 \u0627\u0644\u062E\u0627\u0635\u064A\u0629 " + e.params.property + " \u0645\u0648\u062C\u0648\u062F\u0629";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tag "' + e.params.tag + '" must be string';
+                out2 = 'tag "' + e.params.tag + '" must be string';
                 break;
               case "mapping":
-                out = 'value of tag "' + e.params.tag + '" must be in oneOf';
+                out2 = 'value of tag "' + e.params.tag + '" must be in oneOf';
                 break;
               default:
-                out = '\u064A\u062C\u0628 \u0623\u0646 \u062A\u0645\u0631\u0631 \u0643\u0644\u0645\u0629 \u0627\u0644\u062A\u062D\u0642\u0642 \u0627\u0644\u0645\u0641\u062A\u0627\u062D\u064A\u0629 "' + e.keyword + '"';
+                out2 = '\u064A\u062C\u0628 \u0623\u0646 \u062A\u0645\u0631\u0631 \u0643\u0644\u0645\u0629 \u0627\u0644\u062A\u062D\u0642\u0642 \u0627\u0644\u0645\u0641\u062A\u0627\u062D\u064A\u0629 "' + e.keyword + '"';
             }
             break;
           case "enum":
-            out = "\u0642\u064A\u0645\u0629 \u0647\u0630\u0627 \u0627\u0644\u062D\u0642\u0644 \u064A\u062C\u0628 \u0623\u0646 \u062A\u0643\u0648\u0646 \u0645\u0633\u0627\u0648\u064A\u0629 \u0644\u0623\u062D\u062F \u0627\u0644\u0642\u064A\u0645 \u0627\u0644\u0645\u0639\u0631\u0641\u0629 \u0645\u0633\u0628\u0642\u0627\u064B";
+            out2 = "\u0642\u064A\u0645\u0629 \u0647\u0630\u0627 \u0627\u0644\u062D\u0642\u0644 \u064A\u062C\u0628 \u0623\u0646 \u062A\u0643\u0648\u0646 \u0645\u0633\u0627\u0648\u064A\u0629 \u0644\u0623\u062D\u062F \u0627\u0644\u0642\u064A\u0645 \u0627\u0644\u0645\u0639\u0631\u0641\u0629 \u0645\u0633\u0628\u0642\u0627\u064B";
             break;
           case "false schema":
-            out = "\u0627\u0644\u0645\u062E\u0637\u0637 \u0627\u0644\u0645\u0646\u0637\u0642\u064A \u063A\u064A\u0631 \u0635\u062D\u064A\u062D";
+            out2 = "\u0627\u0644\u0645\u062E\u0637\u0637 \u0627\u0644\u0645\u0646\u0637\u0642\u064A \u063A\u064A\u0631 \u0635\u062D\u064A\u062D";
             break;
           case "format":
-            out = '\u064A\u062C\u0628 \u0623\u0646 \u064A\u0648\u0627\u0641\u0642 \u0627\u0644\u0635\u064A\u063A\u0629 "' + e.params.format + '"';
+            out2 = '\u064A\u062C\u0628 \u0623\u0646 \u064A\u0648\u0627\u0641\u0642 \u0627\u0644\u0635\u064A\u063A\u0629 "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += " \u064A\u062C\u0628 \u0623\u0646 \u064A\u0643\u0648\u0646 " + cond;
+            out2 += " \u064A\u062C\u0628 \u0623\u0646 \u064A\u0643\u0648\u0646 " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += " \u064A\u062C\u0628 \u0623\u0646 \u064A\u0643\u0648\u0646 " + cond;
+            out2 += " \u064A\u062C\u0628 \u0623\u0646 \u064A\u0643\u0648\u0646 " + cond;
             break;
           case "if":
-            out = '\u064A\u062C\u0628 \u0623\u0646 \u062A\u0648\u0627\u0641\u0642 \u0627\u0644\u0645\u062E\u0637\u0637 "' + e.params.failingKeyword + '"';
+            out2 = '\u064A\u062C\u0628 \u0623\u0646 \u062A\u0648\u0627\u0641\u0642 \u0627\u0644\u0645\u062E\u0637\u0637 "' + e.params.failingKeyword + '"';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += " \u064A\u062C\u0628 \u0623\u0646 \u064A\u0643\u0648\u0646 " + cond;
+            out2 += " \u064A\u062C\u0628 \u0623\u0646 \u064A\u0643\u0648\u0646 " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += " \u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0623\u0643\u062B\u0631 \u0645\u0646 " + n + " \u0639\u0646\u0635\u0631";
+            out2 += " \u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0623\u0643\u062B\u0631 \u0645\u0646 " + n + " \u0639\u0646\u0635\u0631";
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += " \u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0623\u0643\u062B\u0631 \u0645\u0646 " + n + " \u0645\u062D\u0631\u0641";
+            out2 += " \u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0623\u0643\u062B\u0631 \u0645\u0646 " + n + " \u0645\u062D\u0631\u0641";
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += " \u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0623\u0643\u062B\u0631 \u0645\u0646 " + n + " \u062E\u0635\u0627\u0626\u0635";
+            out2 += " \u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0623\u0643\u062B\u0631 \u0645\u0646 " + n + " \u062E\u0635\u0627\u0626\u0635";
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += " \u064A\u062C\u0628 \u0623\u0646 \u064A\u0643\u0648\u0646 " + cond;
+            out2 += " \u064A\u062C\u0628 \u0623\u0646 \u064A\u0643\u0648\u0646 " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += " \u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0623\u0642\u0644 \u0645\u0646 " + n + " \u0639\u0646\u0635\u0631";
+            out2 += " \u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0623\u0642\u0644 \u0645\u0646 " + n + " \u0639\u0646\u0635\u0631";
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += " \u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0623\u0642\u0644 \u0645\u0646 " + n + " \u0645\u062D\u0631\u0641";
+            out2 += " \u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0623\u0642\u0644 \u0645\u0646 " + n + " \u0645\u062D\u0631\u0641";
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += " \u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0623\u0642\u0644 \u0645\u0646 " + n + " \u062E\u0635\u0627\u0626\u0635";
+            out2 += " \u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0623\u0642\u0644 \u0645\u0646 " + n + " \u062E\u0635\u0627\u0626\u0635";
             break;
           case "multipleOf":
-            out = " \u064A\u062C\u0628 \u0623\u0646 \u064A\u062D\u0648\u064A \u0623\u0643\u062B\u0631 \u0645\u0646 " + e.params.multipleOf;
+            out2 = " \u064A\u062C\u0628 \u0623\u0646 \u064A\u062D\u0648\u064A \u0623\u0643\u062B\u0631 \u0645\u0646 " + e.params.multipleOf;
             break;
           case "not":
-            out = '\u064A\u062C\u0628 \u0623\u0646 \u064A\u0643\u0648\u0646 \u063A\u064A\u0631 \u0635\u062D\u064A\u062D \u0648\u0641\u0642\u0627\u064B \u0644\u0644\u0645\u062E\u0637\u0637 "not"';
+            out2 = '\u064A\u062C\u0628 \u0623\u0646 \u064A\u0643\u0648\u0646 \u063A\u064A\u0631 \u0635\u062D\u064A\u062D \u0648\u0641\u0642\u0627\u064B \u0644\u0644\u0645\u062E\u0637\u0637 "not"';
             break;
           case "oneOf":
-            out = '\u064A\u062C\u0628 \u0623\u0646 \u064A\u0648\u0627\u0641\u0642 \u0645\u062E\u0637\u0637 \u0648\u0627\u062D\u062F \u0641\u0642\u0637 \u0645\u0648\u062C\u0648\u062F \u0641\u064A "oneOf"';
+            out2 = '\u064A\u062C\u0628 \u0623\u0646 \u064A\u0648\u0627\u0641\u0642 \u0645\u062E\u0637\u0637 \u0648\u0627\u062D\u062F \u0641\u0642\u0637 \u0645\u0648\u062C\u0648\u062F \u0641\u064A "oneOf"';
             break;
           case "pattern":
-            out = '\u064A\u062C\u0628 \u0623\u0646 \u064A\u0648\u0627\u0641\u0642 \u0627\u0644\u0646\u0645\u0637 "' + e.params.pattern + '"';
+            out2 = '\u064A\u062C\u0628 \u0623\u0646 \u064A\u0648\u0627\u0641\u0642 \u0627\u0644\u0646\u0645\u0637 "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = '\u064A\u062C\u0628 \u0623\u0646 \u064A\u062D\u0648\u064A \u062E\u0627\u0635\u064A\u0629 \u062A\u0648\u0627\u0641\u0642 \u0627\u0644\u0646\u0645\u0637 "' + e.params.missingPattern + '"';
+            out2 = '\u064A\u062C\u0628 \u0623\u0646 \u064A\u062D\u0648\u064A \u062E\u0627\u0635\u064A\u0629 \u062A\u0648\u0627\u0641\u0642 \u0627\u0644\u0646\u0645\u0637 "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "\u0627\u0633\u0645 \u0627\u0644\u062E\u0627\u0635\u064A\u0629 \u063A\u064A\u0631 \u0635\u0627\u0644\u062D";
+            out2 = "\u0627\u0633\u0645 \u0627\u0644\u062E\u0627\u0635\u064A\u0629 \u063A\u064A\u0631 \u0635\u0627\u0644\u062D";
             break;
           case "required":
-            out = "\u0647\u0630\u0627 \u0627\u0644\u062D\u0642\u0644 \u0625\u0644\u0632\u0627\u0645\u064A";
+            out2 = "\u0647\u0630\u0627 \u0627\u0644\u062D\u0642\u0644 \u0625\u0644\u0632\u0627\u0645\u064A";
             break;
           case "type":
-            out = "\u0642\u064A\u0645\u0629 \u0647\u0630\u0627 \u0627\u0644\u062D\u0642\u0644 \u063A\u064A\u0631 \u0635\u0627\u0644\u062D\u0629";
+            out2 = "\u0642\u064A\u0645\u0629 \u0647\u0630\u0627 \u0627\u0644\u062D\u0642\u0644 \u063A\u064A\u0631 \u0635\u0627\u0644\u062D\u0629";
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "must NOT have more than " + n + " item";
+            out2 += "must NOT have more than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "unevaluatedProperties":
-            out = "must NOT have unevaluated properties";
+            out2 = "must NOT have unevaluated properties";
             break;
           case "uniqueItems":
-            out = "\u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0639\u0646\u0627\u0635\u0631 \u0645\u0643\u0631\u0631\u0629 (\u0627\u0644\u0639\u0646\u0635\u0631 ## " + e.params.j + " \u0648 " + e.params.i + " \u0645\u062A\u0637\u0627\u0628\u0642\u0629)";
+            out2 = "\u064A\u062C\u0628 \u0623\u0646 \u0644\u0627 \u064A\u062D\u0648\u064A \u0639\u0646\u0627\u0635\u0631 \u0645\u0643\u0631\u0631\u0629 (\u0627\u0644\u0639\u0646\u0635\u0631 ## " + e.params.j + " \u0648 " + e.params.i + " \u0645\u062A\u0637\u0627\u0628\u0642\u0629)";
             break;
           default:
-            out = '\u064A\u062C\u0628 \u0623\u0646 \u062A\u0645\u0631\u0631 \u0643\u0644\u0645\u0629 \u0627\u0644\u062A\u062D\u0642\u0642 \u0627\u0644\u0645\u0641\u062A\u0627\u062D\u064A\u0629 "' + e.keyword + '"';
+            out2 = '\u064A\u062C\u0628 \u0623\u0646 \u062A\u0645\u0631\u0631 \u0643\u0644\u0645\u0629 \u0627\u0644\u062A\u062D\u0642\u0642 \u0627\u0644\u0645\u0641\u062A\u0627\u062D\u064A\u0629 "' + e.keyword + '"';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -12075,182 +12235,182 @@ var require_ar = __commonJS({
 
 // node_modules/ajv-i18n/localize/ca/index.js
 var require_ca = __commonJS({
-  "node_modules/ajv-i18n/localize/ca/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/ca/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_ca(errors) {
+    module2.exports = function localize_ca(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "no ha de tenir m\xE9s de " + n + " element";
+            out2 += "no ha de tenir m\xE9s de " + n + " element";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "additionalProperties":
-            out = "no ha de tenir propietats addicionals";
+            out2 = "no ha de tenir propietats addicionals";
             break;
           case "anyOf":
-            out = 'ha de coincidir amb algun esquema definit a "anyOf"';
+            out2 = 'ha de coincidir amb algun esquema definit a "anyOf"';
             break;
           case "const":
-            out = "ha de ser igual a la constant";
+            out2 = "ha de ser igual a la constant";
             break;
           case "contains":
-            out = "ha de contenir un \xEDtem v\xE0lid";
+            out2 = "ha de contenir un \xEDtem v\xE0lid";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "ha de contenir la propietat";
+            out2 += "ha de contenir la propietat";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
-            out += " " + e.params.deps + " quan la propietat " + e.params.property + " \xE9s present";
+            out2 += " " + e.params.deps + " quan la propietat " + e.params.property + " \xE9s present";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tag "' + e.params.tag + '" must be string';
+                out2 = 'tag "' + e.params.tag + '" must be string';
                 break;
               case "mapping":
-                out = 'value of tag "' + e.params.tag + '" must be in oneOf';
+                out2 = 'value of tag "' + e.params.tag + '" must be in oneOf';
                 break;
               default:
-                out = 'ha de passar la validaci\xF3 de la clau "' + e.keyword + '"';
+                out2 = 'ha de passar la validaci\xF3 de la clau "' + e.keyword + '"';
             }
             break;
           case "enum":
-            out = "ha de ser igual a un dels valors predefinits";
+            out2 = "ha de ser igual a un dels valors predefinits";
             break;
           case "false schema":
-            out = "l\u2019esquema \xE9s fals";
+            out2 = "l\u2019esquema \xE9s fals";
             break;
           case "format":
-            out = 'ha de coincidir amb el format "' + e.params.format + '"';
+            out2 = 'ha de coincidir amb el format "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "ha de ser " + cond;
+            out2 += "ha de ser " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "ha de ser " + cond;
+            out2 += "ha de ser " + cond;
             break;
           case "if":
-            out = 'ha de correspondre\u2019s amb l\u2019esquema "' + e.params.failingKeyword + '"';
+            out2 = 'ha de correspondre\u2019s amb l\u2019esquema "' + e.params.failingKeyword + '"';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "ha de ser " + cond;
+            out2 += "ha de ser " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "no ha de tenir m\xE9s de " + n + " \xEDtem";
+            out2 += "no ha de tenir m\xE9s de " + n + " \xEDtem";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "no pot contenir m\xE9s de " + n + " car\xE0cter";
+            out2 += "no pot contenir m\xE9s de " + n + " car\xE0cter";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "no pot contenir m\xE9s de " + n + " propietat";
+            out2 += "no pot contenir m\xE9s de " + n + " propietat";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "ha de ser " + cond;
+            out2 += "ha de ser " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "no ha de tenir menys de " + n + " \xEDtem";
+            out2 += "no ha de tenir menys de " + n + " \xEDtem";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "no pot contenir menys de " + n + " car\xE0cter";
+            out2 += "no pot contenir menys de " + n + " car\xE0cter";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "no pot contenir menys de " + n + " propietat";
+            out2 += "no pot contenir menys de " + n + " propietat";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "multipleOf":
-            out = "ha de ser m\xFAltiple de " + e.params.multipleOf;
+            out2 = "ha de ser m\xFAltiple de " + e.params.multipleOf;
             break;
           case "not":
-            out = 'no ha de ser v\xE0lid d\u2019acord amb l\u2019esquema definit a "not"';
+            out2 = 'no ha de ser v\xE0lid d\u2019acord amb l\u2019esquema definit a "not"';
             break;
           case "oneOf":
-            out = 'ha de coincidir nom\xE9s amb un esquema definit a "oneOf"';
+            out2 = 'ha de coincidir nom\xE9s amb un esquema definit a "oneOf"';
             break;
           case "pattern":
-            out = 'ha de coincidir amb el patr\xF3 "' + e.params.pattern + '"';
+            out2 = 'ha de coincidir amb el patr\xF3 "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 'la propietat ha de coincidir amb el patr\xF3 "' + e.params.missingPattern + '"';
+            out2 = 'la propietat ha de coincidir amb el patr\xF3 "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "la propietat no \xE9s v\xE0lida";
+            out2 = "la propietat no \xE9s v\xE0lida";
             break;
           case "required":
-            out = "ha de tenir la propietat requerida " + e.params.missingProperty;
+            out2 = "ha de tenir la propietat requerida " + e.params.missingProperty;
             break;
           case "type":
-            out = "ha de ser del tipus " + e.params.type;
+            out2 = "ha de ser del tipus " + e.params.type;
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "must NOT have more than " + n + " item";
+            out2 += "must NOT have more than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "unevaluatedProperties":
-            out = "must NOT have unevaluated properties";
+            out2 = "must NOT have unevaluated properties";
             break;
           case "uniqueItems":
-            out = "no ha de tenir \xEDtems duplicats (els \xEDtems ## " + e.params.j + " i " + e.params.i + " s\xF3n id\xE8ntics)";
+            out2 = "no ha de tenir \xEDtems duplicats (els \xEDtems ## " + e.params.j + " i " + e.params.i + " s\xF3n id\xE8ntics)";
             break;
           default:
-            out = 'ha de passar la validaci\xF3 de la clau "' + e.keyword + '"';
+            out2 = 'ha de passar la validaci\xF3 de la clau "' + e.keyword + '"';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -12258,214 +12418,214 @@ var require_ca = __commonJS({
 
 // node_modules/ajv-i18n/localize/cs/index.js
 var require_cs = __commonJS({
-  "node_modules/ajv-i18n/localize/cs/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/cs/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_cs(errors) {
+    module2.exports = function localize_cs(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nem\u016F\u017Ee m\xEDt v\xEDc, ne\u017E " + n + " prv";
+            out2 += "nem\u016F\u017Ee m\xEDt v\xEDc, ne\u017E " + n + " prv";
             if (n >= 2 && n <= 4) {
-              out += "ky";
+              out2 += "ky";
             } else if (n != 1) {
-              out += "ek";
+              out2 += "ek";
             } else {
-              out += "k\u016F";
+              out2 += "k\u016F";
             }
             break;
           case "additionalProperties":
-            out = "nem\u016F\u017Ee m\xEDt dal\u0161\xED polo\u017Eky";
+            out2 = "nem\u016F\u017Ee m\xEDt dal\u0161\xED polo\u017Eky";
             break;
           case "anyOf":
-            out = 'mus\xED vyhov\u011Bt alespo\u0148 jednomu sch\xE9matu v "anyOf"';
+            out2 = 'mus\xED vyhov\u011Bt alespo\u0148 jednomu sch\xE9matu v "anyOf"';
             break;
           case "const":
-            out = "mus\xED b\xFDt roven konstant\u011B";
+            out2 = "mus\xED b\xFDt roven konstant\u011B";
             break;
           case "contains":
-            out = "mus\xED obsahovat prvek odpov\xEDdaj\xEDc\xED sch\xE9matu";
+            out2 = "mus\xED obsahovat prvek odpov\xEDdaj\xEDc\xED sch\xE9matu";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "mus\xED m\xEDt polo\u017E";
+            out2 += "mus\xED m\xEDt polo\u017E";
             if (n >= 2 && n <= 4) {
-              out += "ky";
+              out2 += "ky";
             } else if (n != 1) {
-              out += "ek";
+              out2 += "ek";
             } else {
-              out += "ka";
+              out2 += "ka";
             }
-            out += ": " + e.params.deps + ", pokud obsahuje " + e.params.property;
+            out2 += ": " + e.params.deps + ", pokud obsahuje " + e.params.property;
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tag "' + e.params.tag + '" must be string';
+                out2 = 'tag "' + e.params.tag + '" must be string';
                 break;
               case "mapping":
-                out = 'value of tag "' + e.params.tag + '" must be in oneOf';
+                out2 = 'value of tag "' + e.params.tag + '" must be in oneOf';
                 break;
               default:
-                out = 'mus\xED vyhov\u011Bt "' + e.keyword + '" validaci';
+                out2 = 'mus\xED vyhov\u011Bt "' + e.keyword + '" validaci';
             }
             break;
           case "enum":
-            out = "mus\xED b\xFDt rovno jedn\xE9 hodnot\u011B z v\xFD\u010Dtu";
+            out2 = "mus\xED b\xFDt rovno jedn\xE9 hodnot\u011B z v\xFD\u010Dtu";
             break;
           case "false schema":
-            out = "sch\xE9ma je false";
+            out2 = "sch\xE9ma je false";
             break;
           case "format":
-            out = 'mus\xED b\xFDt ve form\xE1tu "' + e.params.format + '"';
+            out2 = 'mus\xED b\xFDt ve form\xE1tu "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "mus\xED b\xFDt " + cond;
+            out2 += "mus\xED b\xFDt " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "mus\xED b\xFDt " + cond;
+            out2 += "mus\xED b\xFDt " + cond;
             break;
           case "if":
-            out = 'mus\xED vyhov\u011Bt "' + e.params.failingKeyword + '" sch\xE9matu';
+            out2 = 'mus\xED vyhov\u011Bt "' + e.params.failingKeyword + '" sch\xE9matu';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "mus\xED b\xFDt " + cond;
+            out2 += "mus\xED b\xFDt " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nesm\xED obsahovat v\xEDc ne\u017E " + n + " prv";
+            out2 += "nesm\xED obsahovat v\xEDc ne\u017E " + n + " prv";
             if (n >= 2 && n <= 4) {
-              out += "ky";
+              out2 += "ky";
             } else if (n != 1) {
-              out += "ek";
+              out2 += "ek";
             } else {
-              out += "k\u016F";
+              out2 += "k\u016F";
             }
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nesm\xED b\xFDt del\u0161\xED ne\u017E " + n + " zna";
+            out2 += "nesm\xED b\xFDt del\u0161\xED ne\u017E " + n + " zna";
             if (n >= 2 && n <= 4) {
-              out += "ky";
+              out2 += "ky";
             } else if (n != 1) {
-              out += "k";
+              out2 += "k";
             } else {
-              out += "k\u016F";
+              out2 += "k\u016F";
             }
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nesm\xED m\xEDt v\xEDc ne\u017E " + n + " polo\u017E";
+            out2 += "nesm\xED m\xEDt v\xEDc ne\u017E " + n + " polo\u017E";
             if (n >= 2 && n <= 4) {
-              out += "ky";
+              out2 += "ky";
             } else if (n != 1) {
-              out += "ek";
+              out2 += "ek";
             } else {
-              out += "ka";
+              out2 += "ka";
             }
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "mus\xED b\xFDt " + cond;
+            out2 += "mus\xED b\xFDt " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nesm\xED obsahovat m\xE9n\u011B ne\u017E " + n + " prv";
+            out2 += "nesm\xED obsahovat m\xE9n\u011B ne\u017E " + n + " prv";
             if (n >= 2 && n <= 4) {
-              out += "ky";
+              out2 += "ky";
             } else if (n != 1) {
-              out += "ek";
+              out2 += "ek";
             } else {
-              out += "k\u016F";
+              out2 += "k\u016F";
             }
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nesm\xED b\xFDt krat\u0161\xED ne\u017E " + n + " zna";
+            out2 += "nesm\xED b\xFDt krat\u0161\xED ne\u017E " + n + " zna";
             if (n >= 2 && n <= 4) {
-              out += "ky";
+              out2 += "ky";
             } else if (n != 1) {
-              out += "k";
+              out2 += "k";
             } else {
-              out += "k\u016F";
+              out2 += "k\u016F";
             }
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nesm\xED m\xEDt m\xE9n\u011B ne\u017E " + n + " polo\u017E";
+            out2 += "nesm\xED m\xEDt m\xE9n\u011B ne\u017E " + n + " polo\u017E";
             if (n >= 2 && n <= 4) {
-              out += "ky";
+              out2 += "ky";
             } else if (n != 1) {
-              out += "ek";
+              out2 += "ek";
             } else {
-              out += "ka";
+              out2 += "ka";
             }
             break;
           case "multipleOf":
-            out = "mus\xED b\xFDt n\xE1sobkem " + e.params.multipleOf;
+            out2 = "mus\xED b\xFDt n\xE1sobkem " + e.params.multipleOf;
             break;
           case "not":
-            out = 'nesm\xED vyhov\u011Bt sch\xE9matu v "not"';
+            out2 = 'nesm\xED vyhov\u011Bt sch\xE9matu v "not"';
             break;
           case "oneOf":
-            out = 'mus\xED vyhov\u011Bt pr\xE1v\u011B jednomu sch\xE9matu v "oneOf"';
+            out2 = 'mus\xED vyhov\u011Bt pr\xE1v\u011B jednomu sch\xE9matu v "oneOf"';
             break;
           case "pattern":
-            out = 'mus\xED vyhov\u011Bt regul\xE1rn\xEDmu v\xFDrazu "' + e.params.pattern + '"';
+            out2 = 'mus\xED vyhov\u011Bt regul\xE1rn\xEDmu v\xFDrazu "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 'mus\xED obsahovat polo\u017Eku vyhovuj\xEDc\xED regul\xE1rn\xEDmu v\xFDrazu "' + e.params.missingPattern + '"';
+            out2 = 'mus\xED obsahovat polo\u017Eku vyhovuj\xEDc\xED regul\xE1rn\xEDmu v\xFDrazu "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "n\xE1zev polo\u017Eky nen\xED platn\xFD";
+            out2 = "n\xE1zev polo\u017Eky nen\xED platn\xFD";
             break;
           case "required":
-            out = "mus\xED obsahovat po\u017Eadovanou polo\u017Eku " + e.params.missingProperty;
+            out2 = "mus\xED obsahovat po\u017Eadovanou polo\u017Eku " + e.params.missingProperty;
             break;
           case "type":
-            out = "mus\xED b\xFDt " + e.params.type;
+            out2 = "mus\xED b\xFDt " + e.params.type;
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "must NOT have more than " + n + " item";
+            out2 += "must NOT have more than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "unevaluatedProperties":
-            out = "must NOT have unevaluated properties";
+            out2 = "must NOT have unevaluated properties";
             break;
           case "uniqueItems":
-            out = "nesm\xED obsahovat duplicitn\xED prvky (prvky ## " + e.params.j + " a " + e.params.i + " jsou identick\xE9)";
+            out2 = "nesm\xED obsahovat duplicitn\xED prvky (prvky ## " + e.params.j + " a " + e.params.i + " jsou identick\xE9)";
             break;
           default:
-            out = 'mus\xED vyhov\u011Bt "' + e.keyword + '" validaci';
+            out2 = 'mus\xED vyhov\u011Bt "' + e.keyword + '" validaci';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -12473,182 +12633,182 @@ var require_cs = __commonJS({
 
 // node_modules/ajv-i18n/localize/de/index.js
 var require_de = __commonJS({
-  "node_modules/ajv-i18n/localize/de/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/de/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_de(errors) {
+    module2.exports = function localize_de(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "darf nicht mehr als " + n + " Element";
+            out2 += "darf nicht mehr als " + n + " Element";
             if (n != 1) {
-              out += "e";
+              out2 += "e";
             }
-            out += " enthalten";
+            out2 += " enthalten";
             break;
           case "additionalProperties":
-            out = "darf keine zus\xE4tzlichen Attribute haben";
+            out2 = "darf keine zus\xE4tzlichen Attribute haben";
             break;
           case "anyOf":
-            out = 'muss einem der Schemata in "anyOf" entsprechen';
+            out2 = 'muss einem der Schemata in "anyOf" entsprechen';
             break;
           case "const":
-            out = "muss gleich der Konstanten sein";
+            out2 = "muss gleich der Konstanten sein";
             break;
           case "contains":
-            out = "muss ein valides Element enthalten";
+            out2 = "muss ein valides Element enthalten";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "muss Attribut";
+            out2 += "muss Attribut";
             if (n != 1) {
-              out += "e";
+              out2 += "e";
             }
-            out += " " + e.params.deps + " aufweisen, wenn Attribut " + e.params.property + " gesetzt ist";
+            out2 += " " + e.params.deps + " aufweisen, wenn Attribut " + e.params.property + " gesetzt ist";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'der Tag "' + e.params.tag + '" muss eine Zeichenkette sein';
+                out2 = 'der Tag "' + e.params.tag + '" muss eine Zeichenkette sein';
                 break;
               case "mapping":
-                out = 'der Wert vom Tag "' + e.params.tag + '" muss im oneOf enthalten sein';
+                out2 = 'der Wert vom Tag "' + e.params.tag + '" muss im oneOf enthalten sein';
                 break;
               default:
-                out = 'muss die Validierung "' + e.keyword + '" bestehen';
+                out2 = 'muss die Validierung "' + e.keyword + '" bestehen';
             }
             break;
           case "enum":
-            out = "muss einem der vorgegebenen Werte entsprechen";
+            out2 = "muss einem der vorgegebenen Werte entsprechen";
             break;
           case "false schema":
-            out = "boolesches Schema ist falsch";
+            out2 = "boolesches Schema ist falsch";
             break;
           case "format":
-            out = 'muss diesem Format entsprechen: "' + e.params.format + '"';
+            out2 = 'muss diesem Format entsprechen: "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "muss " + cond + " sein";
+            out2 += "muss " + cond + " sein";
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "muss " + cond + " sein";
+            out2 += "muss " + cond + " sein";
             break;
           case "if":
-            out = 'muss dem Schema "' + e.params.failingKeyword + '" entsprechen';
+            out2 = 'muss dem Schema "' + e.params.failingKeyword + '" entsprechen';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "muss " + cond + " sein";
+            out2 += "muss " + cond + " sein";
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "darf nicht mehr als " + n + " Element";
+            out2 += "darf nicht mehr als " + n + " Element";
             if (n != 1) {
-              out += "e";
+              out2 += "e";
             }
-            out += " haben";
+            out2 += " haben";
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "darf nicht l\xE4nger als " + n + " Zeichen sein";
+            out2 += "darf nicht l\xE4nger als " + n + " Zeichen sein";
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "darf nicht mehr als " + n + " Attribut";
+            out2 += "darf nicht mehr als " + n + " Attribut";
             if (n != 1) {
-              out += "e";
+              out2 += "e";
             }
-            out += " haben";
+            out2 += " haben";
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "muss " + cond + " sein";
+            out2 += "muss " + cond + " sein";
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "darf nicht weniger als " + n + " Element";
+            out2 += "darf nicht weniger als " + n + " Element";
             if (n != 1) {
-              out += "e";
+              out2 += "e";
             }
-            out += " haben";
+            out2 += " haben";
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "darf nicht k\xFCrzer als " + n + " Zeichen sein";
+            out2 += "darf nicht k\xFCrzer als " + n + " Zeichen sein";
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "darf nicht weniger als " + n + " Attribut";
+            out2 += "darf nicht weniger als " + n + " Attribut";
             if (n != 1) {
-              out += "e";
+              out2 += "e";
             }
-            out += " haben";
+            out2 += " haben";
             break;
           case "multipleOf":
-            out = "muss ein Vielfaches von " + e.params.multipleOf + " sein";
+            out2 = "muss ein Vielfaches von " + e.params.multipleOf + " sein";
             break;
           case "not":
-            out = 'muss dem in "not" angegebenen Schema widersprechen';
+            out2 = 'muss dem in "not" angegebenen Schema widersprechen';
             break;
           case "oneOf":
-            out = 'muss genau einem der Schemata in "oneOf" entsprechen';
+            out2 = 'muss genau einem der Schemata in "oneOf" entsprechen';
             break;
           case "pattern":
-            out = 'muss diesem Muster entsprechen: "' + e.params.pattern + '"';
+            out2 = 'muss diesem Muster entsprechen: "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 'muss ein Attribut nach folgendem Muster haben "' + e.params.missingPattern + '"';
+            out2 = 'muss ein Attribut nach folgendem Muster haben "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "Attributname ist ung\xFCltig";
+            out2 = "Attributname ist ung\xFCltig";
             break;
           case "required":
-            out = "muss das erforderliche Attribut " + e.params.missingProperty + " enthalten";
+            out2 = "muss das erforderliche Attribut " + e.params.missingProperty + " enthalten";
             break;
           case "type":
-            out = "muss sein: " + e.params.type;
+            out2 = "muss sein: " + e.params.type;
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "darf nicht mehr als " + n + " Element";
+            out2 += "darf nicht mehr als " + n + " Element";
             if (n != 1) {
-              out += "e";
+              out2 += "e";
             }
-            out += " haben";
+            out2 += " haben";
             break;
           case "unevaluatedProperties":
-            out = "darf keine unausgewerteten Attribute haben";
+            out2 = "darf keine unausgewerteten Attribute haben";
             break;
           case "uniqueItems":
-            out = "darf keine Duplikate enthalten (Elemente #" + e.params.j + " und #" + e.params.i + " sind gleich)";
+            out2 = "darf keine Duplikate enthalten (Elemente #" + e.params.j + " und #" + e.params.i + " sind gleich)";
             break;
           default:
-            out = 'muss die Validierung "' + e.keyword + '" bestehen';
+            out2 = 'muss die Validierung "' + e.keyword + '" bestehen';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -12656,186 +12816,186 @@ var require_de = __commonJS({
 
 // node_modules/ajv-i18n/localize/es/index.js
 var require_es = __commonJS({
-  "node_modules/ajv-i18n/localize/es/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/es/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_es(errors) {
+    module2.exports = function localize_es(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "no debe tener m\xE1s de " + n + " elemento";
+            out2 += "no debe tener m\xE1s de " + n + " elemento";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "additionalProperties":
-            out = "no debe tener propiedades adicionales";
+            out2 = "no debe tener propiedades adicionales";
             break;
           case "anyOf":
-            out = 'debe coincidir con alg\xFAn esquema en "anyOf"';
+            out2 = 'debe coincidir con alg\xFAn esquema en "anyOf"';
             break;
           case "const":
-            out = "debe ser igual a la constante";
+            out2 = "debe ser igual a la constante";
             break;
           case "contains":
-            out = "debe contener un elemento v\xE1lido";
+            out2 = "debe contener un elemento v\xE1lido";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "debe contener la";
+            out2 += "debe contener la";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
-            out += " propiedad";
+            out2 += " propiedad";
             if (n != 1) {
-              out += "es";
+              out2 += "es";
             }
-            out += " " + e.params.deps + " cuando la propiedad " + e.params.property + " se encuentra presente";
+            out2 += " " + e.params.deps + " cuando la propiedad " + e.params.property + " se encuentra presente";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tag "' + e.params.tag + '" must be string';
+                out2 = 'tag "' + e.params.tag + '" must be string';
                 break;
               case "mapping":
-                out = 'value of tag "' + e.params.tag + '" must be in oneOf';
+                out2 = 'value of tag "' + e.params.tag + '" must be in oneOf';
                 break;
               default:
-                out = 'debe pasar la validaci\xF3n de palabra clave "' + e.keyword + '"';
+                out2 = 'debe pasar la validaci\xF3n de palabra clave "' + e.keyword + '"';
             }
             break;
           case "enum":
-            out = "deber ser igual a uno de los valores predefinidos";
+            out2 = "deber ser igual a uno de los valores predefinidos";
             break;
           case "false schema":
-            out = "el esquema \xE9s falso";
+            out2 = "el esquema \xE9s falso";
             break;
           case "format":
-            out = 'debe coincidir con el formato "' + e.params.format + '"';
+            out2 = 'debe coincidir con el formato "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "debe ser " + cond;
+            out2 += "debe ser " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "debe ser " + cond;
+            out2 += "debe ser " + cond;
             break;
           case "if":
-            out = 'debe corresponderse con el esquema "' + e.params.failingKeyword + '"';
+            out2 = 'debe corresponderse con el esquema "' + e.params.failingKeyword + '"';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "debe ser " + cond;
+            out2 += "debe ser " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "no debe contener m\xE1s de " + n + " elemento";
+            out2 += "no debe contener m\xE1s de " + n + " elemento";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "no debe contener m\xE1s de " + n + " caracter";
+            out2 += "no debe contener m\xE1s de " + n + " caracter";
             if (n != 1) {
-              out += "es";
+              out2 += "es";
             }
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "no debe contener m\xE1s de " + n + " propiedad";
+            out2 += "no debe contener m\xE1s de " + n + " propiedad";
             if (n != 1) {
-              out += "es";
+              out2 += "es";
             }
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "debe ser " + cond;
+            out2 += "debe ser " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "no debe contener menos de " + n + " elemento";
+            out2 += "no debe contener menos de " + n + " elemento";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "no debe contener menos de " + n + " caracter";
+            out2 += "no debe contener menos de " + n + " caracter";
             if (n != 1) {
-              out += "es";
+              out2 += "es";
             }
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "no debe contener menos de " + n + " propiedad";
+            out2 += "no debe contener menos de " + n + " propiedad";
             if (n != 1) {
-              out += "es";
+              out2 += "es";
             }
             break;
           case "multipleOf":
-            out = "debe ser m\xFAltiplo de " + e.params.multipleOf;
+            out2 = "debe ser m\xFAltiplo de " + e.params.multipleOf;
             break;
           case "not":
-            out = 'no debe ser v\xE1lido seg\xFAn el esquema en "not"';
+            out2 = 'no debe ser v\xE1lido seg\xFAn el esquema en "not"';
             break;
           case "oneOf":
-            out = 'debe coincidir con un solo esquema en "oneOf"';
+            out2 = 'debe coincidir con un solo esquema en "oneOf"';
             break;
           case "pattern":
-            out = 'debe coincidir con el patron "' + e.params.pattern + '"';
+            out2 = 'debe coincidir con el patron "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 'la propiedad debe coincidir con el patr\xF3n "' + e.params.missingPattern + '"';
+            out2 = 'la propiedad debe coincidir con el patr\xF3n "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "la propiedad no \xE9s v\xE1lida";
+            out2 = "la propiedad no \xE9s v\xE1lida";
             break;
           case "required":
-            out = "debe tener la propiedad requerida " + e.params.missingProperty;
+            out2 = "debe tener la propiedad requerida " + e.params.missingProperty;
             break;
           case "type":
-            out = "debe ser " + e.params.type;
+            out2 = "debe ser " + e.params.type;
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "must NOT have more than " + n + " item";
+            out2 += "must NOT have more than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "unevaluatedProperties":
-            out = "must NOT have unevaluated properties";
+            out2 = "must NOT have unevaluated properties";
             break;
           case "uniqueItems":
-            out = "no debe contener elementos duplicados, (los elementos ## " + e.params.j + " y " + e.params.i + " son id\xE9nticos)";
+            out2 = "no debe contener elementos duplicados, (los elementos ## " + e.params.j + " y " + e.params.i + " son id\xE9nticos)";
             break;
           default:
-            out = 'debe pasar la validaci\xF3n de palabra clave "' + e.keyword + '"';
+            out2 = 'debe pasar la validaci\xF3n de palabra clave "' + e.keyword + '"';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -12843,207 +13003,207 @@ var require_es = __commonJS({
 
 // node_modules/ajv-i18n/localize/fi/index.js
 var require_fi = __commonJS({
-  "node_modules/ajv-i18n/localize/fi/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/fi/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_fi(errors) {
+    module2.exports = function localize_fi(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "saa sis\xE4lt\xE4\xE4 enint\xE4\xE4n " + n;
+            out2 += "saa sis\xE4lt\xE4\xE4 enint\xE4\xE4n " + n;
             if (n == 1) {
-              out += ":n elementin";
+              out2 += ":n elementin";
             } else {
-              out += " elementti\xE4";
+              out2 += " elementti\xE4";
             }
             break;
           case "additionalProperties":
-            out = "ei saa sis\xE4lt\xE4\xE4 ylim\xE4\xE4r\xE4isi\xE4 ominaisuuksia";
+            out2 = "ei saa sis\xE4lt\xE4\xE4 ylim\xE4\xE4r\xE4isi\xE4 ominaisuuksia";
             break;
           case "anyOf":
-            out = 't\xE4ytyy vastata "anyOf" skeemaa';
+            out2 = 't\xE4ytyy vastata "anyOf" skeemaa';
             break;
           case "const":
-            out = "t\xE4ytyy olla yht\xE4 kuin vakio";
+            out2 = "t\xE4ytyy olla yht\xE4 kuin vakio";
             break;
           case "contains":
-            out = "t\xE4ytyy sis\xE4lt\xE4\xE4 kelvollinen elementti";
+            out2 = "t\xE4ytyy sis\xE4lt\xE4\xE4 kelvollinen elementti";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "t\xE4ytyy sis\xE4lt\xE4\xE4 " + e.params.deps + " ominaisuu";
+            out2 += "t\xE4ytyy sis\xE4lt\xE4\xE4 " + e.params.deps + " ominaisuu";
             if (n == 1) {
-              out += "s";
+              out2 += "s";
             } else {
-              out += "det";
+              out2 += "det";
             }
-            out += " kun " + e.params.property + "-ominaisuus on l\xE4sn\xE4";
+            out2 += " kun " + e.params.property + "-ominaisuus on l\xE4sn\xE4";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tunniste "' + e.params.tag + '" t\xE4ytyy olla merkkijono';
+                out2 = 'tunniste "' + e.params.tag + '" t\xE4ytyy olla merkkijono';
                 break;
               case "mapping":
-                out = 'tunnisteen "' + e.params.tag + '" arvon muoto pit\xE4\xE4 olla oneOf';
+                out2 = 'tunnisteen "' + e.params.tag + '" arvon muoto pit\xE4\xE4 olla oneOf';
                 break;
               default:
-                out = 't\xE4ytyy l\xE4p\xE4ist\xE4 "' + e.keyword + '" avainsanatarkistus';
+                out2 = 't\xE4ytyy l\xE4p\xE4ist\xE4 "' + e.keyword + '" avainsanatarkistus';
             }
             break;
           case "enum":
-            out = "t\xE4ytyy olla yht\xE4 kuin jokin sallituista arvoista";
+            out2 = "t\xE4ytyy olla yht\xE4 kuin jokin sallituista arvoista";
             break;
           case "false schema":
-            out = "boolean skeema on v\xE4\xE4r\xE4";
+            out2 = "boolean skeema on v\xE4\xE4r\xE4";
             break;
           case "format":
-            out = 't\xE4ytyy vastata muotoa "' + e.params.format + '"';
+            out2 = 't\xE4ytyy vastata muotoa "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "t\xE4ytyy olla " + cond;
+            out2 += "t\xE4ytyy olla " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "t\xE4ytyy olla " + cond;
+            out2 += "t\xE4ytyy olla " + cond;
             break;
           case "if":
-            out = 't\xE4ytyy vastata "' + e.params.failingKeyword + '" skeemaa';
+            out2 = 't\xE4ytyy vastata "' + e.params.failingKeyword + '" skeemaa';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "t\xE4ytyy olla " + cond;
+            out2 += "t\xE4ytyy olla " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "tulee sis\xE4lt\xE4\xE4 enint\xE4\xE4n " + n + " ";
+            out2 += "tulee sis\xE4lt\xE4\xE4 enint\xE4\xE4n " + n + " ";
             if (n == 1) {
-              out += "elementti";
+              out2 += "elementti";
             } else {
-              out += "elementti\xE4";
+              out2 += "elementti\xE4";
             }
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "ei saa olla pidempi kuin " + n + " merkki";
+            out2 += "ei saa olla pidempi kuin " + n + " merkki";
             if (n != 1) {
-              out += "\xE4";
+              out2 += "\xE4";
             }
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "tulee sis\xE4lt\xE4\xE4 enint\xE4\xE4n " + n + " ";
+            out2 += "tulee sis\xE4lt\xE4\xE4 enint\xE4\xE4n " + n + " ";
             if (n == 1) {
-              out += "ominaisuus";
+              out2 += "ominaisuus";
             } else {
-              out += "ominaisuutta";
+              out2 += "ominaisuutta";
             }
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "t\xE4ytyy olla " + cond;
+            out2 += "t\xE4ytyy olla " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "tulee sis\xE4lt\xE4\xE4 v\xE4hint\xE4\xE4n " + n + " ";
+            out2 += "tulee sis\xE4lt\xE4\xE4 v\xE4hint\xE4\xE4n " + n + " ";
             if (n == 1) {
-              out += "elementti";
+              out2 += "elementti";
             } else {
-              out += "elementti\xE4";
+              out2 += "elementti\xE4";
             }
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "ei saa olla lyhyempi kuin " + n + " merkki";
+            out2 += "ei saa olla lyhyempi kuin " + n + " merkki";
             if (n != 1) {
-              out += "\xE4";
+              out2 += "\xE4";
             }
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "tulee sis\xE4lt\xE4\xE4 v\xE4hint\xE4\xE4n " + n + " ";
+            out2 += "tulee sis\xE4lt\xE4\xE4 v\xE4hint\xE4\xE4n " + n + " ";
             if (n == 1) {
-              out += "ominaisuus";
+              out2 += "ominaisuus";
             } else {
-              out += "ominaisuutta";
+              out2 += "ominaisuutta";
             }
             break;
           case "multipleOf":
-            out = "t\xE4ytyy olla moninkertainen: " + e.params.multipleOf;
+            out2 = "t\xE4ytyy olla moninkertainen: " + e.params.multipleOf;
             break;
           case "not":
-            out = 'ei saa olla hyv\xE4ksytty skeeman "not" mukaan';
+            out2 = 'ei saa olla hyv\xE4ksytty skeeman "not" mukaan';
             break;
           case "oneOf":
-            out = 't\xE4ytyy vastata t\xE4sm\xE4lleen yht\xE4 "oneOf" -kohdassa m\xE4\xE4ritelty\xE4 skeemaa';
+            out2 = 't\xE4ytyy vastata t\xE4sm\xE4lleen yht\xE4 "oneOf" -kohdassa m\xE4\xE4ritelty\xE4 skeemaa';
             break;
           case "pattern":
-            out = 't\xE4ytyy vastata muotoa "' + e.params.pattern + '"';
+            out2 = 't\xE4ytyy vastata muotoa "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 't\xE4ytyy sis\xE4lt\xE4\xE4 ominaisuus joka vastaa kaavaa "' + e.params.missingPattern + '"';
+            out2 = 't\xE4ytyy sis\xE4lt\xE4\xE4 ominaisuus joka vastaa kaavaa "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "ominaisuuden nimi on virheellinen";
+            out2 = "ominaisuuden nimi on virheellinen";
             break;
           case "required":
-            out = "t\xE4ytyy sis\xE4lt\xE4\xE4 vaadittu ominaisuus " + e.params.missingProperty;
+            out2 = "t\xE4ytyy sis\xE4lt\xE4\xE4 vaadittu ominaisuus " + e.params.missingProperty;
             break;
           case "type":
-            out = "";
+            out2 = "";
             var t = e.params.type;
-            out += "t\xE4ytyy olla ";
+            out2 += "t\xE4ytyy olla ";
             if (t == "number") {
-              out += "numero";
+              out2 += "numero";
             } else if (t == "integer") {
-              out += "kokonaisluku";
+              out2 += "kokonaisluku";
             } else if (t == "string") {
-              out += "merkkijono";
+              out2 += "merkkijono";
             } else if (t == "boolean") {
-              out += "boolean";
+              out2 += "boolean";
             } else {
-              out += t;
+              out2 += t;
             }
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "ei saa olla enemm\xE4n kuin " + n + " elementti";
+            out2 += "ei saa olla enemm\xE4n kuin " + n + " elementti";
             if (n != 1) {
-              out += "\xE4";
+              out2 += "\xE4";
             }
             break;
           case "unevaluatedProperties":
-            out = "ei saa sis\xE4lt\xE4\xE4 arvioimattomia ominaisuuksia";
+            out2 = "ei saa sis\xE4lt\xE4\xE4 arvioimattomia ominaisuuksia";
             break;
           case "uniqueItems":
-            out = "ei saa sis\xE4lt\xE4\xE4 duplikaatteja (elementit ## " + e.params.j + " ja " + e.params.i + " ovat identtiset)";
+            out2 = "ei saa sis\xE4lt\xE4\xE4 duplikaatteja (elementit ## " + e.params.j + " ja " + e.params.i + " ovat identtiset)";
             break;
           default:
-            out = 't\xE4ytyy l\xE4p\xE4ist\xE4 "' + e.keyword + '" avainsanatarkistus';
+            out2 = 't\xE4ytyy l\xE4p\xE4ist\xE4 "' + e.keyword + '" avainsanatarkistus';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -13051,178 +13211,178 @@ var require_fi = __commonJS({
 
 // node_modules/ajv-i18n/localize/fr/index.js
 var require_fr = __commonJS({
-  "node_modules/ajv-i18n/localize/fr/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/fr/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_fr(errors) {
+    module2.exports = function localize_fr(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "ne doit pas contenir plus de " + n + " \xE9l\xE9m\xE9nt";
+            out2 += "ne doit pas contenir plus de " + n + " \xE9l\xE9m\xE9nt";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "additionalProperties":
-            out = "ne doit pas contenir de propri\xE9t\xE9s additionnelles";
+            out2 = "ne doit pas contenir de propri\xE9t\xE9s additionnelles";
             break;
           case "anyOf":
-            out = 'doit correspondre \xE0 un sch\xE9ma de "anyOf"';
+            out2 = 'doit correspondre \xE0 un sch\xE9ma de "anyOf"';
             break;
           case "const":
-            out = "doit \xEAtre \xE9gal \xE0 la constante";
+            out2 = "doit \xEAtre \xE9gal \xE0 la constante";
             break;
           case "contains":
-            out = "doit contenir un \xE9l\xE9ment valide";
+            out2 = "doit contenir un \xE9l\xE9ment valide";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "doit avoir la propri\xE9t\xE9 " + e.params.deps + " quand la propri\xE9t\xE9 " + e.params.property + " est pr\xE9sente";
+            out2 += "doit avoir la propri\xE9t\xE9 " + e.params.deps + " quand la propri\xE9t\xE9 " + e.params.property + " est pr\xE9sente";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tag "' + e.params.tag + '" must be string';
+                out2 = 'tag "' + e.params.tag + '" must be string';
                 break;
               case "mapping":
-                out = 'value of tag "' + e.params.tag + '" must be in oneOf';
+                out2 = 'value of tag "' + e.params.tag + '" must be in oneOf';
                 break;
               default:
-                out = 'doit \xEAtre valide selon le crit\xE8re "' + e.keyword + '"';
+                out2 = 'doit \xEAtre valide selon le crit\xE8re "' + e.keyword + '"';
             }
             break;
           case "enum":
-            out = "doit \xEAtre \xE9gal \xE0 une des valeurs pr\xE9d\xE9finies";
+            out2 = "doit \xEAtre \xE9gal \xE0 une des valeurs pr\xE9d\xE9finies";
             break;
           case "false schema":
-            out = 'le schema est "false"';
+            out2 = 'le schema est "false"';
             break;
           case "format":
-            out = 'doit correspondre au format "' + e.params.format + '"';
+            out2 = 'doit correspondre au format "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "doit \xEAtre " + cond;
+            out2 += "doit \xEAtre " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "doit \xEAtre " + cond;
+            out2 += "doit \xEAtre " + cond;
             break;
           case "if":
-            out = 'doit correspondre au sch\xE9ma "' + e.params.failingKeyword + '"';
+            out2 = 'doit correspondre au sch\xE9ma "' + e.params.failingKeyword + '"';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "doit \xEAtre " + cond;
+            out2 += "doit \xEAtre " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "ne doit pas contenir plus de " + n + " \xE9l\xE9ment";
+            out2 += "ne doit pas contenir plus de " + n + " \xE9l\xE9ment";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "ne doit pas d\xE9passer " + n + " caract\xE8re";
+            out2 += "ne doit pas d\xE9passer " + n + " caract\xE8re";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "ne doit pas contenir plus de " + n + " propri\xE9t\xE9";
+            out2 += "ne doit pas contenir plus de " + n + " propri\xE9t\xE9";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "doit \xEAtre " + cond;
+            out2 += "doit \xEAtre " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "ne doit pas contenir moins de " + n + " \xE9l\xE9ment";
+            out2 += "ne doit pas contenir moins de " + n + " \xE9l\xE9ment";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "ne doit pas faire moins de " + n + " caract\xE8re";
+            out2 += "ne doit pas faire moins de " + n + " caract\xE8re";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "ne doit pas contenir moins de " + n + " propri\xE9t\xE9";
+            out2 += "ne doit pas contenir moins de " + n + " propri\xE9t\xE9";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "multipleOf":
-            out = "doit \xEAtre un multiple de " + e.params.multipleOf;
+            out2 = "doit \xEAtre un multiple de " + e.params.multipleOf;
             break;
           case "not":
-            out = 'est invalide selon le sch\xE9ma "not"';
+            out2 = 'est invalide selon le sch\xE9ma "not"';
             break;
           case "oneOf":
-            out = 'doit correspondre \xE0 exactement un sch\xE9ma de "oneOf"';
+            out2 = 'doit correspondre \xE0 exactement un sch\xE9ma de "oneOf"';
             break;
           case "pattern":
-            out = 'doit correspondre au format "' + e.params.pattern + '"';
+            out2 = 'doit correspondre au format "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 'la propri\xE9t\xE9 doit correspondre au format "' + e.params.missingPattern + '"';
+            out2 = 'la propri\xE9t\xE9 doit correspondre au format "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "le nom de propri\xE9t\xE9 est invalide";
+            out2 = "le nom de propri\xE9t\xE9 est invalide";
             break;
           case "required":
-            out = "requiert la propri\xE9t\xE9 " + e.params.missingProperty;
+            out2 = "requiert la propri\xE9t\xE9 " + e.params.missingProperty;
             break;
           case "type":
-            out = "doit \xEAtre de type " + e.params.type;
+            out2 = "doit \xEAtre de type " + e.params.type;
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "must NOT have more than " + n + " item";
+            out2 += "must NOT have more than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "unevaluatedProperties":
-            out = "must NOT have unevaluated properties";
+            out2 = "must NOT have unevaluated properties";
             break;
           case "uniqueItems":
-            out = "ne doit pas contenir de doublons (les \xE9l\xE9ments ## " + e.params.j + " et " + e.params.i + " sont identiques)";
+            out2 = "ne doit pas contenir de doublons (les \xE9l\xE9ments ## " + e.params.j + " et " + e.params.i + " sont identiques)";
             break;
           default:
-            out = 'doit \xEAtre valide selon le crit\xE8re "' + e.keyword + '"';
+            out2 = 'doit \xEAtre valide selon le crit\xE8re "' + e.keyword + '"';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -13230,165 +13390,165 @@ var require_fr = __commonJS({
 
 // node_modules/ajv-i18n/localize/hu/index.js
 var require_hu = __commonJS({
-  "node_modules/ajv-i18n/localize/hu/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/hu/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_hu(errors) {
+    module2.exports = function localize_hu(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nem lehet t\xF6bb, mint " + n + " eleme";
+            out2 += "nem lehet t\xF6bb, mint " + n + " eleme";
             break;
           case "additionalProperties":
-            out = "nem lehetnek tov\xE1bbi elemei";
+            out2 = "nem lehetnek tov\xE1bbi elemei";
             break;
           case "anyOf":
-            out = 'meg kell feleljen legal\xE1bb egy "anyOf" alaknak';
+            out2 = 'meg kell feleljen legal\xE1bb egy "anyOf" alaknak';
             break;
           case "const":
-            out = "must be equal to constant";
+            out2 = "must be equal to constant";
             break;
           case "contains":
-            out = "must contain a valid item";
+            out2 = "must contain a valid item";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "-nak kell legyen";
+            out2 += "-nak kell legyen";
             if (n > 1) {
-              out += "ek";
+              out2 += "ek";
             }
-            out += " a k\xF6vetkez\u0151 tulajdons\xE1ga";
+            out2 += " a k\xF6vetkez\u0151 tulajdons\xE1ga";
             if (n != 1) {
-              out += "i";
+              out2 += "i";
             }
-            out += ": " + e.params.deps + ", ha van " + e.params.property + " tulajdons\xE1ga";
+            out2 += ": " + e.params.deps + ", ha van " + e.params.property + " tulajdons\xE1ga";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tag "' + e.params.tag + '" must be string';
+                out2 = 'tag "' + e.params.tag + '" must be string';
                 break;
               case "mapping":
-                out = 'value of tag "' + e.params.tag + '" must be in oneOf';
+                out2 = 'value of tag "' + e.params.tag + '" must be in oneOf';
                 break;
               default:
-                out = 'must pass "' + e.keyword + '" keyword validation';
+                out2 = 'must pass "' + e.keyword + '" keyword validation';
             }
             break;
           case "enum":
-            out = "egyenl\u0151 kell legyen valamely el\u0151re meghat\xE1rozott \xE9rt\xE9kkel";
+            out2 = "egyenl\u0151 kell legyen valamely el\u0151re meghat\xE1rozott \xE9rt\xE9kkel";
             break;
           case "false schema":
-            out = "boolean schema is false";
+            out2 = "boolean schema is false";
             break;
           case "format":
-            out = 'meg kell feleljen a k\xF6vetkez\u0151 form\xE1tumnak: "' + e.params.format + '"';
+            out2 = 'meg kell feleljen a k\xF6vetkez\u0151 form\xE1tumnak: "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "must be " + cond;
+            out2 += "must be " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "must be " + cond;
+            out2 += "must be " + cond;
             break;
           case "if":
-            out = 'must match "' + e.params.failingKeyword + '" schema';
+            out2 = 'must match "' + e.params.failingKeyword + '" schema';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "kell legyen " + cond;
+            out2 += "kell legyen " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nem lehet t\xF6bb, mint " + n + " eleme";
+            out2 += "nem lehet t\xF6bb, mint " + n + " eleme";
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nem lehet hosszabb, mint " + n + " szimb\xF3lum";
+            out2 += "nem lehet hosszabb, mint " + n + " szimb\xF3lum";
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nem lehet t\xF6bb, mint " + n + " tulajdons\xE1ga";
+            out2 += "nem lehet t\xF6bb, mint " + n + " tulajdons\xE1ga";
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "kell legyen " + cond;
+            out2 += "kell legyen " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nem lehet kevesebb, mint " + n + " eleme";
+            out2 += "nem lehet kevesebb, mint " + n + " eleme";
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nem lehet r\xF6videbb, mint " + n + " szimb\xF3lum";
+            out2 += "nem lehet r\xF6videbb, mint " + n + " szimb\xF3lum";
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nem lehet kevesebb, mint " + n + " tulajdons\xE1ga";
+            out2 += "nem lehet kevesebb, mint " + n + " tulajdons\xE1ga";
             break;
           case "multipleOf":
-            out = "a t\xF6bbsz\xF6r\xF6se kell legyen a k\xF6vetkez\u0151 sz\xE1mnak: " + e.params.multipleOf;
+            out2 = "a t\xF6bbsz\xF6r\xF6se kell legyen a k\xF6vetkez\u0151 sz\xE1mnak: " + e.params.multipleOf;
             break;
           case "not":
-            out = 'nem lehet \xE9rv\xE9nyes a "not" alaknak megfelel\u0151en';
+            out2 = 'nem lehet \xE9rv\xE9nyes a "not" alaknak megfelel\u0151en';
             break;
           case "oneOf":
-            out = 'meg kell feleljen pontosan egy "oneOf" alaknak';
+            out2 = 'meg kell feleljen pontosan egy "oneOf" alaknak';
             break;
           case "pattern":
-            out = 'meg kell feleljen a k\xF6vetkez\u0151 mint\xE1nak: "' + e.params.pattern + '"';
+            out2 = 'meg kell feleljen a k\xF6vetkez\u0151 mint\xE1nak: "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 'must have property matching pattern "' + e.params.missingPattern + '"';
+            out2 = 'must have property matching pattern "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "property name is invalid";
+            out2 = "property name is invalid";
             break;
           case "required":
-            out = "kell legyen " + e.params.missingProperty + " tulajdons\xE1ga";
+            out2 = "kell legyen " + e.params.missingProperty + " tulajdons\xE1ga";
             break;
           case "type":
-            out = "" + e.params.type + " kell legyen";
+            out2 = "" + e.params.type + " kell legyen";
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "must NOT have more than " + n + " item";
+            out2 += "must NOT have more than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "unevaluatedProperties":
-            out = "must NOT have unevaluated properties";
+            out2 = "must NOT have unevaluated properties";
             break;
           case "uniqueItems":
-            out = "nem lehetnek azonos elemei (" + e.params.j + " \xE9s " + e.params.i + " elemek azonosak)";
+            out2 = "nem lehetnek azonos elemei (" + e.params.j + " \xE9s " + e.params.i + " elemek azonosak)";
             break;
           default:
-            out = 'must pass "' + e.keyword + '" keyword validation';
+            out2 = 'must pass "' + e.keyword + '" keyword validation';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -13396,157 +13556,157 @@ var require_hu = __commonJS({
 
 // node_modules/ajv-i18n/localize/id/index.js
 var require_id = __commonJS({
-  "node_modules/ajv-i18n/localize/id/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/id/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_id(errors) {
+    module2.exports = function localize_id(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += " tidak boleh memiliki lebih dari " + n + " item";
+            out2 += " tidak boleh memiliki lebih dari " + n + " item";
             break;
           case "additionalProperties":
-            out = "tidak boleh memiliki properti tambahan";
+            out2 = "tidak boleh memiliki properti tambahan";
             break;
           case "anyOf":
-            out = 'harus cocok dengan beberapa skema pada "anyOf"';
+            out2 = 'harus cocok dengan beberapa skema pada "anyOf"';
             break;
           case "const":
-            out = "harus sama dengan konstan";
+            out2 = "harus sama dengan konstan";
             break;
           case "contains":
-            out = "harus berisi item yang valid";
+            out2 = "harus berisi item yang valid";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += " harus memiliki properti " + e.params.deps + " ketika properti " + e.params.property + " hadir";
+            out2 += " harus memiliki properti " + e.params.deps + " ketika properti " + e.params.property + " hadir";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tag "' + e.params.tag + '" must be string';
+                out2 = 'tag "' + e.params.tag + '" must be string';
                 break;
               case "mapping":
-                out = 'value of tag "' + e.params.tag + '" must be in oneOf';
+                out2 = 'value of tag "' + e.params.tag + '" must be in oneOf';
                 break;
               default:
-                out = 'harus lulus validasi kata kunci "' + e.keyword + '"';
+                out2 = 'harus lulus validasi kata kunci "' + e.keyword + '"';
             }
             break;
           case "enum":
-            out = "harus sama dengan salah satu dari nilai yang telah ditentukan";
+            out2 = "harus sama dengan salah satu dari nilai yang telah ditentukan";
             break;
           case "false schema":
-            out = "skema boolean salah";
+            out2 = "skema boolean salah";
             break;
           case "format":
-            out = 'harus cocok dengan format "' + e.params.format + '"';
+            out2 = 'harus cocok dengan format "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "harus " + cond;
+            out2 += "harus " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "harus " + cond;
+            out2 += "harus " + cond;
             break;
           case "if":
-            out = 'harus cocok dengan skema "' + e.params.failingKeyword + '"';
+            out2 = 'harus cocok dengan skema "' + e.params.failingKeyword + '"';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "harus " + cond;
+            out2 += "harus " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += " tidak boleh memiliki lebih dari " + n + " item";
+            out2 += " tidak boleh memiliki lebih dari " + n + " item";
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += " tidak boleh lebih dari " + n + " karakter";
+            out2 += " tidak boleh lebih dari " + n + " karakter";
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += " tidak boleh memiliki lebih dari " + n + " properti";
+            out2 += " tidak boleh memiliki lebih dari " + n + " properti";
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "harus " + cond;
+            out2 += "harus " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += " tidak boleh kurang dari " + n + " item";
+            out2 += " tidak boleh kurang dari " + n + " item";
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += " tidak boleh lebih pendek dari " + n + " karakter";
+            out2 += " tidak boleh lebih pendek dari " + n + " karakter";
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += " tidak boleh kurang dari " + n + " properti";
+            out2 += " tidak boleh kurang dari " + n + " properti";
             break;
           case "multipleOf":
-            out = "harus merupakan kelipatan dari " + e.params.multipleOf;
+            out2 = "harus merupakan kelipatan dari " + e.params.multipleOf;
             break;
           case "not":
-            out = 'tidak boleh valid sesuai dengan skema pada "not"';
+            out2 = 'tidak boleh valid sesuai dengan skema pada "not"';
             break;
           case "oneOf":
-            out = 'harus sama persis dengan satu skema pada "oneOf"';
+            out2 = 'harus sama persis dengan satu skema pada "oneOf"';
             break;
           case "pattern":
-            out = 'harus cocok dengan pola "' + e.params.pattern + '"';
+            out2 = 'harus cocok dengan pola "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 'harus memiliki pola pencocokan properti "' + e.params.missingPattern + '"';
+            out2 = 'harus memiliki pola pencocokan properti "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "nama properti tidak valid";
+            out2 = "nama properti tidak valid";
             break;
           case "required":
-            out = "harus memiliki properti " + e.params.missingProperty;
+            out2 = "harus memiliki properti " + e.params.missingProperty;
             break;
           case "type":
-            out = "harus berupa " + e.params.type;
+            out2 = "harus berupa " + e.params.type;
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "must NOT have more than " + n + " item";
+            out2 += "must NOT have more than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "unevaluatedProperties":
-            out = "must NOT have unevaluated properties";
+            out2 = "must NOT have unevaluated properties";
             break;
           case "uniqueItems":
-            out = "tidak boleh memiliki item duplikat (item ## " + e.params.j + " dan " + e.params.i + " identik)";
+            out2 = "tidak boleh memiliki item duplikat (item ## " + e.params.j + " dan " + e.params.i + " identik)";
             break;
           default:
-            out = 'harus lulus validasi kata kunci "' + e.keyword + '"';
+            out2 = 'harus lulus validasi kata kunci "' + e.keyword + '"';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -13554,206 +13714,206 @@ var require_id = __commonJS({
 
 // node_modules/ajv-i18n/localize/it/index.js
 var require_it = __commonJS({
-  "node_modules/ajv-i18n/localize/it/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/it/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_it(errors) {
+    module2.exports = function localize_it(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "non dovrebbe avere pi\xF9 di " + n + " element";
+            out2 += "non dovrebbe avere pi\xF9 di " + n + " element";
             if (n == 1) {
-              out += "o";
+              out2 += "o";
             } else {
-              out += "i";
+              out2 += "i";
             }
             break;
           case "additionalProperties":
-            out = "non deve avere attributi aggiuntivi";
+            out2 = "non deve avere attributi aggiuntivi";
             break;
           case "anyOf":
-            out = 'deve corrispondere ad uno degli schema in "anyOf"';
+            out2 = 'deve corrispondere ad uno degli schema in "anyOf"';
             break;
           case "const":
-            out = "deve essere uguale alla costante";
+            out2 = "deve essere uguale alla costante";
             break;
           case "contains":
-            out = "deve contentere un elemento valido";
+            out2 = "deve contentere un elemento valido";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "dovrebbe avere ";
+            out2 += "dovrebbe avere ";
             if (n == 1) {
-              out += "l'";
+              out2 += "l'";
             } else {
-              out += "gli ";
+              out2 += "gli ";
             }
-            out += "attribut";
+            out2 += "attribut";
             if (n == 1) {
-              out += "o";
+              out2 += "o";
             } else {
-              out += "i";
+              out2 += "i";
             }
-            out += " " + e.params.deps + " quando l'attributo " + e.params.property + " \xE8 presente";
+            out2 += " " + e.params.deps + " quando l'attributo " + e.params.property + " \xE8 presente";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'il tag "' + e.params.tag + '" deve essere di tipo stringa';
+                out2 = 'il tag "' + e.params.tag + '" deve essere di tipo stringa';
                 break;
               case "mapping":
-                out = 'il valore del tag "' + e.params.tag + '" deve essere nei oneOf';
+                out2 = 'il valore del tag "' + e.params.tag + '" deve essere nei oneOf';
                 break;
               default:
-                out = 'deve essere valido secondo il criterio "' + e.keyword + '"';
+                out2 = 'deve essere valido secondo il criterio "' + e.keyword + '"';
             }
             break;
           case "enum":
-            out = "deve essere uguale ad uno dei valori consentiti";
+            out2 = "deve essere uguale ad uno dei valori consentiti";
             break;
           case "false schema":
-            out = "lo schema booleano \xE8 falso";
+            out2 = "lo schema booleano \xE8 falso";
             break;
           case "format":
-            out = 'deve corrispondere al formato "' + e.params.format + '"';
+            out2 = 'deve corrispondere al formato "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "deve essere " + cond;
+            out2 += "deve essere " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "deve essere " + cond;
+            out2 += "deve essere " + cond;
             break;
           case "if":
-            out = 'deve corrispondere allo schema "' + e.params.failingKeyword + '"';
+            out2 = 'deve corrispondere allo schema "' + e.params.failingKeyword + '"';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "deve essere " + cond;
+            out2 += "deve essere " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "non deve avere pi\xF9 di " + n + " element";
+            out2 += "non deve avere pi\xF9 di " + n + " element";
             if (n == 1) {
-              out += "o";
+              out2 += "o";
             } else {
-              out += "i";
+              out2 += "i";
             }
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "non deve essere pi\xF9 lungo di " + n + " caratter";
+            out2 += "non deve essere pi\xF9 lungo di " + n + " caratter";
             if (n == 1) {
-              out += "e";
+              out2 += "e";
             } else {
-              out += "i";
+              out2 += "i";
             }
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "non deve avere pi\xF9 di " + n + " attribut";
+            out2 += "non deve avere pi\xF9 di " + n + " attribut";
             if (n == 1) {
-              out += "o";
+              out2 += "o";
             } else {
-              out += "i";
+              out2 += "i";
             }
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "deve essere " + cond;
+            out2 += "deve essere " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "non deve avere meno di " + n + " element";
+            out2 += "non deve avere meno di " + n + " element";
             if (n == 1) {
-              out += "o";
+              out2 += "o";
             } else {
-              out += "i";
+              out2 += "i";
             }
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "non deve essere meno lungo di " + n + " caratter";
+            out2 += "non deve essere meno lungo di " + n + " caratter";
             if (n == 1) {
-              out += "e";
+              out2 += "e";
             } else {
-              out += "i";
+              out2 += "i";
             }
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "non deve avere meno di " + n + " attribut";
+            out2 += "non deve avere meno di " + n + " attribut";
             if (n == 1) {
-              out += "o";
+              out2 += "o";
             } else {
-              out += "i";
+              out2 += "i";
             }
             break;
           case "multipleOf":
-            out = "deve essere un multiplo di " + e.params.multipleOf;
+            out2 = "deve essere un multiplo di " + e.params.multipleOf;
             break;
           case "not":
-            out = 'non deve essere valido in base allo schema di "non"';
+            out2 = 'non deve essere valido in base allo schema di "non"';
             break;
           case "oneOf":
-            out = 'deve corrispondere esattamente ad uno degli schema in "oneOf"';
+            out2 = 'deve corrispondere esattamente ad uno degli schema in "oneOf"';
             break;
           case "pattern":
-            out = 'deve corrispondere al formato "' + e.params.pattern + '"';
+            out2 = 'deve corrispondere al formato "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 'deve avere un attributo che corrisponda al formato "' + e.params.missingPattern + '"';
+            out2 = 'deve avere un attributo che corrisponda al formato "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "il nome dell'attritbuto non \xE8 valido";
+            out2 = "il nome dell'attritbuto non \xE8 valido";
             break;
           case "required":
-            out = "deve avere l'attributo obbligatorio " + e.params.missingProperty;
+            out2 = "deve avere l'attributo obbligatorio " + e.params.missingProperty;
             break;
           case "type":
-            out = "deve essere di tipo " + e.params.type;
+            out2 = "deve essere di tipo " + e.params.type;
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "non deve avere pi\xF9 di " + n + " elementi";
+            out2 += "non deve avere pi\xF9 di " + n + " elementi";
             if (n == 1) {
-              out += "o";
+              out2 += "o";
             } else {
-              out += "i";
+              out2 += "i";
             }
             break;
           case "unevaluatedProperties":
-            out = "non deve avere attributi non valutati";
+            out2 = "non deve avere attributi non valutati";
             break;
           case "uniqueItems":
-            out = "non deve avere duplicati (gli elementi ## " + e.params.j + " e " + e.params.i + " sono uguali)";
+            out2 = "non deve avere duplicati (gli elementi ## " + e.params.j + " e " + e.params.i + " sono uguali)";
             break;
           default:
-            out = 'deve essere valido secondo il criterio "' + e.keyword + '"';
+            out2 = 'deve essere valido secondo il criterio "' + e.keyword + '"';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -13761,157 +13921,157 @@ var require_it = __commonJS({
 
 // node_modules/ajv-i18n/localize/ja/index.js
 var require_ja = __commonJS({
-  "node_modules/ajv-i18n/localize/ja/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/ja/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_ja(errors) {
+    module2.exports = function localize_ja(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u306F" + n + "\u4EE5\u4E0A\u3042\u3063\u3066\u306F\u3044\u3051\u306A\u3044";
+            out2 += "\u306F" + n + "\u4EE5\u4E0A\u3042\u3063\u3066\u306F\u3044\u3051\u306A\u3044";
             break;
           case "additionalProperties":
-            out = "\u8FFD\u52A0\u3057\u3066\u306F\u3044\u3051\u306A\u3044";
+            out2 = "\u8FFD\u52A0\u3057\u3066\u306F\u3044\u3051\u306A\u3044";
             break;
           case "anyOf":
-            out = '"anyOf"\u306E\u30B9\u30AD\u30FC\u30DE\u3068\u30DE\u30C3\u30C1\u3057\u306A\u304F\u3066\u306F\u3044\u3051\u306A\u3044';
+            out2 = '"anyOf"\u306E\u30B9\u30AD\u30FC\u30DE\u3068\u30DE\u30C3\u30C1\u3057\u306A\u304F\u3066\u306F\u3044\u3051\u306A\u3044';
             break;
           case "const":
-            out = "must be equal to constant";
+            out2 = "must be equal to constant";
             break;
           case "contains":
-            out = "must contain a valid item";
+            out2 = "must contain a valid item";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "" + e.params.property + "\u304C\u3042\u308B\u5834\u5408\u3001";
+            out2 = "" + e.params.property + "\u304C\u3042\u308B\u5834\u5408\u3001";
             var n = e.params.depsCount;
-            out += "\u306F" + e.params.deps + "\u3092\u3064\u3051\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044";
+            out2 += "\u306F" + e.params.deps + "\u3092\u3064\u3051\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tag "' + e.params.tag + '" must be string';
+                out2 = 'tag "' + e.params.tag + '" must be string';
                 break;
               case "mapping":
-                out = 'value of tag "' + e.params.tag + '" must be in oneOf';
+                out2 = 'value of tag "' + e.params.tag + '" must be in oneOf';
                 break;
               default:
-                out = 'must pass "' + e.keyword + '" keyword validation';
+                out2 = 'must pass "' + e.keyword + '" keyword validation';
             }
             break;
           case "enum":
-            out = "\u4E8B\u524D\u306B\u5B9A\u7FA9\u3055\u308C\u305F\u5024\u306E\u3044\u305A\u308C\u304B\u306B\u7B49\u3057\u304F\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044";
+            out2 = "\u4E8B\u524D\u306B\u5B9A\u7FA9\u3055\u308C\u305F\u5024\u306E\u3044\u305A\u308C\u304B\u306B\u7B49\u3057\u304F\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044";
             break;
           case "false schema":
-            out = "boolean schema is false";
+            out2 = "boolean schema is false";
             break;
           case "format":
-            out = '"' + e.params.format + '"\u5F62\u5F0F\u306B\u63C3\u3048\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044';
+            out2 = '"' + e.params.format + '"\u5F62\u5F0F\u306B\u63C3\u3048\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "must be " + cond;
+            out2 += "must be " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "must be " + cond;
+            out2 += "must be " + cond;
             break;
           case "if":
-            out = 'must match "' + e.params.failingKeyword + '" schema';
+            out2 = 'must match "' + e.params.failingKeyword + '" schema';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += cond + "\u3067\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044";
+            out2 += cond + "\u3067\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044";
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u306F" + n + "\u500B\u4EE5\u4E0A\u3067\u3042\u3063\u3066\u306F\u3044\u3051\u306A\u3044";
+            out2 += "\u306F" + n + "\u500B\u4EE5\u4E0A\u3067\u3042\u3063\u3066\u306F\u3044\u3051\u306A\u3044";
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u306F" + n + "\u6587\u5B57\u4EE5\u4E0A\u3067\u3042\u3063\u3066\u306F\u3044\u3051\u306A\u3044";
+            out2 += "\u306F" + n + "\u6587\u5B57\u4EE5\u4E0A\u3067\u3042\u3063\u3066\u306F\u3044\u3051\u306A\u3044";
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u306F" + n + "\u500B\u4EE5\u4E0A\u306E\u30D7\u30ED\u30D1\u30C6\u30A3\u3092\u6709\u3057\u3066\u306F\u3044\u3051\u306A\u3044";
+            out2 += "\u306F" + n + "\u500B\u4EE5\u4E0A\u306E\u30D7\u30ED\u30D1\u30C6\u30A3\u3092\u6709\u3057\u3066\u306F\u3044\u3051\u306A\u3044";
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += cond + "\u3067\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044";
+            out2 += cond + "\u3067\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044";
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u306F" + n + "\u500B\u4EE5\u4E0B\u3067\u3042\u3063\u3066\u306F\u3044\u3051\u306A\u3044";
+            out2 += "\u306F" + n + "\u500B\u4EE5\u4E0B\u3067\u3042\u3063\u3066\u306F\u3044\u3051\u306A\u3044";
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u306F" + n + "\u6587\u5B57\u4EE5\u4E0B\u3067\u3042\u3063\u3066\u306F\u3044\u3051\u306A\u3044";
+            out2 += "\u306F" + n + "\u6587\u5B57\u4EE5\u4E0B\u3067\u3042\u3063\u3066\u306F\u3044\u3051\u306A\u3044";
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u306F" + n + "\u500B\u4EE5\u4E0B\u306E\u30D7\u30ED\u30D1\u30C6\u30A3\u3092\u6709\u3057\u3066\u306F\u3044\u3051\u306A\u3044";
+            out2 += "\u306F" + n + "\u500B\u4EE5\u4E0B\u306E\u30D7\u30ED\u30D1\u30C6\u30A3\u3092\u6709\u3057\u3066\u306F\u3044\u3051\u306A\u3044";
             break;
           case "multipleOf":
-            out = "" + e.params.multipleOf + "\u306E\u500D\u6570\u3067\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044";
+            out2 = "" + e.params.multipleOf + "\u306E\u500D\u6570\u3067\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044";
             break;
           case "not":
-            out = '"not"\u306E\u30B9\u30AD\u30FC\u30DE\u306B\u5F93\u3063\u3066\u6709\u52B9\u3068\u3057\u3066\u306F\u3044\u3051\u306A\u3044';
+            out2 = '"not"\u306E\u30B9\u30AD\u30FC\u30DE\u306B\u5F93\u3063\u3066\u6709\u52B9\u3068\u3057\u3066\u306F\u3044\u3051\u306A\u3044';
             break;
           case "oneOf":
-            out = '"oneOf"\u306E\u30B9\u30AD\u30FC\u30DE\u3068\u5B8C\u5168\u306B\u4E00\u81F4\u3057\u306A\u304F\u3066\u306F\u3044\u3051\u306A\u3044';
+            out2 = '"oneOf"\u306E\u30B9\u30AD\u30FC\u30DE\u3068\u5B8C\u5168\u306B\u4E00\u81F4\u3057\u306A\u304F\u3066\u306F\u3044\u3051\u306A\u3044';
             break;
           case "pattern":
-            out = '"' + e.params.pattern + '"\u306E\u30D1\u30BF\u30FC\u30F3\u3068\u4E00\u81F4\u3057\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044';
+            out2 = '"' + e.params.pattern + '"\u306E\u30D1\u30BF\u30FC\u30F3\u3068\u4E00\u81F4\u3057\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044';
             break;
           case "patternRequired":
-            out = 'must have property matching pattern "' + e.params.missingPattern + '"';
+            out2 = 'must have property matching pattern "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "property name is invalid";
+            out2 = "property name is invalid";
             break;
           case "required":
-            out = "\u5FC5\u8981\u306A\u30D7\u30ED\u30D1\u30C6\u30A3" + e.params.missingProperty + "\u304C\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044";
+            out2 = "\u5FC5\u8981\u306A\u30D7\u30ED\u30D1\u30C6\u30A3" + e.params.missingProperty + "\u304C\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044";
             break;
           case "type":
-            out = "" + e.params.type + "\u3067\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044";
+            out2 = "" + e.params.type + "\u3067\u306A\u3051\u308C\u3070\u3044\u3051\u306A\u3044";
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "must NOT have more than " + n + " item";
+            out2 += "must NOT have more than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "unevaluatedProperties":
-            out = "must NOT have unevaluated properties";
+            out2 = "must NOT have unevaluated properties";
             break;
           case "uniqueItems":
-            out = "\u91CD\u8907\u3059\u308B\u30A2\u30A4\u30C6\u30E0\u304C\u3042\u3063\u3066\u306F\u3044\u3051\u306A\u3044\uFF08" + e.params.j + "\u3068" + e.params.i + "\u306F\u540C\u3058\u3067\u3042\u308B\uFF09";
+            out2 = "\u91CD\u8907\u3059\u308B\u30A2\u30A4\u30C6\u30E0\u304C\u3042\u3063\u3066\u306F\u3044\u3051\u306A\u3044\uFF08" + e.params.j + "\u3068" + e.params.i + "\u306F\u540C\u3058\u3067\u3042\u308B\uFF09";
             break;
           default:
-            out = 'must pass "' + e.keyword + '" keyword validation';
+            out2 = 'must pass "' + e.keyword + '" keyword validation';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -13919,154 +14079,154 @@ var require_ja = __commonJS({
 
 // node_modules/ajv-i18n/localize/ko/index.js
 var require_ko = __commonJS({
-  "node_modules/ajv-i18n/localize/ko/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/ko/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_ko(errors) {
+    module2.exports = function localize_ko(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += " \uD56D\uBAA9\uC740 \uC544\uC774\uD15C\uC744 " + n + "\uAC1C \uC774\uC0C1 \uAC00\uC9C8 \uC218 \uC5C6\uC2B5\uB2C8\uB2E4";
+            out2 += " \uD56D\uBAA9\uC740 \uC544\uC774\uD15C\uC744 " + n + "\uAC1C \uC774\uC0C1 \uAC00\uC9C8 \uC218 \uC5C6\uC2B5\uB2C8\uB2E4";
             break;
           case "additionalProperties":
-            out = "\uCD94\uAC00\uC801\uC778 \uC18D\uC131\uC740 \uD5C8\uC6A9\uB418\uC9C0 \uC54A\uC2B5\uB2C8\uB2E4";
+            out2 = "\uCD94\uAC00\uC801\uC778 \uC18D\uC131\uC740 \uD5C8\uC6A9\uB418\uC9C0 \uC54A\uC2B5\uB2C8\uB2E4";
             break;
           case "anyOf":
-            out = '"anyOf"\uC758 \uC2A4\uD0A4\uB9C8\uC640 \uC77C\uCE58\uD574\uC57C \uD569\uB2C8\uB2E4';
+            out2 = '"anyOf"\uC758 \uC2A4\uD0A4\uB9C8\uC640 \uC77C\uCE58\uD574\uC57C \uD569\uB2C8\uB2E4';
             break;
           case "const":
-            out = "\uC0C1\uC218\uC640 \uAC19\uC544\uC57C\uD569\uB2C8\uB2E4";
+            out2 = "\uC0C1\uC218\uC640 \uAC19\uC544\uC57C\uD569\uB2C8\uB2E4";
             break;
           case "contains":
-            out = "\uC62C\uBC14\uB978 \uC544\uC774\uD15C\uC744 \uD3EC\uD568\uD574\uC57C \uD569\uB2C8\uB2E4";
+            out2 = "\uC62C\uBC14\uB978 \uC544\uC774\uD15C\uC744 \uD3EC\uD568\uD574\uC57C \uD569\uB2C8\uB2E4";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += e.params.property + "\uC18D\uC131\uC774 \uC788\uB294 \uACBD\uC6B0, " + e.params.deps + " \uC18D\uC131\uC774 \uC788\uC5B4\uC57C\uD569\uB2C8\uB2E4";
+            out2 += e.params.property + "\uC18D\uC131\uC774 \uC788\uB294 \uACBD\uC6B0, " + e.params.deps + " \uC18D\uC131\uC774 \uC788\uC5B4\uC57C\uD569\uB2C8\uB2E4";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = '"' + e.params.tag + '"\uD0DC\uADF8\uB294 \uBC18\uB4DC\uC2DC \uBB38\uC790\uC5F4\uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4';
+                out2 = '"' + e.params.tag + '"\uD0DC\uADF8\uB294 \uBC18\uB4DC\uC2DC \uBB38\uC790\uC5F4\uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4';
                 break;
               case "mapping":
-                out = '"' + e.params.tag + '"\uD0DC\uADF8\uC758 \uAC12\uC740 \uBC18\uB4DC\uC2DC oneOf\uC5D0 \uC788\uC5B4\uC57C \uD569\uB2C8\uB2E4';
+                out2 = '"' + e.params.tag + '"\uD0DC\uADF8\uC758 \uAC12\uC740 \uBC18\uB4DC\uC2DC oneOf\uC5D0 \uC788\uC5B4\uC57C \uD569\uB2C8\uB2E4';
                 break;
               default:
-                out = '"' + e.keyword + '"\uD0A4\uC6CC\uB4DC \uAC80\uC0AC\uB97C \uD1B5\uACFC\uD574\uC57C \uD569\uB2C8\uB2E4';
+                out2 = '"' + e.keyword + '"\uD0A4\uC6CC\uB4DC \uAC80\uC0AC\uB97C \uD1B5\uACFC\uD574\uC57C \uD569\uB2C8\uB2E4';
             }
             break;
           case "enum":
-            out = "\uBBF8\uB9AC \uC815\uC758\uB41C \uAC12\uC911 \uD558\uB098\uC5EC\uC57C \uD569\uB2C8\uB2E4";
+            out2 = "\uBBF8\uB9AC \uC815\uC758\uB41C \uAC12\uC911 \uD558\uB098\uC5EC\uC57C \uD569\uB2C8\uB2E4";
             break;
           case "false schema":
-            out = "boolean \uC2A4\uD0A4\uB9C8\uB294 \uC62C\uBC14\uB974\uC9C0 \uC54A\uC2B5\uB2C8\uB2E4";
+            out2 = "boolean \uC2A4\uD0A4\uB9C8\uB294 \uC62C\uBC14\uB974\uC9C0 \uC54A\uC2B5\uB2C8\uB2E4";
             break;
           case "format":
-            out = '"' + e.params.format + '" \uD3EC\uB9F7\uACFC \uC77C\uCE58\uD574\uC57C \uD569\uB2C8\uB2E4';
+            out2 = '"' + e.params.format + '" \uD3EC\uB9F7\uACFC \uC77C\uCE58\uD574\uC57C \uD569\uB2C8\uB2E4';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += " " + cond + " \uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
+            out2 += " " + cond + " \uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += " " + cond + " \uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
+            out2 += " " + cond + " \uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
             break;
           case "if":
-            out = '"' + e.params.failingKeyword + '" \uC2A4\uD0A4\uB9C8\uC640 \uC77C\uCE58\uD574\uC57C \uD569\uB2C8\uB2E4';
+            out2 = '"' + e.params.failingKeyword + '" \uC2A4\uD0A4\uB9C8\uC640 \uC77C\uCE58\uD574\uC57C \uD569\uB2C8\uB2E4';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += " " + cond + " \uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
+            out2 += " " + cond + " \uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\uC544\uC774\uD15C\uC774 \uCD5C\uB300 " + n + "\uAC1C\uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
+            out2 += "\uC544\uC774\uD15C\uC774 \uCD5C\uB300 " + n + "\uAC1C\uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\uCD5C\uB300 " + n + "\uAE00\uC790\uC5EC\uC57C \uD569\uB2C8\uB2E4";
+            out2 += "\uCD5C\uB300 " + n + "\uAE00\uC790\uC5EC\uC57C \uD569\uB2C8\uB2E4";
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\uC18D\uC131\uC740 \uCD5C\uB300 " + n + "\uAC1C \uC774\uB0B4\uC5EC\uC57C \uD569\uB2C8\uB2E4";
+            out2 += "\uC18D\uC131\uC740 \uCD5C\uB300 " + n + "\uAC1C \uC774\uB0B4\uC5EC\uC57C \uD569\uB2C8\uB2E4";
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += " " + cond + " \uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
+            out2 += " " + cond + " \uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\uC544\uC774\uD15C\uC774 \uCD5C\uC18C " + n + "\uAC1C\uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
+            out2 += "\uC544\uC774\uD15C\uC774 \uCD5C\uC18C " + n + "\uAC1C\uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\uCD5C\uC18C " + n + "\uAE00\uC790\uC5EC\uC57C \uD569\uB2C8\uB2E4";
+            out2 += "\uCD5C\uC18C " + n + "\uAE00\uC790\uC5EC\uC57C \uD569\uB2C8\uB2E4";
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\uC18D\uC131\uC740 \uCD5C\uC18C " + n + "\uAC1C \uC774\uC0C1\uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
+            out2 += "\uC18D\uC131\uC740 \uCD5C\uC18C " + n + "\uAC1C \uC774\uC0C1\uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
             break;
           case "multipleOf":
-            out = "" + e.params.multipleOf + "\uC758 \uBC30\uC218\uC5EC\uC57C \uD569\uB2C8\uB2E4";
+            out2 = "" + e.params.multipleOf + "\uC758 \uBC30\uC218\uC5EC\uC57C \uD569\uB2C8\uB2E4";
             break;
           case "not":
-            out = '"not"\uC2A4\uD0A4\uB9C8\uC5D0 \uB530\uB77C \uC720\uD6A8\uD558\uC9C0 \uC54A\uC544\uC57C \uD569\uB2C8\uB2E4';
+            out2 = '"not"\uC2A4\uD0A4\uB9C8\uC5D0 \uB530\uB77C \uC720\uD6A8\uD558\uC9C0 \uC54A\uC544\uC57C \uD569\uB2C8\uB2E4';
             break;
           case "oneOf":
-            out = '"oneOf" \uC2A4\uD0A4\uB9C8\uC911 \uD558\uB098\uC640 \uC815\uD655\uD558\uAC8C \uC77C\uCE58\uD574\uC57C \uD569\uB2C8\uB2E4';
+            out2 = '"oneOf" \uC2A4\uD0A4\uB9C8\uC911 \uD558\uB098\uC640 \uC815\uD655\uD558\uAC8C \uC77C\uCE58\uD574\uC57C \uD569\uB2C8\uB2E4';
             break;
           case "pattern":
-            out = '"' + e.params.pattern + '"\uD328\uD134\uACFC \uC77C\uCE58\uD574\uC57C \uD569\uB2C8\uB2E4';
+            out2 = '"' + e.params.pattern + '"\uD328\uD134\uACFC \uC77C\uCE58\uD574\uC57C \uD569\uB2C8\uB2E4';
             break;
           case "patternRequired":
-            out = '"' + e.params.missingPattern + '"\uD328\uD134\uACFC \uC77C\uCE58\uD558\uB294 \uC18D\uC131\uC744 \uAC00\uC838\uC57C \uD569\uB2C8\uB2E4';
+            out2 = '"' + e.params.missingPattern + '"\uD328\uD134\uACFC \uC77C\uCE58\uD558\uB294 \uC18D\uC131\uC744 \uAC00\uC838\uC57C \uD569\uB2C8\uB2E4';
             break;
           case "propertyNames":
-            out = "\uC18D\uC131\uBA85\uC774 \uC62C\uBC14\uB974\uC9C0 \uC54A\uC2B5\uB2C8\uB2E4";
+            out2 = "\uC18D\uC131\uBA85\uC774 \uC62C\uBC14\uB974\uC9C0 \uC54A\uC2B5\uB2C8\uB2E4";
             break;
           case "required":
-            out = "" + e.params.missingProperty + " \uC18D\uC131\uC740 \uD544\uC218\uC785\uB2C8\uB2E4";
+            out2 = "" + e.params.missingProperty + " \uC18D\uC131\uC740 \uD544\uC218\uC785\uB2C8\uB2E4";
             break;
           case "type":
-            out = "" + e.params.type + "\uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
+            out2 = "" + e.params.type + "\uC774\uC5EC\uC57C \uD569\uB2C8\uB2E4";
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "\uD56D\uBAA9\uC774 " + n + "\uAC1C \uC544\uC774\uD15C\uC744 \uCD08\uACFC\uD558\uBA74 \uC548\uB429\uB2C8\uB2E4";
+            out2 += "\uD56D\uBAA9\uC774 " + n + "\uAC1C \uC544\uC774\uD15C\uC744 \uCD08\uACFC\uD558\uBA74 \uC548\uB429\uB2C8\uB2E4";
             break;
           case "unevaluatedProperties":
-            out = "\uD3C9\uAC00\uB418\uC9C0 \uC54A\uC740 \uC18D\uC131\uC774 \uC5C6\uC5B4\uC57C\uD569\uB2C8\uB2E4.";
+            out2 = "\uD3C9\uAC00\uB418\uC9C0 \uC54A\uC740 \uC18D\uC131\uC774 \uC5C6\uC5B4\uC57C\uD569\uB2C8\uB2E4.";
             break;
           case "uniqueItems":
-            out = "\uC911\uBCF5 \uC544\uC774\uD15C\uC774 \uC5C6\uC5B4\uC57C \uD569\uB2C8\uB2E4 (\uC544\uC774\uD15C" + e.params.j + "\uACFC \uC544\uC774\uD15C" + e.params.i + "\uAC00 \uB3D9\uC77C\uD569\uB2C8\uB2E4)";
+            out2 = "\uC911\uBCF5 \uC544\uC774\uD15C\uC774 \uC5C6\uC5B4\uC57C \uD569\uB2C8\uB2E4 (\uC544\uC774\uD15C" + e.params.j + "\uACFC \uC544\uC774\uD15C" + e.params.i + "\uAC00 \uB3D9\uC77C\uD569\uB2C8\uB2E4)";
             break;
           default:
-            out = '"' + e.keyword + '"\uD0A4\uC6CC\uB4DC \uAC80\uC0AC\uB97C \uD1B5\uACFC\uD574\uC57C \uD569\uB2C8\uB2E4';
+            out2 = '"' + e.keyword + '"\uD0A4\uC6CC\uB4DC \uAC80\uC0AC\uB97C \uD1B5\uACFC\uD574\uC57C \uD569\uB2C8\uB2E4';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -14074,190 +14234,190 @@ var require_ko = __commonJS({
 
 // node_modules/ajv-i18n/localize/nb/index.js
 var require_nb = __commonJS({
-  "node_modules/ajv-i18n/localize/nb/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/nb/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_nb(errors) {
+    module2.exports = function localize_nb(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "kan ikke ha mer enn " + n + " element";
+            out2 += "kan ikke ha mer enn " + n + " element";
             if (n != 1) {
-              out += "er";
+              out2 += "er";
             }
             break;
           case "additionalProperties":
-            out = "kan ikke ha flere egenskaper";
+            out2 = "kan ikke ha flere egenskaper";
             break;
           case "anyOf":
-            out = 'm\xE5 samsvare med et schema i "anyOf"';
+            out2 = 'm\xE5 samsvare med et schema i "anyOf"';
             break;
           case "const":
-            out = "m\xE5 v\xE6re lik konstanten";
+            out2 = "m\xE5 v\xE6re lik konstanten";
             break;
           case "contains":
-            out = "m\xE5 inneholde et gyldig element";
+            out2 = "m\xE5 inneholde et gyldig element";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "m\xE5 ha egenskapen";
+            out2 += "m\xE5 ha egenskapen";
             if (n != 1) {
-              out += "e";
+              out2 += "e";
             }
-            out += " " + e.params.deps + " n\xE5r egenskapen " + e.params.property + " er angitt";
+            out2 += " " + e.params.deps + " n\xE5r egenskapen " + e.params.property + " er angitt";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tag "' + e.params.tag + '" must be string';
+                out2 = 'tag "' + e.params.tag + '" must be string';
                 break;
               case "mapping":
-                out = 'value of tag "' + e.params.tag + '" must be in oneOf';
+                out2 = 'value of tag "' + e.params.tag + '" must be in oneOf';
                 break;
               default:
-                out = "m\xE5 samsvare med valideringen for " + e.keyword;
+                out2 = "m\xE5 samsvare med valideringen for " + e.keyword;
             }
             break;
           case "enum":
-            out = "m\xE5 v\xE6re lik en av de forh\xE5ndsdefinerte verdiene";
+            out2 = "m\xE5 v\xE6re lik en av de forh\xE5ndsdefinerte verdiene";
             break;
           case "false schema":
-            out = "boolsk schema er usannt";
+            out2 = "boolsk schema er usannt";
             break;
           case "format":
-            out = 'm\xE5 stemme overens med formatet "' + e.params.format + '"';
+            out2 = 'm\xE5 stemme overens med formatet "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "m\xE5 v\xE6re " + cond;
+            out2 += "m\xE5 v\xE6re " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "m\xE5 v\xE6re " + cond;
+            out2 += "m\xE5 v\xE6re " + cond;
             break;
           case "if":
-            out = 'must match "' + e.params.failingKeyword + '" schema';
+            out2 = 'must match "' + e.params.failingKeyword + '" schema';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "m\xE5 v\xE6re " + cond;
+            out2 += "m\xE5 v\xE6re " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "kan ikke ha fler enn " + n + " element";
+            out2 += "kan ikke ha fler enn " + n + " element";
             if (n != 1) {
-              out += "er";
+              out2 += "er";
             }
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "kan ikke v\xE6re lengre enn " + n + " tegn";
+            out2 += "kan ikke v\xE6re lengre enn " + n + " tegn";
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "kan ikke ha mer enn " + n + " egenskap";
+            out2 += "kan ikke ha mer enn " + n + " egenskap";
             if (n != 1) {
-              out += "er";
+              out2 += "er";
             }
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "m\xE5 v\xE6re " + cond;
+            out2 += "m\xE5 v\xE6re " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "kan ikke ha f\xE6rre enn " + n + " element";
+            out2 += "kan ikke ha f\xE6rre enn " + n + " element";
             if (n != 1) {
-              out += "er";
+              out2 += "er";
             }
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "kan ikke v\xE6re kortere enn " + n + " tegn";
+            out2 += "kan ikke v\xE6re kortere enn " + n + " tegn";
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "kan ikke ha mindre enn " + n + " egenskap";
+            out2 += "kan ikke ha mindre enn " + n + " egenskap";
             if (n != 1) {
-              out += "er";
+              out2 += "er";
             }
             break;
           case "multipleOf":
-            out = "m\xE5 v\xE6re et multiplum av " + e.params.multipleOf;
+            out2 = "m\xE5 v\xE6re et multiplum av " + e.params.multipleOf;
             break;
           case "not":
-            out = 'kan ikke samsvare med schema i "not"';
+            out2 = 'kan ikke samsvare med schema i "not"';
             break;
           case "oneOf":
-            out = 'm\xE5 samsvare med n\xF8yaktig ett schema i "oneOf"';
+            out2 = 'm\xE5 samsvare med n\xF8yaktig ett schema i "oneOf"';
             break;
           case "pattern":
-            out = 'm\xE5 samsvare med m\xF8nsteret "' + e.params.pattern + '"';
+            out2 = 'm\xE5 samsvare med m\xF8nsteret "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 'm\xE5 ha en egenskap som samsvarer med m\xF8nsteret "' + e.params.missingPattern;
+            out2 = 'm\xE5 ha en egenskap som samsvarer med m\xF8nsteret "' + e.params.missingPattern;
             break;
           case "propertyNames":
-            out = "egenskapen med navnet '";
+            out2 = "egenskapen med navnet '";
             e.params.propertyNameout += "' er ugyldig";
             break;
           case "required":
-            out = "m\xE5 ha den p\xE5krevde egenskapen " + e.params.missingProperty;
+            out2 = "m\xE5 ha den p\xE5krevde egenskapen " + e.params.missingProperty;
             break;
           case "type":
-            out = "";
+            out2 = "";
             var t = e.params.type;
-            out += "m\xE5 v\xE6re ";
+            out2 += "m\xE5 v\xE6re ";
             if (t == "number") {
-              out += "et tall";
+              out2 += "et tall";
             } else if (t == "integer") {
-              out += "et heltall";
+              out2 += "et heltall";
             } else if (t == "string") {
-              out += "en streng";
+              out2 += "en streng";
             } else if (t == "boolean") {
-              out += "ja eller nei";
+              out2 += "ja eller nei";
             } else {
-              out += t;
+              out2 += t;
             }
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "must NOT have more than " + n + " item";
+            out2 += "must NOT have more than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "unevaluatedProperties":
-            out = "must NOT have unevaluated properties";
+            out2 = "must NOT have unevaluated properties";
             break;
           case "uniqueItems":
-            out = "kan ikke ha duplikate elemeneter (elementene ## " + e.params.j + " og " + e.params.i + " er identiske)";
+            out2 = "kan ikke ha duplikate elemeneter (elementene ## " + e.params.j + " og " + e.params.i + " er identiske)";
             break;
           default:
-            out = "m\xE5 samsvare med valideringen for " + e.keyword;
+            out2 = "m\xE5 samsvare med valideringen for " + e.keyword;
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -14265,202 +14425,202 @@ var require_nb = __commonJS({
 
 // node_modules/ajv-i18n/localize/nl/index.js
 var require_nl = __commonJS({
-  "node_modules/ajv-i18n/localize/nl/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/nl/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_nl(errors) {
+    module2.exports = function localize_nl(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "mag niet meer dan " + n + " item";
+            out2 += "mag niet meer dan " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
-            out += " bevatten";
+            out2 += " bevatten";
             break;
           case "additionalProperties":
-            out = "mag geen extra eigenschappen bevatten";
+            out2 = "mag geen extra eigenschappen bevatten";
             break;
           case "anyOf":
-            out = 'moet overeenkomen met een schema in "anyOf"';
+            out2 = 'moet overeenkomen met een schema in "anyOf"';
             break;
           case "const":
-            out = "moet gelijk zijn aan constante";
+            out2 = "moet gelijk zijn aan constante";
             break;
           case "contains":
-            out = "moet een geldig item bevatten";
+            out2 = "moet een geldig item bevatten";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "moet de eigenschap";
+            out2 += "moet de eigenschap";
             if (n != 1) {
-              out += "pen";
+              out2 += "pen";
             }
-            out += " " + e.params.deps + " bevatten als " + e.params.property + " is gedefinieerd";
+            out2 += " " + e.params.deps + " bevatten als " + e.params.property + " is gedefinieerd";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tag "' + e.params.tag + '" moet een tekenreeks zijn';
+                out2 = 'tag "' + e.params.tag + '" moet een tekenreeks zijn';
                 break;
               case "mapping":
-                out = 'de waarde van het veld "' + e.params.tag + '" moet voorkomen in de oneOf';
+                out2 = 'de waarde van het veld "' + e.params.tag + '" moet voorkomen in de oneOf';
                 break;
               default:
-                out = 'moet sleutelwoord validatie "' + e.keyword + '" doorstaan';
+                out2 = 'moet sleutelwoord validatie "' + e.keyword + '" doorstaan';
             }
             break;
           case "enum":
-            out = "moet overeenkomen met \xE9\xE9n van de voorgedefinieerde waarden";
+            out2 = "moet overeenkomen met \xE9\xE9n van de voorgedefinieerde waarden";
             break;
           case "false schema":
-            out = "boolean schema is fout";
+            out2 = "boolean schema is fout";
             break;
           case "format":
-            out = 'moet overeenkomen met het volgende formaat: "' + e.params.format + '"';
+            out2 = 'moet overeenkomen met het volgende formaat: "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "moet " + cond + " zijn";
+            out2 += "moet " + cond + " zijn";
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "moet " + cond + " zijn";
+            out2 += "moet " + cond + " zijn";
             break;
           case "if":
-            out = 'moet overeenkomen met "' + e.params.failingKeyword + '" schema';
+            out2 = 'moet overeenkomen met "' + e.params.failingKeyword + '" schema';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "moet " + cond + " zijn";
+            out2 += "moet " + cond + " zijn";
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "mag niet meer dan " + n + " item";
+            out2 += "mag niet meer dan " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
-            out += " bevatten";
+            out2 += " bevatten";
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "mag niet langer dan " + n + " karakter";
+            out2 += "mag niet langer dan " + n + " karakter";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
-            out += " zijn";
+            out2 += " zijn";
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "mag niet meer dan " + n + " eigenschap";
+            out2 += "mag niet meer dan " + n + " eigenschap";
             if (n != 1) {
-              out += "pen";
+              out2 += "pen";
             }
-            out += " bevatten";
+            out2 += " bevatten";
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "moet " + cond + " zijn";
+            out2 += "moet " + cond + " zijn";
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "mag niet minder dan " + n + " item";
+            out2 += "mag niet minder dan " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
-            out += " bevatten";
+            out2 += " bevatten";
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "mag niet korter dan " + n + " karakter";
+            out2 += "mag niet korter dan " + n + " karakter";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
-            out += " zijn";
+            out2 += " zijn";
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "mag niet minder dan " + n + " eigenschap";
+            out2 += "mag niet minder dan " + n + " eigenschap";
             if (n != 1) {
-              out += "pen";
+              out2 += "pen";
             }
-            out += " bevatten";
+            out2 += " bevatten";
             break;
           case "multipleOf":
-            out = "moet een veelvoud van " + e.params.multipleOf + " zijn";
+            out2 = "moet een veelvoud van " + e.params.multipleOf + " zijn";
             break;
           case "not":
-            out = 'mag niet overeenkomen met een schema in "not"';
+            out2 = 'mag niet overeenkomen met een schema in "not"';
             break;
           case "oneOf":
-            out = 'moet overeenkomen met \xE9\xE9n schema in "oneOf"';
+            out2 = 'moet overeenkomen met \xE9\xE9n schema in "oneOf"';
             break;
           case "pattern":
-            out = 'moet overeenkomen met het volgende patroon: "' + e.params.pattern + '"';
+            out2 = 'moet overeenkomen met het volgende patroon: "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 'moet een eigenschap bevatten die overeenkomt met het pattroon: "' + e.params.missingPattern + '"';
+            out2 = 'moet een eigenschap bevatten die overeenkomt met het pattroon: "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "eigenschapnaam is ongeldig";
+            out2 = "eigenschapnaam is ongeldig";
             break;
           case "required":
-            out = "moet de eigenschap " + e.params.missingProperty + " bevatten";
+            out2 = "moet de eigenschap " + e.params.missingProperty + " bevatten";
             break;
           case "type":
-            out = "";
+            out2 = "";
             var t = e.params.type;
-            out += "moet een ";
+            out2 += "moet een ";
             if (t == "number") {
-              out += "nummer";
+              out2 += "nummer";
             } else if (t == "integer") {
-              out += "geheel getal";
+              out2 += "geheel getal";
             } else if (t == "string") {
-              out += "tekenreeks";
+              out2 += "tekenreeks";
             } else if (t == "boolean") {
-              out += "ja of nee waarde";
+              out2 += "ja of nee waarde";
             }
-            out += " (" + t + ") bevatten";
+            out2 += " (" + t + ") bevatten";
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "mag niet meer dan " + n + " item";
+            out2 += "mag niet meer dan " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
-            out += " bevatten";
+            out2 += " bevatten";
             break;
           case "unevaluatedProperties":
-            out = "mag geen ongecontroleerde eigenschappen bevatten";
+            out2 = "mag geen ongecontroleerde eigenschappen bevatten";
             break;
           case "uniqueItems":
-            out = "mag geen gedupliceerde items bevatten (items ## " + e.params.j + " en " + e.params.i + " zijn identiek)";
+            out2 = "mag geen gedupliceerde items bevatten (items ## " + e.params.j + " en " + e.params.i + " zijn identiek)";
             break;
           default:
-            out = 'moet sleutelwoord validatie "' + e.keyword + '" doorstaan';
+            out2 = 'moet sleutelwoord validatie "' + e.keyword + '" doorstaan';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -14468,194 +14628,194 @@ var require_nl = __commonJS({
 
 // node_modules/ajv-i18n/localize/pl/index.js
 var require_pl = __commonJS({
-  "node_modules/ajv-i18n/localize/pl/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/pl/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_pl(errors) {
+    module2.exports = function localize_pl(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nie powinien mie\u0107 wi\u0119cej ni\u017C " + n + " element";
+            out2 += "nie powinien mie\u0107 wi\u0119cej ni\u017C " + n + " element";
             if (n == 1) {
-              out += "u";
+              out2 += "u";
             } else {
-              out += "\xF3w";
+              out2 += "\xF3w";
             }
             break;
           case "additionalProperties":
-            out = "nie powinien zawiera\u0107 dodatkowych p\xF3l";
+            out2 = "nie powinien zawiera\u0107 dodatkowych p\xF3l";
             break;
           case "anyOf":
-            out = 'powinien pasowa\u0107 do wzoru z sekcji "anyOf"';
+            out2 = 'powinien pasowa\u0107 do wzoru z sekcji "anyOf"';
             break;
           case "const":
-            out = "powinien by\u0107 r\xF3wny sta\u0142ej";
+            out2 = "powinien by\u0107 r\xF3wny sta\u0142ej";
             break;
           case "contains":
-            out = "must contain a valid item";
+            out2 = "must contain a valid item";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "powinien zawiera\u0107 pol";
+            out2 += "powinien zawiera\u0107 pol";
             if (n == 1) {
-              out += "e";
+              out2 += "e";
             } else {
-              out += "a";
+              out2 += "a";
             }
-            out += " " + e.params.deps + " kiedy pole " + e.params.property + " jest obecne";
+            out2 += " " + e.params.deps + " kiedy pole " + e.params.property + " jest obecne";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tag "' + e.params.tag + '" must be string';
+                out2 = 'tag "' + e.params.tag + '" must be string';
                 break;
               case "mapping":
-                out = 'value of tag "' + e.params.tag + '" must be in oneOf';
+                out2 = 'value of tag "' + e.params.tag + '" must be in oneOf';
                 break;
               default:
-                out = 'powinien przej\u015B\u0107 walidacj\u0119 "' + e.keyword + '"';
+                out2 = 'powinien przej\u015B\u0107 walidacj\u0119 "' + e.keyword + '"';
             }
             break;
           case "enum":
-            out = "powinien by\u0107 r\xF3wny jednej z predefiniowanych warto\u015Bci";
+            out2 = "powinien by\u0107 r\xF3wny jednej z predefiniowanych warto\u015Bci";
             break;
           case "false schema":
-            out = "boolean schema is false";
+            out2 = "boolean schema is false";
             break;
           case "format":
-            out = 'powinien zgadza\u0107 si\u0119 z formatem "' + e.params.format + '"';
+            out2 = 'powinien zgadza\u0107 si\u0119 z formatem "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "powinien by\u0107 " + cond;
+            out2 += "powinien by\u0107 " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "powinien by\u0107 " + cond;
+            out2 += "powinien by\u0107 " + cond;
             break;
           case "if":
-            out = 'must match "' + e.params.failingKeyword + '" schema';
+            out2 = 'must match "' + e.params.failingKeyword + '" schema';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "powinien by\u0107 " + cond;
+            out2 += "powinien by\u0107 " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nie powinien mie\u0107 wi\u0119cej ni\u017C " + n + " element";
+            out2 += "nie powinien mie\u0107 wi\u0119cej ni\u017C " + n + " element";
             if (n == 1) {
-              out += "u";
+              out2 += "u";
             } else {
-              out += "\xF3w";
+              out2 += "\xF3w";
             }
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nie powinien by\u0107 d\u0142u\u017Cszy ni\u017C " + n + " znak";
+            out2 += "nie powinien by\u0107 d\u0142u\u017Cszy ni\u017C " + n + " znak";
             if (n != 1) {
-              out += "\xF3w";
+              out2 += "\xF3w";
             }
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nie powinien zawiera\u0107 wi\u0119cej ni\u017C " + n + " ";
+            out2 += "nie powinien zawiera\u0107 wi\u0119cej ni\u017C " + n + " ";
             if (n == 1) {
-              out += "pole";
+              out2 += "pole";
             } else {
-              out += "p\xF3l";
+              out2 += "p\xF3l";
             }
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "powinien by\u0107 " + cond;
+            out2 += "powinien by\u0107 " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nie powinien mie\u0107 mniej ni\u017C " + n + " element";
+            out2 += "nie powinien mie\u0107 mniej ni\u017C " + n + " element";
             if (n == 1) {
-              out += "u";
+              out2 += "u";
             } else {
-              out += "\xF3w";
+              out2 += "\xF3w";
             }
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nie powinien by\u0107 kr\xF3tszy ni\u017C " + n + " znak";
+            out2 += "nie powinien by\u0107 kr\xF3tszy ni\u017C " + n + " znak";
             if (n != 1) {
-              out += "\xF3w";
+              out2 += "\xF3w";
             }
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nie powinien zawiera\u0107 mniej ni\u017C " + n + " ";
+            out2 += "nie powinien zawiera\u0107 mniej ni\u017C " + n + " ";
             if (n == 1) {
-              out += "pole";
+              out2 += "pole";
             } else {
-              out += "p\xF3l";
+              out2 += "p\xF3l";
             }
             break;
           case "multipleOf":
-            out = "powinien by\u0107 wielokrotno\u015Bci\u0105 " + e.params.multipleOf;
+            out2 = "powinien by\u0107 wielokrotno\u015Bci\u0105 " + e.params.multipleOf;
             break;
           case "not":
-            out = 'nie powinien pasowa\u0107 do wzoru z sekcji "not"';
+            out2 = 'nie powinien pasowa\u0107 do wzoru z sekcji "not"';
             break;
           case "oneOf":
-            out = 'powinien pasowa\u0107 do jednego wzoru z sekcji "oneOf"';
+            out2 = 'powinien pasowa\u0107 do jednego wzoru z sekcji "oneOf"';
             break;
           case "pattern":
-            out = 'powinien zgadza\u0107 si\u0119 ze wzorem "' + e.params.pattern + '"';
+            out2 = 'powinien zgadza\u0107 si\u0119 ze wzorem "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 'powinien mie\u0107 pole pasuj\u0105ce do wzorca "' + e.params.missingPattern + '"';
+            out2 = 'powinien mie\u0107 pole pasuj\u0105ce do wzorca "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "property name is invalid";
+            out2 = "property name is invalid";
             break;
           case "required":
-            out = "powinien zawiera\u0107 wymagane pole " + e.params.missingProperty;
+            out2 = "powinien zawiera\u0107 wymagane pole " + e.params.missingProperty;
             break;
           case "type":
-            out = "powinien by\u0107 " + e.params.type;
+            out2 = "powinien by\u0107 " + e.params.type;
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "must NOT have more than " + n + " item";
+            out2 += "must NOT have more than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "unevaluatedProperties":
-            out = "must NOT have unevaluated properties";
+            out2 = "must NOT have unevaluated properties";
             break;
           case "uniqueItems":
-            out = "nie powinien zawiera\u0107 element\xF3w kt\xF3re si\u0119 powtarzaj\u0105 (elementy " + e.params.j + " i " + e.params.i + " s\u0105 identyczne)";
+            out2 = "nie powinien zawiera\u0107 element\xF3w kt\xF3re si\u0119 powtarzaj\u0105 (elementy " + e.params.j + " i " + e.params.i + " s\u0105 identyczne)";
             break;
           default:
-            out = 'powinien przej\u015B\u0107 walidacj\u0119 "' + e.keyword + '"';
+            out2 = 'powinien przej\u015B\u0107 walidacj\u0119 "' + e.keyword + '"';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -14663,192 +14823,192 @@ var require_pl = __commonJS({
 
 // node_modules/ajv-i18n/localize/pt-BR/index.js
 var require_pt_BR = __commonJS({
-  "node_modules/ajv-i18n/localize/pt-BR/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/pt-BR/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_pt_BR(errors) {
+    module2.exports = function localize_pt_BR(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "n\xE3o s\xE3o permitidos itens adicionais (mais do que " + n + ")";
+            out2 = "n\xE3o s\xE3o permitidos itens adicionais (mais do que " + n + ")";
             break;
           case "additionalProperties":
-            out = "n\xE3o s\xE3o permitidas propriedades adicionais";
+            out2 = "n\xE3o s\xE3o permitidas propriedades adicionais";
             break;
           case "anyOf":
-            out = 'os dados n\xE3o correspondem a nenhum schema de "anyOf"';
+            out2 = 'os dados n\xE3o correspondem a nenhum schema de "anyOf"';
             break;
           case "const":
-            out = "deve ser igual \xE0 constante";
+            out2 = "deve ser igual \xE0 constante";
             break;
           case "contains":
-            out = "deve conter um item v\xE1lido";
+            out2 = "deve conter um item v\xE1lido";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += " deve ter propriedade";
+            out2 += " deve ter propriedade";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
-            out += " " + e.params.deps + " quando a propriedade " + e.params.property + " estiver presente";
+            out2 += " " + e.params.deps + " quando a propriedade " + e.params.property + " estiver presente";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'a tag "' + e.params.tag + '" deve ser uma string';
+                out2 = 'a tag "' + e.params.tag + '" deve ser uma string';
                 break;
               case "mapping":
-                out = 'o valor da tag "' + e.params.tag + '" deve estar no oneOf';
+                out2 = 'o valor da tag "' + e.params.tag + '" deve estar no oneOf';
                 break;
               default:
-                out = 'deve passar a valida\xE7\xE3o da keyword "' + e.keyword + '"';
+                out2 = 'deve passar a valida\xE7\xE3o da keyword "' + e.keyword + '"';
             }
             break;
           case "enum":
-            out = "deve ser igual a um dos valores permitidos";
+            out2 = "deve ser igual a um dos valores permitidos";
             break;
           case "false schema":
-            out = 'o schema booleano \xE9 "false"';
+            out2 = 'o schema booleano \xE9 "false"';
             break;
           case "format":
-            out = 'deve corresponder ao formato "' + e.params.format + '"';
+            out2 = 'deve corresponder ao formato "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "deve ser " + cond;
+            out2 += "deve ser " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "deve ser " + cond;
+            out2 += "deve ser " + cond;
             break;
           case "if":
-            out = 'deve corresponder ao schema "' + e.params.failingKeyword + '"';
+            out2 = 'deve corresponder ao schema "' + e.params.failingKeyword + '"';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "deve ser " + cond;
+            out2 += "deve ser " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "n\xE3o deve ter mais que " + n + " elemento";
+            out2 += "n\xE3o deve ter mais que " + n + " elemento";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "n\xE3o deve ser maior que " + n + " caracter";
+            out2 += "n\xE3o deve ser maior que " + n + " caracter";
             if (n != 1) {
-              out += "es";
+              out2 += "es";
             }
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "n\xE3o deve ter mais que " + n + " propriedade";
+            out2 += "n\xE3o deve ter mais que " + n + " propriedade";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "deve ser " + cond;
+            out2 += "deve ser " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "n\xE3o deve ter menos que " + n + " elemento";
+            out2 += "n\xE3o deve ter menos que " + n + " elemento";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "n\xE3o deve ser mais curta que " + n + " caracter";
+            out2 += "n\xE3o deve ser mais curta que " + n + " caracter";
             if (n != 1) {
-              out += "es";
+              out2 += "es";
             }
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "n\xE3o deve ter menos que " + n + " propriedade";
+            out2 += "n\xE3o deve ter menos que " + n + " propriedade";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "multipleOf":
-            out = "deve ser m\xFAltiplo de " + e.params.multipleOf;
+            out2 = "deve ser m\xFAltiplo de " + e.params.multipleOf;
             break;
           case "not":
-            out = 'n\xE3o deve ser valido segundo o schema em "not"';
+            out2 = 'n\xE3o deve ser valido segundo o schema em "not"';
             break;
           case "oneOf":
-            out = 'deve corresponder exatamente com um schema em "oneOf"';
+            out2 = 'deve corresponder exatamente com um schema em "oneOf"';
             break;
           case "pattern":
-            out = 'deve corresponder ao padr\xE3o "' + e.params.pattern + '"';
+            out2 = 'deve corresponder ao padr\xE3o "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 'deve ter a propriedade correspondente ao padr\xE3o "' + e.params.missingPattern + '"';
+            out2 = 'deve ter a propriedade correspondente ao padr\xE3o "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "o nome da propriedade \xE9 inv\xE1lido";
+            out2 = "o nome da propriedade \xE9 inv\xE1lido";
             break;
           case "required":
-            out = "deve ter a propriedade obrigat\xF3ria " + e.params.missingProperty;
+            out2 = "deve ter a propriedade obrigat\xF3ria " + e.params.missingProperty;
             break;
           case "type":
-            out = "";
+            out2 = "";
             var t = e.params.type;
-            out += "deve ser ";
+            out2 += "deve ser ";
             if (t == "number") {
-              out += "um n\xFAmero";
+              out2 += "um n\xFAmero";
             } else if (t == "integer") {
-              out += "um n\xFAmero inteiro";
+              out2 += "um n\xFAmero inteiro";
             } else if (t == "string") {
-              out += "um texto";
+              out2 += "um texto";
             } else if (t == "boolean") {
-              out += "um booleano";
+              out2 += "um booleano";
             } else {
-              out += t;
+              out2 += t;
             }
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "n\xE3o pode possuir mais que " + n + " ";
+            out2 += "n\xE3o pode possuir mais que " + n + " ";
             if (n == 1) {
-              out += "item";
+              out2 += "item";
             } else {
-              out += "itens";
+              out2 += "itens";
             }
             break;
           case "unevaluatedProperties":
-            out = "n\xE3o pode possuir propridades n\xE3o avaliadas";
+            out2 = "n\xE3o pode possuir propridades n\xE3o avaliadas";
             break;
           case "uniqueItems":
-            out = "n\xE3o deve ter itens duplicados (os itens ## " + e.params.j + " e " + e.params.i + " s\xE3o id\xEAnticos)";
+            out2 = "n\xE3o deve ter itens duplicados (os itens ## " + e.params.j + " e " + e.params.i + " s\xE3o id\xEAnticos)";
             break;
           default:
-            out = 'deve passar a valida\xE7\xE3o da keyword "' + e.keyword + '"';
+            out2 = 'deve passar a valida\xE7\xE3o da keyword "' + e.keyword + '"';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -14856,204 +15016,204 @@ var require_pt_BR = __commonJS({
 
 // node_modules/ajv-i18n/localize/ru/index.js
 var require_ru = __commonJS({
-  "node_modules/ajv-i18n/localize/ru/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/ru/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_ru(errors) {
+    module2.exports = function localize_ru(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043D\u0435 \u0431\u043E\u043B\u0435\u0435, \u0447\u0435\u043C " + n + " \u044D\u043B\u0435\u043C\u0435\u043D\u0442";
+            out2 += "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043D\u0435 \u0431\u043E\u043B\u0435\u0435, \u0447\u0435\u043C " + n + " \u044D\u043B\u0435\u043C\u0435\u043D\u0442";
             if (n >= 2 && n <= 4) {
-              out += "\u0430";
+              out2 += "\u0430";
             } else if (n != 1) {
-              out += "\u043E\u0432";
+              out2 += "\u043E\u0432";
             }
             break;
           case "additionalProperties":
-            out = "\u043D\u0435 \u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u0434\u043E\u043F\u043E\u043B\u043D\u0438\u0442\u0435\u043B\u044C\u043D\u044B\u0445 \u043F\u043E\u043B\u0435\u0439";
+            out2 = "\u043D\u0435 \u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u0434\u043E\u043F\u043E\u043B\u043D\u0438\u0442\u0435\u043B\u044C\u043D\u044B\u0445 \u043F\u043E\u043B\u0435\u0439";
             break;
           case "anyOf":
-            out = '\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u043E\u0434\u043D\u043E\u0439 \u0438\u0445 \u0441\u0445\u0435\u043C \u0432 "anyOf"';
+            out2 = '\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u043E\u0434\u043D\u043E\u0439 \u0438\u0445 \u0441\u0445\u0435\u043C \u0432 "anyOf"';
             break;
           case "const":
-            out = "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C \u0440\u0430\u0432\u043D\u043E \u0437\u0430\u0434\u0430\u043D\u043D\u043E\u043C\u0443 \u0437\u043D\u0430\u0447\u0435\u043D\u0438\u044E";
+            out2 = "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C \u0440\u0430\u0432\u043D\u043E \u0437\u0430\u0434\u0430\u043D\u043D\u043E\u043C\u0443 \u0437\u043D\u0430\u0447\u0435\u043D\u0438\u044E";
             break;
           case "contains":
-            out = "\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u0434\u0435\u0440\u0436\u0430\u0442\u044C \u0437\u043D\u0430\u0447\u0435\u043D\u0438\u0435 \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u0443\u044E\u0449\u0435\u0435 \u0441\u0445\u0435\u043C\u0435";
+            out2 = "\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u0434\u0435\u0440\u0436\u0430\u0442\u044C \u0437\u043D\u0430\u0447\u0435\u043D\u0438\u0435 \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u0443\u044E\u0449\u0435\u0435 \u0441\u0445\u0435\u043C\u0435";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043F\u043E\u043B";
+            out2 += "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043F\u043E\u043B";
             if (n == 1) {
-              out += "\u0435";
+              out2 += "\u0435";
             } else {
-              out += "\u044F";
+              out2 += "\u044F";
             }
-            out += " " + e.params.deps + ", \u043A\u043E\u0433\u0434\u0430 \u043F\u0440\u0438\u0441\u0443\u0442\u0441\u0442\u0432\u0443\u0435\u0442 \u043F\u043E\u043B\u0435 " + e.params.property;
+            out2 += " " + e.params.deps + ", \u043A\u043E\u0433\u0434\u0430 \u043F\u0440\u0438\u0441\u0443\u0442\u0441\u0442\u0432\u0443\u0435\u0442 \u043F\u043E\u043B\u0435 " + e.params.property;
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = '\u043F\u043E\u043B\u0435 "' + e.params.tag + '" \u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C \u0441\u0442\u0440\u043E\u043A\u043E\u0439';
+                out2 = '\u043F\u043E\u043B\u0435 "' + e.params.tag + '" \u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C \u0441\u0442\u0440\u043E\u043A\u043E\u0439';
                 break;
               case "mapping":
-                out = '\u0437\u043D\u0430\u0447\u0435\u043D\u0438\u0435 \u043F\u043E\u043B\u044F "' + e.params.tag + '" \u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C \u0432 \u043E\u0434\u043D\u043E\u0439 \u0438\u0437 oneOf \u0441\u0445\u0435\u043C ';
+                out2 = '\u0437\u043D\u0430\u0447\u0435\u043D\u0438\u0435 \u043F\u043E\u043B\u044F "' + e.params.tag + '" \u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C \u0432 \u043E\u0434\u043D\u043E\u0439 \u0438\u0437 oneOf \u0441\u0445\u0435\u043C ';
                 break;
               default:
-                out = '\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u043F\u0440\u0430\u0432\u0438\u043B\u0443 "' + e.keyword + '"';
+                out2 = '\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u043F\u0440\u0430\u0432\u0438\u043B\u0443 "' + e.keyword + '"';
             }
             break;
           case "enum":
-            out = "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C \u0440\u0430\u0432\u043D\u043E \u043E\u0434\u043D\u043E\u043C\u0443 \u0438\u0437 \u0440\u0430\u0437\u0440\u0435\u0448\u0435\u043D\u043D\u044B\u0445 \u0437\u043D\u0430\u0447\u0435\u043D\u0438\u0439";
+            out2 = "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C \u0440\u0430\u0432\u043D\u043E \u043E\u0434\u043D\u043E\u043C\u0443 \u0438\u0437 \u0440\u0430\u0437\u0440\u0435\u0448\u0435\u043D\u043D\u044B\u0445 \u0437\u043D\u0430\u0447\u0435\u043D\u0438\u0439";
             break;
           case "false schema":
-            out = "\u0441\u0445\u0435\u043C\u0430 \u0440\u0430\u0432\u043D\u0430 false";
+            out2 = "\u0441\u0445\u0435\u043C\u0430 \u0440\u0430\u0432\u043D\u0430 false";
             break;
           case "format":
-            out = '\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u0444\u043E\u0440\u043C\u0430\u0442\u0443 "' + e.params.format + '"';
+            out2 = '\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u0444\u043E\u0440\u043C\u0430\u0442\u0443 "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C " + cond;
+            out2 += "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C " + cond;
+            out2 += "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C " + cond;
             break;
           case "if":
-            out = '\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u0441\u0445\u0435\u043Ce "' + e.params.failingKeyword + '"';
+            out2 = '\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u0441\u0445\u0435\u043Ce "' + e.params.failingKeyword + '"';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C " + cond;
+            out2 += "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043D\u0435 \u0431\u043E\u043B\u0435\u0435, \u0447\u0435\u043C " + n + " \u044D\u043B\u0435\u043C\u0435\u043D\u0442";
+            out2 += "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043D\u0435 \u0431\u043E\u043B\u0435\u0435, \u0447\u0435\u043C " + n + " \u044D\u043B\u0435\u043C\u0435\u043D\u0442";
             if (n >= 2 && n <= 4) {
-              out += "\u0430";
+              out2 += "\u0430";
             } else if (n != 1) {
-              out += "\u043E\u0432";
+              out2 += "\u043E\u0432";
             }
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C \u043D\u0435 \u0434\u043B\u0438\u043D\u043D\u0435\u0435, \u0447\u0435\u043C " + n + " \u0441\u0438\u043C\u0432\u043E\u043B";
+            out2 += "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C \u043D\u0435 \u0434\u043B\u0438\u043D\u043D\u0435\u0435, \u0447\u0435\u043C " + n + " \u0441\u0438\u043C\u0432\u043E\u043B";
             if (n >= 2 && n <= 4) {
-              out += "\u0430";
+              out2 += "\u0430";
             } else if (n != 1) {
-              out += "\u043E\u0432";
+              out2 += "\u043E\u0432";
             }
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043D\u0435 \u0431\u043E\u043B\u0435\u0435, \u0447\u0435\u043C " + n + " \u043F\u043E\u043B";
+            out2 += "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043D\u0435 \u0431\u043E\u043B\u0435\u0435, \u0447\u0435\u043C " + n + " \u043F\u043E\u043B";
             if (n == 1) {
-              out += "\u0435";
+              out2 += "\u0435";
             } else if (n >= 2 && n <= 4) {
-              out += "\u044F";
+              out2 += "\u044F";
             } else {
-              out += "\u0435\u0439";
+              out2 += "\u0435\u0439";
             }
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C " + cond;
+            out2 += "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043D\u0435 \u043C\u0435\u043D\u0435\u0435, \u0447\u0435\u043C " + n + " \u044D\u043B\u0435\u043C\u0435\u043D\u0442";
+            out2 += "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043D\u0435 \u043C\u0435\u043D\u0435\u0435, \u0447\u0435\u043C " + n + " \u044D\u043B\u0435\u043C\u0435\u043D\u0442";
             if (n >= 2 && n <= 4) {
-              out += "\u0430";
+              out2 += "\u0430";
             } else if (n != 1) {
-              out += "\u043E\u0432";
+              out2 += "\u043E\u0432";
             }
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C \u043D\u0435 \u043A\u043E\u0440\u043E\u0447\u0435, \u0447\u0435\u043C " + n + " \u0441\u0438\u043C\u0432\u043E\u043B";
+            out2 += "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C \u043D\u0435 \u043A\u043E\u0440\u043E\u0447\u0435, \u0447\u0435\u043C " + n + " \u0441\u0438\u043C\u0432\u043E\u043B";
             if (n >= 2 && n <= 4) {
-              out += "\u0430";
+              out2 += "\u0430";
             } else if (n != 1) {
-              out += "\u043E\u0432";
+              out2 += "\u043E\u0432";
             }
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043D\u0435 \u043C\u0435\u043D\u0435\u0435, \u0447\u0435\u043C " + n + " \u043F\u043E\u043B";
+            out2 += "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043D\u0435 \u043C\u0435\u043D\u0435\u0435, \u0447\u0435\u043C " + n + " \u043F\u043E\u043B";
             if (n == 1) {
-              out += "\u0435";
+              out2 += "\u0435";
             } else if (n >= 2 && n <= 4) {
-              out += "\u044F";
+              out2 += "\u044F";
             } else {
-              out += "\u0435\u0439";
+              out2 += "\u0435\u0439";
             }
             break;
           case "multipleOf":
-            out = "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C \u043A\u0440\u0430\u0442\u043D\u044B\u043C " + e.params.multipleOf;
+            out2 = "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C \u043A\u0440\u0430\u0442\u043D\u044B\u043C " + e.params.multipleOf;
             break;
           case "not":
-            out = '\u0434\u043E\u043B\u0436\u043D\u043E \u043D\u0435 \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u0441\u0445\u0435\u043C\u0435 \u0432 "not"';
+            out2 = '\u0434\u043E\u043B\u0436\u043D\u043E \u043D\u0435 \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u0441\u0445\u0435\u043C\u0435 \u0432 "not"';
             break;
           case "oneOf":
-            out = '\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u0432 \u0442\u043E\u0447\u043D\u043E\u0441\u0442\u0438 \u043E\u0434\u043D\u043E\u0439 \u0441\u0445\u0435\u043Ce \u0432 "oneOf"';
+            out2 = '\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u0432 \u0442\u043E\u0447\u043D\u043E\u0441\u0442\u0438 \u043E\u0434\u043D\u043E\u0439 \u0441\u0445\u0435\u043Ce \u0432 "oneOf"';
             break;
           case "pattern":
-            out = '\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u043E\u0431\u0440\u0430\u0437\u0446\u0443 "' + e.params.pattern + '"';
+            out2 = '\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u043E\u0431\u0440\u0430\u0437\u0446\u0443 "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = '\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043F\u043E\u043B\u0435, \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u0443\u044E\u0449\u0435\u0435 \u043E\u0431\u0440\u0430\u0437\u0446\u0443 "' + e.params.missingPattern + '"';
+            out2 = '\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043F\u043E\u043B\u0435, \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u0443\u044E\u0449\u0435\u0435 \u043E\u0431\u0440\u0430\u0437\u0446\u0443 "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "\u0438\u043C\u044F \u043F\u043E\u043B\u044F \u043D\u0435 \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u0443\u0435\u0442 \u0441\u0445\u0435\u043C\u0435";
+            out2 = "\u0438\u043C\u044F \u043F\u043E\u043B\u044F \u043D\u0435 \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u0443\u0435\u0442 \u0441\u0445\u0435\u043C\u0435";
             break;
           case "required":
-            out = "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043E\u0431\u044F\u0437\u0430\u0442\u0435\u043B\u044C\u043D\u043E\u0435 \u043F\u043E\u043B\u0435 " + e.params.missingProperty;
+            out2 = "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043E\u0431\u044F\u0437\u0430\u0442\u0435\u043B\u044C\u043D\u043E\u0435 \u043F\u043E\u043B\u0435 " + e.params.missingProperty;
             break;
           case "type":
-            out = "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C " + e.params.type;
+            out2 = "\u0434\u043E\u043B\u0436\u043D\u043E \u0431\u044B\u0442\u044C " + e.params.type;
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043D\u0435 \u0431\u043E\u043B\u0435\u0435, \u0447\u0435\u043C " + n + " \u044D\u043B\u0435\u043C\u0435\u043D\u0442";
+            out2 += "\u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043D\u0435 \u0431\u043E\u043B\u0435\u0435, \u0447\u0435\u043C " + n + " \u044D\u043B\u0435\u043C\u0435\u043D\u0442";
             if (n >= 2 && n <= 4) {
-              out += "\u0430";
+              out2 += "\u0430";
             } else if (n != 1) {
-              out += "\u043E\u0432";
+              out2 += "\u043E\u0432";
             }
             break;
           case "unevaluatedProperties":
-            out = "\u043D\u0435 \u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043D\u0435\u043F\u0440\u043E\u0432\u0435\u0440\u0435\u043D\u043D\u044B\u0445 \u043F\u043E\u043B\u0435\u0439";
+            out2 = "\u043D\u0435 \u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043D\u0435\u043F\u0440\u043E\u0432\u0435\u0440\u0435\u043D\u043D\u044B\u0445 \u043F\u043E\u043B\u0435\u0439";
             break;
           case "uniqueItems":
-            out = "\u043D\u0435 \u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043F\u043E\u0432\u0442\u043E\u0440\u044F\u044E\u0449\u0438\u0445\u0441\u044F \u044D\u043B\u0435\u043C\u0435\u043D\u0442\u043E\u0432 (\u044D\u043B\u0435\u043C\u0435\u043D\u0442\u044B " + e.params.j + " \u0438 " + e.params.i + " \u0438\u0434\u0435\u043D\u0442\u0438\u0447\u043D\u044B)";
+            out2 = "\u043D\u0435 \u0434\u043E\u043B\u0436\u043D\u043E \u0438\u043C\u0435\u0442\u044C \u043F\u043E\u0432\u0442\u043E\u0440\u044F\u044E\u0449\u0438\u0445\u0441\u044F \u044D\u043B\u0435\u043C\u0435\u043D\u0442\u043E\u0432 (\u044D\u043B\u0435\u043C\u0435\u043D\u0442\u044B " + e.params.j + " \u0438 " + e.params.i + " \u0438\u0434\u0435\u043D\u0442\u0438\u0447\u043D\u044B)";
             break;
           default:
-            out = '\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u043F\u0440\u0430\u0432\u0438\u043B\u0443 "' + e.keyword + '"';
+            out2 = '\u0434\u043E\u043B\u0436\u043D\u043E \u0441\u043E\u043E\u0442\u0432\u0435\u0442\u0441\u0442\u0432\u043E\u0432\u0430\u0442\u044C \u043F\u0440\u0430\u0432\u0438\u043B\u0443 "' + e.keyword + '"';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -15061,200 +15221,200 @@ var require_ru = __commonJS({
 
 // node_modules/ajv-i18n/localize/sk/index.js
 var require_sk = __commonJS({
-  "node_modules/ajv-i18n/localize/sk/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/sk/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_sk(errors) {
+    module2.exports = function localize_sk(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nem\xF4\u017Ee obsahova\u0165 viac, ne\u017E " + n + " prv";
+            out2 += "nem\xF4\u017Ee obsahova\u0165 viac, ne\u017E " + n + " prv";
             if (n == 1) {
-              out += "ok";
+              out2 += "ok";
             } else {
-              out += "kov";
+              out2 += "kov";
             }
             break;
           case "additionalProperties":
-            out = "nem\xF4\u017Ee obsahova\u0165 \u010Fal\u0161ie polo\u017Eky";
+            out2 = "nem\xF4\u017Ee obsahova\u0165 \u010Fal\u0161ie polo\u017Eky";
             break;
           case "anyOf":
-            out = 'mus\xED spl\u0148ova\u0165 aspo\u0148 jednu zo sch\xE9m v "anyOf"';
+            out2 = 'mus\xED spl\u0148ova\u0165 aspo\u0148 jednu zo sch\xE9m v "anyOf"';
             break;
           case "const":
-            out = "mus\xED by\u0165 kon\u0161tanta";
+            out2 = "mus\xED by\u0165 kon\u0161tanta";
             break;
           case "contains":
-            out = "mus\xED obsahova\u0165 prvok zodpovedaj\xFAci sch\xE9me";
+            out2 = "mus\xED obsahova\u0165 prvok zodpovedaj\xFAci sch\xE9me";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += " mus\xED obsahova\u0165 polo\u017E";
+            out2 += " mus\xED obsahova\u0165 polo\u017E";
             if (n >= 2 && n <= 4) {
-              out += "ky";
+              out2 += "ky";
             } else if (n != 1) {
-              out += "iek";
+              out2 += "iek";
             } else {
-              out += "ka";
+              out2 += "ka";
             }
-            out += ": " + e.params.deps + ", ak obsahuje " + e.params.property;
+            out2 += ": " + e.params.deps + ", ak obsahuje " + e.params.property;
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tag "' + e.params.tag + '" must be string';
+                out2 = 'tag "' + e.params.tag + '" must be string';
                 break;
               case "mapping":
-                out = 'value of tag "' + e.params.tag + '" must be in oneOf';
+                out2 = 'value of tag "' + e.params.tag + '" must be in oneOf';
                 break;
               default:
-                out = 'mus\xED splni\u0165 "' + e.keyword + '" valid\xE1ciu';
+                out2 = 'mus\xED splni\u0165 "' + e.keyword + '" valid\xE1ciu';
             }
             break;
           case "enum":
-            out = "mus\xED by\u0165 jedna z definovan\xFDch hodn\xF4t";
+            out2 = "mus\xED by\u0165 jedna z definovan\xFDch hodn\xF4t";
             break;
           case "false schema":
-            out = "sch\xE9ma je false";
+            out2 = "sch\xE9ma je false";
             break;
           case "format":
-            out = 'mus\xED obsahova\u0165 form\xE1t "' + e.params.format + '"';
+            out2 = 'mus\xED obsahova\u0165 form\xE1t "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "mus\xED by\u0165 " + cond;
+            out2 += "mus\xED by\u0165 " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "mus\xED by\u0165 " + cond;
+            out2 += "mus\xED by\u0165 " + cond;
             break;
           case "if":
-            out = 'must match "' + e.params.failingKeyword + '" schema';
+            out2 = 'must match "' + e.params.failingKeyword + '" schema';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "mus\xED by\u0165 " + cond;
+            out2 += "mus\xED by\u0165 " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nesmie obsahova\u0165 viac ne\u017E " + n + " prv";
+            out2 += "nesmie obsahova\u0165 viac ne\u017E " + n + " prv";
             if (n == 1) {
-              out += "ok";
+              out2 += "ok";
             } else {
-              out += "kov";
+              out2 += "kov";
             }
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nesmie by\u0165 dlh\u0161\xED ne\u017E " + n + " znak";
+            out2 += "nesmie by\u0165 dlh\u0161\xED ne\u017E " + n + " znak";
             if (n != 1) {
-              out += "ov";
+              out2 += "ov";
             }
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nesmie obsahova\u0165 viac ne\u017E " + n + " polo\u017E";
+            out2 += "nesmie obsahova\u0165 viac ne\u017E " + n + " polo\u017E";
             if (n >= 2 && n <= 4) {
-              out += "ky";
+              out2 += "ky";
             } else if (n != 1) {
-              out += "iek";
+              out2 += "iek";
             } else {
-              out += "ka";
+              out2 += "ka";
             }
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "mus\xED by\u0165 " + cond;
+            out2 += "mus\xED by\u0165 " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nesmie obsahova\u0165 menej ne\u017E " + n + " prv";
+            out2 += "nesmie obsahova\u0165 menej ne\u017E " + n + " prv";
             if (n == 1) {
-              out += "ok";
+              out2 += "ok";
             } else {
-              out += "kov";
+              out2 += "kov";
             }
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nesmie by\u0165 krat\u0161\xED ne\u017E " + n + " znak";
+            out2 += "nesmie by\u0165 krat\u0161\xED ne\u017E " + n + " znak";
             if (n != 1) {
-              out += "ov";
+              out2 += "ov";
             }
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "nesmie obsahova\u0165 menej ne\u017E " + n + " polo\u017E";
+            out2 += "nesmie obsahova\u0165 menej ne\u017E " + n + " polo\u017E";
             if (n >= 2 && n <= 4) {
-              out += "ky";
+              out2 += "ky";
             } else if (n != 1) {
-              out += "iek";
+              out2 += "iek";
             } else {
-              out += "ka";
+              out2 += "ka";
             }
             break;
           case "multipleOf":
-            out = "mus\xED by\u0165 n\xE1sobkom " + e.params.multipleOf;
+            out2 = "mus\xED by\u0165 n\xE1sobkom " + e.params.multipleOf;
             break;
           case "not":
-            out = 'nesmie spl\u0148ova\u0165 sch\xE9mu v "not"';
+            out2 = 'nesmie spl\u0148ova\u0165 sch\xE9mu v "not"';
             break;
           case "oneOf":
-            out = 'mus\xED spl\u0148ova\u0165 pr\xE1ve jednu sch\xE9mu v "oneOf"';
+            out2 = 'mus\xED spl\u0148ova\u0165 pr\xE1ve jednu sch\xE9mu v "oneOf"';
             break;
           case "pattern":
-            out = 'mus\xED spl\u0148ova\u0165 regul\xE1rny v\xFDraz "' + e.params.pattern + '"';
+            out2 = 'mus\xED spl\u0148ova\u0165 regul\xE1rny v\xFDraz "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 'mus\xED obsahova\u0165 polo\u017Eku spl\u0148j\xFAcu regul\xE1rny v\xFDraz "' + e.params.missingPattern + '"';
+            out2 = 'mus\xED obsahova\u0165 polo\u017Eku spl\u0148j\xFAcu regul\xE1rny v\xFDraz "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "n\xE1zov polo\u017Eky nezodpoved\xE1 sch\xE9me";
+            out2 = "n\xE1zov polo\u017Eky nezodpoved\xE1 sch\xE9me";
             break;
           case "required":
-            out = "mus\xED obsahova\u0165 po\u017Eadovan\xFA polo\u017Eku " + e.params.missingProperty;
+            out2 = "mus\xED obsahova\u0165 po\u017Eadovan\xFA polo\u017Eku " + e.params.missingProperty;
             break;
           case "type":
-            out = "mus\xED by\u0165 " + e.params.type;
+            out2 = "mus\xED by\u0165 " + e.params.type;
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "must NOT have more than " + n + " item";
+            out2 += "must NOT have more than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "unevaluatedProperties":
-            out = "must NOT have unevaluated properties";
+            out2 = "must NOT have unevaluated properties";
             break;
           case "uniqueItems":
-            out = "nesmie obsahova\u0165 duplicitn\xE9 prvky (prvky ## " + e.params.j + " a " + e.params.i + " s\xFA rovnak\xE9)";
+            out2 = "nesmie obsahova\u0165 duplicitn\xE9 prvky (prvky ## " + e.params.j + " a " + e.params.i + " s\xFA rovnak\xE9)";
             break;
           default:
-            out = 'mus\xED splni\u0165 "' + e.keyword + '" valid\xE1ciu';
+            out2 = 'mus\xED splni\u0165 "' + e.keyword + '" valid\xE1ciu';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -15262,176 +15422,176 @@ var require_sk = __commonJS({
 
 // node_modules/ajv-i18n/localize/sv/index.js
 var require_sv = __commonJS({
-  "node_modules/ajv-i18n/localize/sv/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/sv/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_sv(errors) {
+    module2.exports = function localize_sv(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "borde ha fler \xE4n " + n + " sak";
+            out2 += "borde ha fler \xE4n " + n + " sak";
             if (n != 1) {
-              out += "er";
+              out2 += "er";
             }
             break;
           case "additionalProperties":
-            out = "borde inte ha fler egenskaper";
+            out2 = "borde inte ha fler egenskaper";
             break;
           case "anyOf":
-            out = 'borde matcha n\xE5got schema i "anyOf"';
+            out2 = 'borde matcha n\xE5got schema i "anyOf"';
             break;
           case "const":
-            out = "b\xF6r vara en konstant";
+            out2 = "b\xF6r vara en konstant";
             break;
           case "contains":
-            out = "b\xF6r inneh\xE5lla ett giltigt objekt";
+            out2 = "b\xF6r inneh\xE5lla ett giltigt objekt";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "borde ha egenskap";
+            out2 += "borde ha egenskap";
             if (n != 1) {
-              out += "er";
+              out2 += "er";
             }
-            out += " " + e.params.deps + " n\xE4r egenskap " + e.params.property + " finns tillg\xE4ngligt";
+            out2 += " " + e.params.deps + " n\xE4r egenskap " + e.params.property + " finns tillg\xE4ngligt";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tag "' + e.params.tag + '" must be string';
+                out2 = 'tag "' + e.params.tag + '" must be string';
                 break;
               case "mapping":
-                out = 'value of tag "' + e.params.tag + '" must be in oneOf';
+                out2 = 'value of tag "' + e.params.tag + '" must be in oneOf';
                 break;
               default:
-                out = 'b\xF6r passera "' + e.keyword + '" nyckelord validering';
+                out2 = 'b\xF6r passera "' + e.keyword + '" nyckelord validering';
             }
             break;
           case "enum":
-            out = "borde vara ekvivalent med en av dess f\xF6rdefinierade v\xE4rden";
+            out2 = "borde vara ekvivalent med en av dess f\xF6rdefinierade v\xE4rden";
             break;
           case "false schema":
-            out = "boolean schema \xE4r falskt";
+            out2 = "boolean schema \xE4r falskt";
             break;
           case "format":
-            out = 'borde matcha formatet "' + e.params.format + '"';
+            out2 = 'borde matcha formatet "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "b\xF6r vara " + cond;
+            out2 += "b\xF6r vara " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "b\xF6r vara " + cond;
+            out2 += "b\xF6r vara " + cond;
             break;
           case "if":
-            out = 'must match "' + e.params.failingKeyword + '" schema';
+            out2 = 'must match "' + e.params.failingKeyword + '" schema';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "borde vara " + cond;
+            out2 += "borde vara " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "borde inte ha fler \xE4n " + n + " sak";
+            out2 += "borde inte ha fler \xE4n " + n + " sak";
             if (n != 1) {
-              out += "er";
+              out2 += "er";
             }
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "borde inte vara l\xE4ngre \xE4n " + n + " tecken";
+            out2 += "borde inte vara l\xE4ngre \xE4n " + n + " tecken";
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "borde inte ha fler \xE4n " + n + " egenskap";
+            out2 += "borde inte ha fler \xE4n " + n + " egenskap";
             if (n != 1) {
-              out += "er";
+              out2 += "er";
             }
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "borde vara " + cond;
+            out2 += "borde vara " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "borde inte ha f\xE4rre \xE4n " + n + " sak";
+            out2 += "borde inte ha f\xE4rre \xE4n " + n + " sak";
             if (n != 1) {
-              out += "er";
+              out2 += "er";
             }
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "borde inte vara kortare \xE4n " + n + " tecken";
+            out2 += "borde inte vara kortare \xE4n " + n + " tecken";
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "borde inte ha f\xE4rre \xE4n " + n + " egenskap";
+            out2 += "borde inte ha f\xE4rre \xE4n " + n + " egenskap";
             if (n != 1) {
-              out += "er";
+              out2 += "er";
             }
             break;
           case "multipleOf":
-            out = "borde vara en multipel av " + e.params.multipleOf;
+            out2 = "borde vara en multipel av " + e.params.multipleOf;
             break;
           case "not":
-            out = 'borde inte vara giltigt enligt schema i "not"';
+            out2 = 'borde inte vara giltigt enligt schema i "not"';
             break;
           case "oneOf":
-            out = 'borde matcha exakt ett schema i "oneOf"';
+            out2 = 'borde matcha exakt ett schema i "oneOf"';
             break;
           case "pattern":
-            out = 'borde matcha m\xF6nstret "' + e.params.pattern + '"';
+            out2 = 'borde matcha m\xF6nstret "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = 'b\xF6r ha en egenskap som matchar m\xF6nstret "' + e.params.missingPattern + '"';
+            out2 = 'b\xF6r ha en egenskap som matchar m\xF6nstret "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "egenskap med namnet \xE4r inte giltig";
+            out2 = "egenskap med namnet \xE4r inte giltig";
             break;
           case "required":
-            out = "borde ha den n\xF6dv\xE4ndiga egenskapen " + e.params.missingProperty;
+            out2 = "borde ha den n\xF6dv\xE4ndiga egenskapen " + e.params.missingProperty;
             break;
           case "type":
-            out = "borde vara " + e.params.type;
+            out2 = "borde vara " + e.params.type;
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "must NOT have more than " + n + " item";
+            out2 += "must NOT have more than " + n + " item";
             if (n != 1) {
-              out += "s";
+              out2 += "s";
             }
             break;
           case "unevaluatedProperties":
-            out = "must NOT have unevaluated properties";
+            out2 = "must NOT have unevaluated properties";
             break;
           case "uniqueItems":
-            out = "borde inte ha duplicerade saker (sakerna ## " + e.params.j + " och " + e.params.i + " \xE4r identiska)";
+            out2 = "borde inte ha duplicerade saker (sakerna ## " + e.params.j + " och " + e.params.i + " \xE4r identiska)";
             break;
           default:
-            out = 'b\xF6r passera "' + e.keyword + '" nyckelord validering';
+            out2 = 'b\xF6r passera "' + e.keyword + '" nyckelord validering';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -15439,154 +15599,154 @@ var require_sv = __commonJS({
 
 // node_modules/ajv-i18n/localize/th/index.js
 var require_th = __commonJS({
-  "node_modules/ajv-i18n/localize/th/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/th/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_th(errors) {
+    module2.exports = function localize_th(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35\u0E2A\u0E21\u0E32\u0E0A\u0E34\u0E01\u0E44\u0E21\u0E48\u0E40\u0E01\u0E34\u0E19 " + n + " \u0E15\u0E31\u0E27";
+            out2 += "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35\u0E2A\u0E21\u0E32\u0E0A\u0E34\u0E01\u0E44\u0E21\u0E48\u0E40\u0E01\u0E34\u0E19 " + n + " \u0E15\u0E31\u0E27";
             break;
           case "additionalProperties":
-            out = "\u0E15\u0E49\u0E2D\u0E07\u0E44\u0E21\u0E48\u0E21\u0E35 property \u0E2D\u0E37\u0E48\u0E19\u0E46 \u0E19\u0E2D\u0E01\u0E40\u0E2B\u0E19\u0E35\u0E2D\u0E08\u0E32\u0E01\u0E17\u0E35\u0E48\u0E01\u0E33\u0E2B\u0E19\u0E14\u0E44\u0E27\u0E49";
+            out2 = "\u0E15\u0E49\u0E2D\u0E07\u0E44\u0E21\u0E48\u0E21\u0E35 property \u0E2D\u0E37\u0E48\u0E19\u0E46 \u0E19\u0E2D\u0E01\u0E40\u0E2B\u0E19\u0E35\u0E2D\u0E08\u0E32\u0E01\u0E17\u0E35\u0E48\u0E01\u0E33\u0E2B\u0E19\u0E14\u0E44\u0E27\u0E49";
             break;
           case "anyOf":
-            out = '\u0E15\u0E49\u0E2D\u0E07\u0E15\u0E23\u0E07\u0E01\u0E31\u0E1A\u0E2B\u0E19\u0E36\u0E48\u0E07\u0E43\u0E19 schema \u0E17\u0E35\u0E48\u0E01\u0E33\u0E2B\u0E19\u0E14\u0E44\u0E27\u0E49\u0E43\u0E19 "anyOf"';
+            out2 = '\u0E15\u0E49\u0E2D\u0E07\u0E15\u0E23\u0E07\u0E01\u0E31\u0E1A\u0E2B\u0E19\u0E36\u0E48\u0E07\u0E43\u0E19 schema \u0E17\u0E35\u0E48\u0E01\u0E33\u0E2B\u0E19\u0E14\u0E44\u0E27\u0E49\u0E43\u0E19 "anyOf"';
             break;
           case "const":
-            out = "\u0E15\u0E49\u0E2D\u0E07\u0E40\u0E17\u0E48\u0E32\u0E01\u0E31\u0E1A\u0E04\u0E48\u0E32\u0E04\u0E07\u0E17\u0E35\u0E48";
+            out2 = "\u0E15\u0E49\u0E2D\u0E07\u0E40\u0E17\u0E48\u0E32\u0E01\u0E31\u0E1A\u0E04\u0E48\u0E32\u0E04\u0E07\u0E17\u0E35\u0E48";
             break;
           case "contains":
-            out = "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35\u0E2A\u0E21\u0E32\u0E0A\u0E34\u0E01\u0E17\u0E35\u0E48\u0E1C\u0E48\u0E32\u0E19\u0E40\u0E07\u0E37\u0E48\u0E2D\u0E19\u0E44\u0E02\u0E2D\u0E22\u0E39\u0E48";
+            out2 = "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35\u0E2A\u0E21\u0E32\u0E0A\u0E34\u0E01\u0E17\u0E35\u0E48\u0E1C\u0E48\u0E32\u0E19\u0E40\u0E07\u0E37\u0E48\u0E2D\u0E19\u0E44\u0E02\u0E2D\u0E22\u0E39\u0E48";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "\u0E40\u0E21\u0E37\u0E48\u0E2D\u0E21\u0E35 property " + e.params.property + " \u0E41\u0E25\u0E49\u0E27\u0E08\u0E30\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35 property " + e.params.deps + " \u0E14\u0E49\u0E27\u0E22";
+            out2 += "\u0E40\u0E21\u0E37\u0E48\u0E2D\u0E21\u0E35 property " + e.params.property + " \u0E41\u0E25\u0E49\u0E27\u0E08\u0E30\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35 property " + e.params.deps + " \u0E14\u0E49\u0E27\u0E22";
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = 'tag "' + e.params.tag + '" \u0E15\u0E49\u0E2D\u0E07\u0E40\u0E1B\u0E47\u0E19 string';
+                out2 = 'tag "' + e.params.tag + '" \u0E15\u0E49\u0E2D\u0E07\u0E40\u0E1B\u0E47\u0E19 string';
                 break;
               case "mapping":
-                out = '\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35\u0E04\u0E48\u0E32\u0E02\u0E2D\u0E07 tag "' + e.params.tag + '" \u0E43\u0E19 oneOf';
+                out2 = '\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35\u0E04\u0E48\u0E32\u0E02\u0E2D\u0E07 tag "' + e.params.tag + '" \u0E43\u0E19 oneOf';
                 break;
               default:
-                out = '\u0E15\u0E49\u0E2D\u0E07\u0E1C\u0E48\u0E32\u0E19\u0E04\u0E35\u0E22\u0E4C\u0E40\u0E27\u0E34\u0E23\u0E4C\u0E14 "' + e.keyword + '"';
+                out2 = '\u0E15\u0E49\u0E2D\u0E07\u0E1C\u0E48\u0E32\u0E19\u0E04\u0E35\u0E22\u0E4C\u0E40\u0E27\u0E34\u0E23\u0E4C\u0E14 "' + e.keyword + '"';
             }
             break;
           case "enum":
-            out = "\u0E15\u0E49\u0E2D\u0E07\u0E15\u0E23\u0E07\u0E01\u0E31\u0E1A\u0E2B\u0E19\u0E36\u0E48\u0E07\u0E43\u0E19\u0E04\u0E48\u0E32\u0E17\u0E35\u0E48\u0E01\u0E33\u0E2B\u0E19\u0E14\u0E44\u0E27\u0E49";
+            out2 = "\u0E15\u0E49\u0E2D\u0E07\u0E15\u0E23\u0E07\u0E01\u0E31\u0E1A\u0E2B\u0E19\u0E36\u0E48\u0E07\u0E43\u0E19\u0E04\u0E48\u0E32\u0E17\u0E35\u0E48\u0E01\u0E33\u0E2B\u0E19\u0E14\u0E44\u0E27\u0E49";
             break;
           case "false schema":
-            out = "schema \u0E40\u0E1B\u0E47\u0E19 false";
+            out2 = "schema \u0E40\u0E1B\u0E47\u0E19 false";
             break;
           case "format":
-            out = '\u0E15\u0E49\u0E2D\u0E07\u0E40\u0E1B\u0E47\u0E19\u0E23\u0E39\u0E1B\u0E41\u0E1A\u0E1A "' + e.params.format + '"';
+            out2 = '\u0E15\u0E49\u0E2D\u0E07\u0E40\u0E1B\u0E47\u0E19\u0E23\u0E39\u0E1B\u0E41\u0E1A\u0E1A "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u0E15\u0E49\u0E2D\u0E07 " + cond;
+            out2 += "\u0E15\u0E49\u0E2D\u0E07 " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u0E15\u0E49\u0E2D\u0E07 " + cond;
+            out2 += "\u0E15\u0E49\u0E2D\u0E07 " + cond;
             break;
           case "if":
-            out = '\u0E15\u0E49\u0E2D\u0E07\u0E15\u0E23\u0E07\u0E01\u0E31\u0E1A schema "' + e.params.failingKeyword + '"';
+            out2 = '\u0E15\u0E49\u0E2D\u0E07\u0E15\u0E23\u0E07\u0E01\u0E31\u0E1A schema "' + e.params.failingKeyword + '"';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u0E15\u0E49\u0E2D\u0E07 " + cond;
+            out2 += "\u0E15\u0E49\u0E2D\u0E07 " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35\u0E2A\u0E21\u0E32\u0E0A\u0E34\u0E01\u0E44\u0E21\u0E48\u0E40\u0E01\u0E34\u0E19 " + n;
+            out2 += "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35\u0E2A\u0E21\u0E32\u0E0A\u0E34\u0E01\u0E44\u0E21\u0E48\u0E40\u0E01\u0E34\u0E19 " + n;
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u0E15\u0E49\u0E2D\u0E07\u0E22\u0E32\u0E27\u0E44\u0E21\u0E48\u0E40\u0E01\u0E34\u0E19 " + n + " \u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23";
+            out2 += "\u0E15\u0E49\u0E2D\u0E07\u0E22\u0E32\u0E27\u0E44\u0E21\u0E48\u0E40\u0E01\u0E34\u0E19 " + n + " \u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23";
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35 property \u0E44\u0E21\u0E48\u0E40\u0E01\u0E34\u0E19 " + n + " \u0E15\u0E31\u0E27";
+            out2 += "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35 property \u0E44\u0E21\u0E48\u0E40\u0E01\u0E34\u0E19 " + n + " \u0E15\u0E31\u0E27";
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u0E15\u0E49\u0E2D\u0E07 " + cond;
+            out2 += "\u0E15\u0E49\u0E2D\u0E07 " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u0E04\u0E27\u0E23\u0E21\u0E35\u0E2A\u0E21\u0E32\u0E0A\u0E34\u0E01\u0E44\u0E21\u0E48\u0E19\u0E49\u0E2D\u0E22\u0E01\u0E27\u0E48\u0E32 " + n;
+            out2 += "\u0E04\u0E27\u0E23\u0E21\u0E35\u0E2A\u0E21\u0E32\u0E0A\u0E34\u0E01\u0E44\u0E21\u0E48\u0E19\u0E49\u0E2D\u0E22\u0E01\u0E27\u0E48\u0E32 " + n;
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35\u0E2D\u0E22\u0E48\u0E32\u0E07\u0E19\u0E49\u0E2D\u0E22 " + n + " \u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23";
+            out2 += "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35\u0E2D\u0E22\u0E48\u0E32\u0E07\u0E19\u0E49\u0E2D\u0E22 " + n + " \u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23";
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35 property \u0E2D\u0E22\u0E48\u0E32\u0E07\u0E19\u0E49\u0E2D\u0E22 " + n + " \u0E15\u0E31\u0E27";
+            out2 += "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35 property \u0E2D\u0E22\u0E48\u0E32\u0E07\u0E19\u0E49\u0E2D\u0E22 " + n + " \u0E15\u0E31\u0E27";
             break;
           case "multipleOf":
-            out = "\u0E15\u0E49\u0E2D\u0E07\u0E40\u0E1B\u0E47\u0E19\u0E40\u0E25\u0E02\u0E17\u0E35\u0E48\u0E2B\u0E32\u0E23 " + e.params.multipleOf + " \u0E25\u0E07\u0E15\u0E31\u0E27";
+            out2 = "\u0E15\u0E49\u0E2D\u0E07\u0E40\u0E1B\u0E47\u0E19\u0E40\u0E25\u0E02\u0E17\u0E35\u0E48\u0E2B\u0E32\u0E23 " + e.params.multipleOf + " \u0E25\u0E07\u0E15\u0E31\u0E27";
             break;
           case "not":
-            out = '\u0E15\u0E49\u0E2D\u0E07\u0E44\u0E21\u0E48\u0E1C\u0E48\u0E32\u0E19 schema \u0E17\u0E35\u0E48\u0E01\u0E33\u0E2B\u0E19\u0E14\u0E44\u0E27\u0E49\u0E43\u0E19 "not"';
+            out2 = '\u0E15\u0E49\u0E2D\u0E07\u0E44\u0E21\u0E48\u0E1C\u0E48\u0E32\u0E19 schema \u0E17\u0E35\u0E48\u0E01\u0E33\u0E2B\u0E19\u0E14\u0E44\u0E27\u0E49\u0E43\u0E19 "not"';
             break;
           case "oneOf":
-            out = '\u0E15\u0E49\u0E2D\u0E07\u0E15\u0E23\u0E07\u0E01\u0E31\u0E1A schema \u0E15\u0E31\u0E27\u0E40\u0E14\u0E35\u0E22\u0E27\u0E43\u0E19 "oneOf" \u0E40\u0E17\u0E48\u0E32\u0E19\u0E31\u0E49\u0E19';
+            out2 = '\u0E15\u0E49\u0E2D\u0E07\u0E15\u0E23\u0E07\u0E01\u0E31\u0E1A schema \u0E15\u0E31\u0E27\u0E40\u0E14\u0E35\u0E22\u0E27\u0E43\u0E19 "oneOf" \u0E40\u0E17\u0E48\u0E32\u0E19\u0E31\u0E49\u0E19';
             break;
           case "pattern":
-            out = '\u0E15\u0E49\u0E2D\u0E07\u0E15\u0E23\u0E07\u0E15\u0E32\u0E21 pattern "' + e.params.pattern + '"';
+            out2 = '\u0E15\u0E49\u0E2D\u0E07\u0E15\u0E23\u0E07\u0E15\u0E32\u0E21 pattern "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = '\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35 property \u0E17\u0E35\u0E48\u0E21\u0E35\u0E0A\u0E37\u0E48\u0E2D\u0E15\u0E23\u0E07\u0E15\u0E32\u0E21 pattern "' + e.params.missingPattern + '"';
+            out2 = '\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35 property \u0E17\u0E35\u0E48\u0E21\u0E35\u0E0A\u0E37\u0E48\u0E2D\u0E15\u0E23\u0E07\u0E15\u0E32\u0E21 pattern "' + e.params.missingPattern + '"';
             break;
           case "propertyNames":
-            out = "\u0E0A\u0E37\u0E48\u0E2D property \u0E44\u0E21\u0E48\u0E16\u0E39\u0E01\u0E15\u0E49\u0E2D\u0E07";
+            out2 = "\u0E0A\u0E37\u0E48\u0E2D property \u0E44\u0E21\u0E48\u0E16\u0E39\u0E01\u0E15\u0E49\u0E2D\u0E07";
             break;
           case "required":
-            out = "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35 property " + e.params.missingProperty + " \u0E14\u0E49\u0E27\u0E22";
+            out2 = "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35 property " + e.params.missingProperty + " \u0E14\u0E49\u0E27\u0E22";
             break;
           case "type":
-            out = "\u0E15\u0E49\u0E2D\u0E07\u0E40\u0E1B\u0E47\u0E19 " + e.params.type;
+            out2 = "\u0E15\u0E49\u0E2D\u0E07\u0E40\u0E1B\u0E47\u0E19 " + e.params.type;
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35\u0E44\u0E21\u0E48\u0E40\u0E01\u0E34\u0E19 " + n + " \u0E15\u0E31\u0E27";
+            out2 += "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35\u0E44\u0E21\u0E48\u0E40\u0E01\u0E34\u0E19 " + n + " \u0E15\u0E31\u0E27";
             break;
           case "unevaluatedProperties":
-            out = "\u0E15\u0E49\u0E2D\u0E07\u0E44\u0E21\u0E48\u0E21\u0E35 property \u0E17\u0E35\u0E48\u0E22\u0E31\u0E07\u0E44\u0E21\u0E48\u0E44\u0E14\u0E49\u0E1C\u0E48\u0E32\u0E19\u0E01\u0E32\u0E23\u0E15\u0E23\u0E27\u0E08\u0E2A\u0E2D\u0E1A\u0E40\u0E07\u0E37\u0E48\u0E2D\u0E19\u0E44\u0E02\u0E43\u0E14\u0E46";
+            out2 = "\u0E15\u0E49\u0E2D\u0E07\u0E44\u0E21\u0E48\u0E21\u0E35 property \u0E17\u0E35\u0E48\u0E22\u0E31\u0E07\u0E44\u0E21\u0E48\u0E44\u0E14\u0E49\u0E1C\u0E48\u0E32\u0E19\u0E01\u0E32\u0E23\u0E15\u0E23\u0E27\u0E08\u0E2A\u0E2D\u0E1A\u0E40\u0E07\u0E37\u0E48\u0E2D\u0E19\u0E44\u0E02\u0E43\u0E14\u0E46";
             break;
           case "uniqueItems":
-            out = "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35\u0E2A\u0E21\u0E32\u0E0A\u0E34\u0E01\u0E44\u0E21\u0E48\u0E0B\u0E49\u0E33\u0E31\u0E01\u0E31\u0E19 (\u0E25\u0E33\u0E14\u0E31\u0E1A\u0E17\u0E35\u0E48 " + e.params.j + " \u0E01\u0E31\u0E1A " + e.params.i + " \u0E0B\u0E49\u0E33\u0E01\u0E31\u0E19)";
+            out2 = "\u0E15\u0E49\u0E2D\u0E07\u0E21\u0E35\u0E2A\u0E21\u0E32\u0E0A\u0E34\u0E01\u0E44\u0E21\u0E48\u0E0B\u0E49\u0E33\u0E31\u0E01\u0E31\u0E19 (\u0E25\u0E33\u0E14\u0E31\u0E1A\u0E17\u0E35\u0E48 " + e.params.j + " \u0E01\u0E31\u0E1A " + e.params.i + " \u0E0B\u0E49\u0E33\u0E01\u0E31\u0E19)";
             break;
           default:
-            out = '\u0E15\u0E49\u0E2D\u0E07\u0E1C\u0E48\u0E32\u0E19\u0E04\u0E35\u0E22\u0E4C\u0E40\u0E27\u0E34\u0E23\u0E4C\u0E14 "' + e.keyword + '"';
+            out2 = '\u0E15\u0E49\u0E2D\u0E07\u0E1C\u0E48\u0E32\u0E19\u0E04\u0E35\u0E22\u0E4C\u0E40\u0E27\u0E34\u0E23\u0E4C\u0E14 "' + e.keyword + '"';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -15594,154 +15754,154 @@ var require_th = __commonJS({
 
 // node_modules/ajv-i18n/localize/zh/index.js
 var require_zh = __commonJS({
-  "node_modules/ajv-i18n/localize/zh/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/zh/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_zh(errors) {
+    module2.exports = function localize_zh(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u4E0D\u5141\u8BB8\u8D85\u8FC7" + n + "\u4E2A\u5143\u7D20";
+            out2 += "\u4E0D\u5141\u8BB8\u8D85\u8FC7" + n + "\u4E2A\u5143\u7D20";
             break;
           case "additionalProperties":
-            out = "\u4E0D\u5141\u8BB8\u6709\u989D\u5916\u7684\u5C5E\u6027";
+            out2 = "\u4E0D\u5141\u8BB8\u6709\u989D\u5916\u7684\u5C5E\u6027";
             break;
           case "anyOf":
-            out = "\u6570\u636E\u5E94\u4E3A anyOf \u6240\u6307\u5B9A\u7684\u5176\u4E2D\u4E00\u4E2A";
+            out2 = "\u6570\u636E\u5E94\u4E3A anyOf \u6240\u6307\u5B9A\u7684\u5176\u4E2D\u4E00\u4E2A";
             break;
           case "const":
-            out = "\u5E94\u5F53\u7B49\u4E8E\u5E38\u91CF";
+            out2 = "\u5E94\u5F53\u7B49\u4E8E\u5E38\u91CF";
             break;
           case "contains":
-            out = "\u5E94\u5F53\u5305\u542B\u4E00\u4E2A\u6709\u6548\u9879";
+            out2 = "\u5E94\u5F53\u5305\u542B\u4E00\u4E2A\u6709\u6548\u9879";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "\u5E94\u5F53\u62E5\u6709\u5C5E\u6027" + e.params.property + "\u7684\u4F9D\u8D56\u5C5E\u6027" + e.params.deps;
+            out2 += "\u5E94\u5F53\u62E5\u6709\u5C5E\u6027" + e.params.property + "\u7684\u4F9D\u8D56\u5C5E\u6027" + e.params.deps;
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = '\u6807\u7B7E "' + e.params.tag + '" \u7684\u7C7B\u578B\u5FC5\u987B\u4E3A\u5B57\u7B26\u4E32';
+                out2 = '\u6807\u7B7E "' + e.params.tag + '" \u7684\u7C7B\u578B\u5FC5\u987B\u4E3A\u5B57\u7B26\u4E32';
                 break;
               case "mapping":
-                out = '\u6807\u7B7E "' + e.params.tag + '" \u7684\u503C\u5FC5\u987B\u5728 oneOf \u4E4B\u4E2D';
+                out2 = '\u6807\u7B7E "' + e.params.tag + '" \u7684\u503C\u5FC5\u987B\u5728 oneOf \u4E4B\u4E2D';
                 break;
               default:
-                out = '\u5E94\u5F53\u901A\u8FC7 "' + e.keyword + ' \u5173\u952E\u8BCD\u6821\u9A8C"';
+                out2 = '\u5E94\u5F53\u901A\u8FC7 "' + e.keyword + ' \u5173\u952E\u8BCD\u6821\u9A8C"';
             }
             break;
           case "enum":
-            out = "\u5E94\u5F53\u662F\u9884\u8BBE\u5B9A\u7684\u679A\u4E3E\u503C\u4E4B\u4E00";
+            out2 = "\u5E94\u5F53\u662F\u9884\u8BBE\u5B9A\u7684\u679A\u4E3E\u503C\u4E4B\u4E00";
             break;
           case "false schema":
-            out = "\u5E03\u5C14\u6A21\u5F0F\u51FA\u9519";
+            out2 = "\u5E03\u5C14\u6A21\u5F0F\u51FA\u9519";
             break;
           case "format":
-            out = '\u5E94\u5F53\u5339\u914D\u683C\u5F0F "' + e.params.format + '"';
+            out2 = '\u5E94\u5F53\u5339\u914D\u683C\u5F0F "' + e.params.format + '"';
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u5E94\u5F53\u662F " + cond;
+            out2 += "\u5E94\u5F53\u662F " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u5E94\u5F53\u662F " + cond;
+            out2 += "\u5E94\u5F53\u662F " + cond;
             break;
           case "if":
-            out = '\u5E94\u5F53\u5339\u914D\u6A21\u5F0F "' + e.params.failingKeyword + '" ';
+            out2 = '\u5E94\u5F53\u5339\u914D\u6A21\u5F0F "' + e.params.failingKeyword + '" ';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u5E94\u5F53\u4E3A " + cond;
+            out2 += "\u5E94\u5F53\u4E3A " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u4E0D\u5E94\u591A\u4E8E " + n + " \u4E2A\u9879";
+            out2 += "\u4E0D\u5E94\u591A\u4E8E " + n + " \u4E2A\u9879";
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u4E0D\u5E94\u591A\u4E8E " + n + " \u4E2A\u5B57\u7B26";
+            out2 += "\u4E0D\u5E94\u591A\u4E8E " + n + " \u4E2A\u5B57\u7B26";
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u4E0D\u5E94\u6709\u591A\u4E8E " + n + " \u4E2A\u5C5E\u6027";
+            out2 += "\u4E0D\u5E94\u6709\u591A\u4E8E " + n + " \u4E2A\u5C5E\u6027";
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u5E94\u5F53\u4E3A " + cond;
+            out2 += "\u5E94\u5F53\u4E3A " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u4E0D\u5E94\u5C11\u4E8E " + n + " \u4E2A\u9879";
+            out2 += "\u4E0D\u5E94\u5C11\u4E8E " + n + " \u4E2A\u9879";
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u4E0D\u5E94\u5C11\u4E8E " + n + " \u4E2A\u5B57\u7B26";
+            out2 += "\u4E0D\u5E94\u5C11\u4E8E " + n + " \u4E2A\u5B57\u7B26";
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u4E0D\u5E94\u6709\u5C11\u4E8E " + n + " \u4E2A\u5C5E\u6027";
+            out2 += "\u4E0D\u5E94\u6709\u5C11\u4E8E " + n + " \u4E2A\u5C5E\u6027";
             break;
           case "multipleOf":
-            out = "\u5E94\u5F53\u662F " + e.params.multipleOf + " \u7684\u6574\u6570\u500D";
+            out2 = "\u5E94\u5F53\u662F " + e.params.multipleOf + " \u7684\u6574\u6570\u500D";
             break;
           case "not":
-            out = '\u4E0D\u5E94\u5F53\u5339\u914D "not" schema';
+            out2 = '\u4E0D\u5E94\u5F53\u5339\u914D "not" schema';
             break;
           case "oneOf":
-            out = '\u53EA\u80FD\u5339\u914D\u4E00\u4E2A "oneOf" \u4E2D\u7684 schema';
+            out2 = '\u53EA\u80FD\u5339\u914D\u4E00\u4E2A "oneOf" \u4E2D\u7684 schema';
             break;
           case "pattern":
-            out = '\u5E94\u5F53\u5339\u914D\u6A21\u5F0F "' + e.params.pattern + '"';
+            out2 = '\u5E94\u5F53\u5339\u914D\u6A21\u5F0F "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = "\u5E94\u5F53\u6709\u5C5E\u6027\u5339\u914D\u6A21\u5F0F " + e.params.missingPattern;
+            out2 = "\u5E94\u5F53\u6709\u5C5E\u6027\u5339\u914D\u6A21\u5F0F " + e.params.missingPattern;
             break;
           case "propertyNames":
-            out = "\u5C5E\u6027\u540D \u65E0\u6548";
+            out2 = "\u5C5E\u6027\u540D \u65E0\u6548";
             break;
           case "required":
-            out = "\u5E94\u5F53\u6709\u5FC5\u9700\u5C5E\u6027 " + e.params.missingProperty;
+            out2 = "\u5E94\u5F53\u6709\u5FC5\u9700\u5C5E\u6027 " + e.params.missingProperty;
             break;
           case "type":
-            out = "\u5E94\u5F53\u662F " + e.params.type + " \u7C7B\u578B";
+            out2 = "\u5E94\u5F53\u662F " + e.params.type + " \u7C7B\u578B";
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += " \u4E0D\u5141\u8BB8\u6709\u8D85\u8FC7 " + n + " \u4E2A\u5143\u7D20";
+            out2 += " \u4E0D\u5141\u8BB8\u6709\u8D85\u8FC7 " + n + " \u4E2A\u5143\u7D20";
             break;
           case "unevaluatedProperties":
-            out = "\u4E0D\u5141\u8BB8\u5B58\u5728\u672A\u6C42\u503C\u7684\u5C5E\u6027";
+            out2 = "\u4E0D\u5141\u8BB8\u5B58\u5728\u672A\u6C42\u503C\u7684\u5C5E\u6027";
             break;
           case "uniqueItems":
-            out = "\u4E0D\u5E94\u5F53\u542B\u6709\u91CD\u590D\u9879 (\u7B2C " + e.params.j + " \u9879\u4E0E\u7B2C " + e.params.i + " \u9879\u662F\u91CD\u590D\u7684)";
+            out2 = "\u4E0D\u5E94\u5F53\u542B\u6709\u91CD\u590D\u9879 (\u7B2C " + e.params.j + " \u9879\u4E0E\u7B2C " + e.params.i + " \u9879\u662F\u91CD\u590D\u7684)";
             break;
           default:
-            out = '\u5E94\u5F53\u901A\u8FC7 "' + e.keyword + ' \u5173\u952E\u8BCD\u6821\u9A8C"';
+            out2 = '\u5E94\u5F53\u901A\u8FC7 "' + e.keyword + ' \u5173\u952E\u8BCD\u6821\u9A8C"';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -15749,154 +15909,154 @@ var require_zh = __commonJS({
 
 // node_modules/ajv-i18n/localize/zh-TW/index.js
 var require_zh_TW = __commonJS({
-  "node_modules/ajv-i18n/localize/zh-TW/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/zh-TW/index.js"(exports, module2) {
     "use strict";
-    module.exports = function localize_zh_TW(errors) {
+    module2.exports = function localize_zh_TW(errors) {
       if (!(errors && errors.length)) return;
       for (const e of errors) {
-        let out;
+        let out2;
         switch (e.keyword) {
           case "additionalItems":
           case "items":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u4E0D\u53EF\u4EE5\u8D85\u904E" + n + "\u500B\u5143\u7D20";
+            out2 += "\u4E0D\u53EF\u4EE5\u8D85\u904E" + n + "\u500B\u5143\u7D20";
             break;
           case "additionalProperties":
-            out = "\u4E0D\u53EF\u4EE5\u6709\u984D\u5916\u7684\u5C6C\u6027";
+            out2 = "\u4E0D\u53EF\u4EE5\u6709\u984D\u5916\u7684\u5C6C\u6027";
             break;
           case "anyOf":
-            out = "\u4E0D\u7B26\u5408 anyOf \u6307\u5B9A\u7684\u6A21\u5F0F";
+            out2 = "\u4E0D\u7B26\u5408 anyOf \u6307\u5B9A\u7684\u6A21\u5F0F";
             break;
           case "const":
-            out = "\u61C9\u8A72\u7B49\u65BC\u5E38\u6578";
+            out2 = "\u61C9\u8A72\u7B49\u65BC\u5E38\u6578";
             break;
           case "contains":
-            out = "\u61C9\u8A72\u5305\u542B\u4E00\u500B\u6709\u6548\u5143\u7D20";
+            out2 = "\u61C9\u8A72\u5305\u542B\u4E00\u500B\u6709\u6548\u5143\u7D20";
             break;
           case "dependencies":
           case "dependentRequired":
-            out = "";
+            out2 = "";
             var n = e.params.depsCount;
-            out += "\u61C9\u8A72\u8981\u6709\u5C6C\u6027" + e.params.property + "\u7684\u4F9D\u8CF4\u5C6C\u6027" + e.params.deps;
+            out2 += "\u61C9\u8A72\u8981\u6709\u5C6C\u6027" + e.params.property + "\u7684\u4F9D\u8CF4\u5C6C\u6027" + e.params.deps;
             break;
           case "discriminator":
             switch (e.params.error) {
               case "tag":
-                out = '\u6A19\u7C64 "' + e.params.tag + '" \u7684\u985E\u578B\u5FC5\u9808\u662F\u5B57\u4E32';
+                out2 = '\u6A19\u7C64 "' + e.params.tag + '" \u7684\u985E\u578B\u5FC5\u9808\u662F\u5B57\u4E32';
                 break;
               case "mapping":
-                out = '\u6A19\u7C64 "' + e.params.tag + '" \u5FC5\u9808\u5728 oneOf \u5176\u4E2D\u4E4B\u4E00';
+                out2 = '\u6A19\u7C64 "' + e.params.tag + '" \u5FC5\u9808\u5728 oneOf \u5176\u4E2D\u4E4B\u4E00';
                 break;
               default:
-                out = '\u61C9\u8A72\u901A\u904E "' + e.keyword + ' \u95DC\u9375\u8A5E\u6AA2\u9A57"';
+                out2 = '\u61C9\u8A72\u901A\u904E "' + e.keyword + ' \u95DC\u9375\u8A5E\u6AA2\u9A57"';
             }
             break;
           case "enum":
-            out = "\u61C9\u8A72\u8981\u5728\u9810\u8A2D\u7684\u503C\u4E4B\u4E2D";
+            out2 = "\u61C9\u8A72\u8981\u5728\u9810\u8A2D\u7684\u503C\u4E4B\u4E2D";
             break;
           case "false schema":
-            out = "\u5E03\u6797\u6A21\u5F0F\u4E0D\u6B63\u78BA";
+            out2 = "\u5E03\u6797\u6A21\u5F0F\u4E0D\u6B63\u78BA";
             break;
           case "format":
-            out = "\u61C9\u8A72\u8981\u7B26\u5408" + e.params.format + "\u683C\u5F0F";
+            out2 = "\u61C9\u8A72\u8981\u7B26\u5408" + e.params.format + "\u683C\u5F0F";
             break;
           case "formatMaximum":
           case "formatExclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u61C9\u8A72\u662F " + cond;
+            out2 += "\u61C9\u8A72\u662F " + cond;
             break;
           case "formatMinimum":
           case "formatExclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u61C9\u8A72\u662F " + cond;
+            out2 += "\u61C9\u8A72\u662F " + cond;
             break;
           case "if":
-            out = '\u61C9\u8A72\u7B26\u5408 "' + e.params.failingKeyword + '" schema';
+            out2 = '\u61C9\u8A72\u7B26\u5408 "' + e.params.failingKeyword + '" schema';
             break;
           case "maximum":
           case "exclusiveMaximum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u61C9\u8A72\u8981 " + cond;
+            out2 += "\u61C9\u8A72\u8981 " + cond;
             break;
           case "maxItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u4E0D\u61C9\u8A72\u591A\u65BC " + n + " \u500B";
+            out2 += "\u4E0D\u61C9\u8A72\u591A\u65BC " + n + " \u500B";
             break;
           case "maxLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u4E0D\u61C9\u8A72\u591A\u65BC " + n + " \u500B\u5B57\u5143";
+            out2 += "\u4E0D\u61C9\u8A72\u591A\u65BC " + n + " \u500B\u5B57\u5143";
             break;
           case "maxProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u4E0D\u61C9\u8A72\u591A\u65BC " + n + " \u500B\u5C6C\u6027";
+            out2 += "\u4E0D\u61C9\u8A72\u591A\u65BC " + n + " \u500B\u5C6C\u6027";
             break;
           case "minimum":
           case "exclusiveMinimum":
-            out = "";
+            out2 = "";
             var cond = e.params.comparison + " " + e.params.limit;
-            out += "\u61C9\u8A72\u8981 " + cond;
+            out2 += "\u61C9\u8A72\u8981 " + cond;
             break;
           case "minItems":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u4E0D\u61C9\u8A72\u5C11\u65BC " + n + " \u500B";
+            out2 += "\u4E0D\u61C9\u8A72\u5C11\u65BC " + n + " \u500B";
             break;
           case "minLength":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u4E0D\u61C9\u8A72\u5C11\u65BC " + n + " \u500B\u5B57\u5143";
+            out2 += "\u4E0D\u61C9\u8A72\u5C11\u65BC " + n + " \u500B\u5B57\u5143";
             break;
           case "minProperties":
-            out = "";
+            out2 = "";
             var n = e.params.limit;
-            out += "\u4E0D\u61C9\u8A72\u5C11\u65BC " + n + " \u500B\u5C6C\u6027";
+            out2 += "\u4E0D\u61C9\u8A72\u5C11\u65BC " + n + " \u500B\u5C6C\u6027";
             break;
           case "multipleOf":
-            out = "\u61C9\u8A72\u662F " + e.params.multipleOf + " \u7684\u6574\u6578\u500D";
+            out2 = "\u61C9\u8A72\u662F " + e.params.multipleOf + " \u7684\u6574\u6578\u500D";
             break;
           case "not":
-            out = '\u4E0D\u61C9\u8A72\u7B26\u5408 "not" schema';
+            out2 = '\u4E0D\u61C9\u8A72\u7B26\u5408 "not" schema';
             break;
           case "oneOf":
-            out = '\u53EA\u80FD\u7B26\u5408\u4E00\u500B "oneOf" \u4E2D\u7684 schema';
+            out2 = '\u53EA\u80FD\u7B26\u5408\u4E00\u500B "oneOf" \u4E2D\u7684 schema';
             break;
           case "pattern":
-            out = '\u61C9\u8A72\u7B26\u5408\u6A21\u5F0F "' + e.params.pattern + '"';
+            out2 = '\u61C9\u8A72\u7B26\u5408\u6A21\u5F0F "' + e.params.pattern + '"';
             break;
           case "patternRequired":
-            out = "\u61C9\u8A72\u6709\u5C6C\u6027\u5C0D\u61C9\u6A21\u5F0F " + e.params.missingPattern;
+            out2 = "\u61C9\u8A72\u6709\u5C6C\u6027\u5C0D\u61C9\u6A21\u5F0F " + e.params.missingPattern;
             break;
           case "propertyNames":
-            out = "\u5C5E\u6027\u540D \u7121\u6548";
+            out2 = "\u5C5E\u6027\u540D \u7121\u6548";
             break;
           case "required":
-            out = "\u61C9\u8A72\u6709\u5FC5\u9808\u5C6C\u6027 " + e.params.missingProperty;
+            out2 = "\u61C9\u8A72\u6709\u5FC5\u9808\u5C6C\u6027 " + e.params.missingProperty;
             break;
           case "type":
-            out = "\u61C9\u8A72\u662F " + e.params.type + " \u985E\u578B";
+            out2 = "\u61C9\u8A72\u662F " + e.params.type + " \u985E\u578B";
             break;
           case "unevaluatedItems":
-            out = "";
+            out2 = "";
             var n = e.params.len;
-            out += " \u7684\u5143\u7D20\u4E0D\u53EF\u4EE5\u8D85\u904E " + n + " \u500B";
+            out2 += " \u7684\u5143\u7D20\u4E0D\u53EF\u4EE5\u8D85\u904E " + n + " \u500B";
             break;
           case "unevaluatedProperties":
-            out = "\u4E0D\u61C9\u8A72\u6709\u672A\u9A57\u8B49\u7684\u5C6C\u6027";
+            out2 = "\u4E0D\u61C9\u8A72\u6709\u672A\u9A57\u8B49\u7684\u5C6C\u6027";
             break;
           case "uniqueItems":
-            out = "\u4E0D\u61C9\u8A72\u6709\u91CD\u8907\u9805\u76EE (\u7B2C " + e.params.j + " \u9805\u548C\u7B2C " + e.params.i + " \u9805\u662F\u91CD\u8907\u7684)";
+            out2 = "\u4E0D\u61C9\u8A72\u6709\u91CD\u8907\u9805\u76EE (\u7B2C " + e.params.j + " \u9805\u548C\u7B2C " + e.params.i + " \u9805\u662F\u91CD\u8907\u7684)";
             break;
           default:
-            out = '\u61C9\u8A72\u901A\u904E "' + e.keyword + ' \u95DC\u9375\u8A5E\u6AA2\u9A57"';
+            out2 = '\u61C9\u8A72\u901A\u904E "' + e.keyword + ' \u95DC\u9375\u8A5E\u6AA2\u9A57"';
         }
-        e.message = out;
+        e.message = out2;
       }
     };
   }
@@ -15904,9 +16064,9 @@ var require_zh_TW = __commonJS({
 
 // node_modules/ajv-i18n/localize/index.js
 var require_localize = __commonJS({
-  "node_modules/ajv-i18n/localize/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/index.js"(exports, module2) {
     "use strict";
-    module.exports = {
+    module2.exports = {
       en: require_en(),
       ar: require_ar(),
       ca: require_ca(),
@@ -15937,14 +16097,14 @@ var require_localize = __commonJS({
 // node_modules/@kubernetes-models/validate/dist/validate.mjs
 function generateErrorMessage(errors) {
   import_ajv_i18n.default.en(errors);
-  return errors.map((err) => `data${err.instancePath} ${err.message}`).join(", ");
+  return errors.map((err2) => `data${err2.instancePath} ${err2.message}`).join(", ");
 }
 function runValidateFunc(fn, data) {
   if (!fn(data) && fn.errors) {
     const errors = fn.errors;
-    const err = new validation_error_default(errors);
-    err.message = generateErrorMessage(errors);
-    throw err;
+    const err2 = new validation_error_default(errors);
+    err2.message = generateErrorMessage(errors);
+    throw err2;
   }
 }
 var import_ajv_i18n;
@@ -16675,24 +16835,24 @@ function findDirectives(text) {
   if (!text.includes("{{")) return [];
   const found = [];
   for (const match of text.matchAll(DIRECTIVE)) {
-    const start = match.index;
-    const end = start + match[0].length;
-    const lineStart = text.lastIndexOf("\n", start - 1) + 1;
+    const start2 = match.index;
+    const end = start2 + match[0].length;
+    const lineStart2 = text.lastIndexOf("\n", start2 - 1) + 1;
     let lineEnd2 = text.indexOf("\n", end);
     if (lineEnd2 === -1) lineEnd2 = text.length;
-    const before = text.slice(lineStart, start);
+    const before = text.slice(lineStart2, start2);
     const after = text.slice(end, lineEnd2);
     const standalone = /^\s*$/.test(before.replace(DIRECTIVE, "")) && /^\s*$/.test(after.replace(DIRECTIVE, ""));
-    found.push({ start, end, text: match[0], standalone });
+    found.push({ start: start2, end, text: match[0], standalone });
   }
   return found;
 }
 function maskDirectives(text, directives) {
   if (directives.length === 0) return text;
-  let out = "";
+  let out2 = "";
   let last = 0;
   for (const d of directives) {
-    out += text.slice(last, d.start);
+    out2 += text.slice(last, d.start);
     let mask = "";
     let atSegmentStart = true;
     for (const ch of d.text) {
@@ -16706,13 +16866,13 @@ function maskDirectives(text, directives) {
         mask += MASK_CHAR;
       }
     }
-    out += mask;
+    out2 += mask;
     last = d.end;
   }
-  return out + text.slice(last);
+  return out2 + text.slice(last);
 }
-function directivesIn(ast, start, end) {
-  return ast.directives.filter((d) => d.start < end && d.end > start);
+function directivesIn(ast, start2, end) {
+  return ast.directives.filter((d) => d.start < end && d.end > start2);
 }
 var DIRECTIVE, MASK_CHAR;
 var init_helm = __esm({
@@ -16770,14 +16930,14 @@ __export(text_exports, {
 });
 function splitLines(text) {
   const lines = [];
-  let start = 0;
-  while (start <= text.length) {
-    const nl = text.indexOf("\n", start);
+  let start2 = 0;
+  while (start2 <= text.length) {
+    const nl = text.indexOf("\n", start2);
     const end = nl === -1 ? text.length : nl;
-    const lineEnd2 = end > start && text[end - 1] === "\r" ? end - 1 : end;
-    lines.push({ start, text: text.slice(start, lineEnd2) });
+    const lineEnd2 = end > start2 && text[end - 1] === "\r" ? end - 1 : end;
+    lines.push({ start: start2, text: text.slice(start2, lineEnd2) });
     if (nl === -1) break;
-    start = nl + 1;
+    start2 = nl + 1;
   }
   return lines;
 }
@@ -16795,9 +16955,4005 @@ var init_text = __esm({
   }
 });
 
+// node_modules/web-tree-sitter/tree-sitter.js
+function assertInternal(x) {
+  if (x !== INTERNAL) throw new Error("Illegal constructor");
+}
+function isPoint(point) {
+  return !!point && typeof point.row === "number" && typeof point.column === "number";
+}
+function setModule(module2) {
+  C = module2;
+}
+function getText(tree, startIndex, endIndex, startPosition) {
+  const length = endIndex - startIndex;
+  let result = tree.textCallback(startIndex, startPosition);
+  if (result) {
+    startIndex += result.length;
+    while (startIndex < endIndex) {
+      const string = tree.textCallback(startIndex, startPosition);
+      if (string && string.length > 0) {
+        startIndex += string.length;
+        result += string;
+      } else {
+        break;
+      }
+    }
+    if (startIndex > endIndex) {
+      result = result.slice(0, length);
+    }
+  }
+  return result ?? "";
+}
+function unmarshalCaptures(query, tree, address, patternIndex, result) {
+  for (let i2 = 0, n = result.length; i2 < n; i2++) {
+    const captureIndex = C.getValue(address, "i32");
+    address += SIZE_OF_INT;
+    const node = unmarshalNode(tree, address);
+    address += SIZE_OF_NODE;
+    result[i2] = { patternIndex, name: query.captureNames[captureIndex], node };
+  }
+  return address;
+}
+function marshalNode(node, index = 0) {
+  let address = TRANSFER_BUFFER + index * SIZE_OF_NODE;
+  C.setValue(address, node.id, "i32");
+  address += SIZE_OF_INT;
+  C.setValue(address, node.startIndex, "i32");
+  address += SIZE_OF_INT;
+  C.setValue(address, node.startPosition.row, "i32");
+  address += SIZE_OF_INT;
+  C.setValue(address, node.startPosition.column, "i32");
+  address += SIZE_OF_INT;
+  C.setValue(address, node[0], "i32");
+}
+function unmarshalNode(tree, address = TRANSFER_BUFFER) {
+  const id = C.getValue(address, "i32");
+  address += SIZE_OF_INT;
+  if (id === 0) return null;
+  const index = C.getValue(address, "i32");
+  address += SIZE_OF_INT;
+  const row = C.getValue(address, "i32");
+  address += SIZE_OF_INT;
+  const column = C.getValue(address, "i32");
+  address += SIZE_OF_INT;
+  const other = C.getValue(address, "i32");
+  const result = new Node(INTERNAL, {
+    id,
+    tree,
+    startIndex: index,
+    startPosition: { row, column },
+    other
+  });
+  return result;
+}
+function marshalTreeCursor(cursor, address = TRANSFER_BUFFER) {
+  C.setValue(address + 0 * SIZE_OF_INT, cursor[0], "i32");
+  C.setValue(address + 1 * SIZE_OF_INT, cursor[1], "i32");
+  C.setValue(address + 2 * SIZE_OF_INT, cursor[2], "i32");
+  C.setValue(address + 3 * SIZE_OF_INT, cursor[3], "i32");
+}
+function unmarshalTreeCursor(cursor) {
+  cursor[0] = C.getValue(TRANSFER_BUFFER + 0 * SIZE_OF_INT, "i32");
+  cursor[1] = C.getValue(TRANSFER_BUFFER + 1 * SIZE_OF_INT, "i32");
+  cursor[2] = C.getValue(TRANSFER_BUFFER + 2 * SIZE_OF_INT, "i32");
+  cursor[3] = C.getValue(TRANSFER_BUFFER + 3 * SIZE_OF_INT, "i32");
+}
+function marshalPoint(address, point) {
+  C.setValue(address, point.row, "i32");
+  C.setValue(address + SIZE_OF_INT, point.column, "i32");
+}
+function unmarshalPoint(address) {
+  const result = {
+    row: C.getValue(address, "i32") >>> 0,
+    column: C.getValue(address + SIZE_OF_INT, "i32") >>> 0
+  };
+  return result;
+}
+function marshalRange(address, range) {
+  marshalPoint(address, range.startPosition);
+  address += SIZE_OF_POINT;
+  marshalPoint(address, range.endPosition);
+  address += SIZE_OF_POINT;
+  C.setValue(address, range.startIndex, "i32");
+  address += SIZE_OF_INT;
+  C.setValue(address, range.endIndex, "i32");
+  address += SIZE_OF_INT;
+}
+function unmarshalRange(address) {
+  const result = {};
+  result.startPosition = unmarshalPoint(address);
+  address += SIZE_OF_POINT;
+  result.endPosition = unmarshalPoint(address);
+  address += SIZE_OF_POINT;
+  result.startIndex = C.getValue(address, "i32") >>> 0;
+  address += SIZE_OF_INT;
+  result.endIndex = C.getValue(address, "i32") >>> 0;
+  return result;
+}
+function marshalEdit(edit, address = TRANSFER_BUFFER) {
+  marshalPoint(address, edit.startPosition);
+  address += SIZE_OF_POINT;
+  marshalPoint(address, edit.oldEndPosition);
+  address += SIZE_OF_POINT;
+  marshalPoint(address, edit.newEndPosition);
+  address += SIZE_OF_POINT;
+  C.setValue(address, edit.startIndex, "i32");
+  address += SIZE_OF_INT;
+  C.setValue(address, edit.oldEndIndex, "i32");
+  address += SIZE_OF_INT;
+  C.setValue(address, edit.newEndIndex, "i32");
+  address += SIZE_OF_INT;
+}
+function unmarshalLanguageMetadata(address) {
+  const major_version = C.getValue(address, "i32");
+  const minor_version = C.getValue(address += SIZE_OF_INT, "i32");
+  const patch_version = C.getValue(address += SIZE_OF_INT, "i32");
+  return { major_version, minor_version, patch_version };
+}
+function parseAnyPredicate(steps, index, operator, textPredicates) {
+  if (steps.length !== 3) {
+    throw new Error(
+      `Wrong number of arguments to \`#${operator}\` predicate. Expected 2, got ${steps.length - 1}`
+    );
+  }
+  if (!isCaptureStep(steps[1])) {
+    throw new Error(
+      `First argument of \`#${operator}\` predicate must be a capture. Got "${steps[1].value}"`
+    );
+  }
+  const isPositive = operator === "eq?" || operator === "any-eq?";
+  const matchAll = !operator.startsWith("any-");
+  if (isCaptureStep(steps[2])) {
+    const captureName1 = steps[1].name;
+    const captureName2 = steps[2].name;
+    textPredicates[index].push((captures) => {
+      const nodes1 = [];
+      const nodes2 = [];
+      for (const c of captures) {
+        if (c.name === captureName1) nodes1.push(c.node);
+        if (c.name === captureName2) nodes2.push(c.node);
+      }
+      const compare = /* @__PURE__ */ __name((n1, n2, positive) => {
+        return positive ? n1.text === n2.text : n1.text !== n2.text;
+      }, "compare");
+      return matchAll ? nodes1.every((n1) => nodes2.some((n2) => compare(n1, n2, isPositive))) : nodes1.some((n1) => nodes2.some((n2) => compare(n1, n2, isPositive)));
+    });
+  } else {
+    const captureName = steps[1].name;
+    const stringValue = steps[2].value;
+    const matches = /* @__PURE__ */ __name((n) => n.text === stringValue, "matches");
+    const doesNotMatch = /* @__PURE__ */ __name((n) => n.text !== stringValue, "doesNotMatch");
+    textPredicates[index].push((captures) => {
+      const nodes = [];
+      for (const c of captures) {
+        if (c.name === captureName) nodes.push(c.node);
+      }
+      const test = isPositive ? matches : doesNotMatch;
+      return matchAll ? nodes.every(test) : nodes.some(test);
+    });
+  }
+}
+function parseMatchPredicate(steps, index, operator, textPredicates) {
+  if (steps.length !== 3) {
+    throw new Error(
+      `Wrong number of arguments to \`#${operator}\` predicate. Expected 2, got ${steps.length - 1}.`
+    );
+  }
+  if (steps[1].type !== "capture") {
+    throw new Error(
+      `First argument of \`#${operator}\` predicate must be a capture. Got "${steps[1].value}".`
+    );
+  }
+  if (steps[2].type !== "string") {
+    throw new Error(
+      `Second argument of \`#${operator}\` predicate must be a string. Got @${steps[2].name}.`
+    );
+  }
+  const isPositive = operator === "match?" || operator === "any-match?";
+  const matchAll = !operator.startsWith("any-");
+  const captureName = steps[1].name;
+  const regex = new RegExp(steps[2].value);
+  textPredicates[index].push((captures) => {
+    const nodes = [];
+    for (const c of captures) {
+      if (c.name === captureName) nodes.push(c.node.text);
+    }
+    const test = /* @__PURE__ */ __name((text, positive) => {
+      return positive ? regex.test(text) : !regex.test(text);
+    }, "test");
+    if (nodes.length === 0) return !isPositive;
+    return matchAll ? nodes.every((text) => test(text, isPositive)) : nodes.some((text) => test(text, isPositive));
+  });
+}
+function parseAnyOfPredicate(steps, index, operator, textPredicates) {
+  if (steps.length < 2) {
+    throw new Error(
+      `Wrong number of arguments to \`#${operator}\` predicate. Expected at least 1. Got ${steps.length - 1}.`
+    );
+  }
+  if (steps[1].type !== "capture") {
+    throw new Error(
+      `First argument of \`#${operator}\` predicate must be a capture. Got "${steps[1].value}".`
+    );
+  }
+  const isPositive = operator === "any-of?";
+  const captureName = steps[1].name;
+  const stringSteps = steps.slice(2);
+  if (!stringSteps.every(isStringStep)) {
+    throw new Error(
+      `Arguments to \`#${operator}\` predicate must be strings.".`
+    );
+  }
+  const values = stringSteps.map((s) => s.value);
+  textPredicates[index].push((captures) => {
+    const nodes = [];
+    for (const c of captures) {
+      if (c.name === captureName) nodes.push(c.node.text);
+    }
+    if (nodes.length === 0) return !isPositive;
+    return nodes.every((text) => values.includes(text)) === isPositive;
+  });
+}
+function parseIsPredicate(steps, index, operator, assertedProperties, refutedProperties) {
+  if (steps.length < 2 || steps.length > 3) {
+    throw new Error(
+      `Wrong number of arguments to \`#${operator}\` predicate. Expected 1 or 2. Got ${steps.length - 1}.`
+    );
+  }
+  if (!steps.every(isStringStep)) {
+    throw new Error(
+      `Arguments to \`#${operator}\` predicate must be strings.".`
+    );
+  }
+  const properties = operator === "is?" ? assertedProperties : refutedProperties;
+  if (!properties[index]) properties[index] = {};
+  properties[index][steps[1].value] = steps[2]?.value ?? null;
+}
+function parseSetDirective(steps, index, setProperties) {
+  if (steps.length < 2 || steps.length > 3) {
+    throw new Error(`Wrong number of arguments to \`#set!\` predicate. Expected 1 or 2. Got ${steps.length - 1}.`);
+  }
+  if (!steps.every(isStringStep)) {
+    throw new Error(`Arguments to \`#set!\` predicate must be strings.".`);
+  }
+  if (!setProperties[index]) setProperties[index] = {};
+  setProperties[index][steps[1].value] = steps[2]?.value ?? null;
+}
+function parsePattern(index, stepType, stepValueId, captureNames, stringValues, steps, textPredicates, predicates, setProperties, assertedProperties, refutedProperties) {
+  if (stepType === PREDICATE_STEP_TYPE_CAPTURE) {
+    const name2 = captureNames[stepValueId];
+    steps.push({ type: "capture", name: name2 });
+  } else if (stepType === PREDICATE_STEP_TYPE_STRING) {
+    steps.push({ type: "string", value: stringValues[stepValueId] });
+  } else if (steps.length > 0) {
+    if (steps[0].type !== "string") {
+      throw new Error("Predicates must begin with a literal value");
+    }
+    const operator = steps[0].value;
+    switch (operator) {
+      case "any-not-eq?":
+      case "not-eq?":
+      case "any-eq?":
+      case "eq?":
+        parseAnyPredicate(steps, index, operator, textPredicates);
+        break;
+      case "any-not-match?":
+      case "not-match?":
+      case "any-match?":
+      case "match?":
+        parseMatchPredicate(steps, index, operator, textPredicates);
+        break;
+      case "not-any-of?":
+      case "any-of?":
+        parseAnyOfPredicate(steps, index, operator, textPredicates);
+        break;
+      case "is?":
+      case "is-not?":
+        parseIsPredicate(steps, index, operator, assertedProperties, refutedProperties);
+        break;
+      case "set!":
+        parseSetDirective(steps, index, setProperties);
+        break;
+      default:
+        predicates[index].push({ operator, operands: steps.slice(1) });
+    }
+    steps.length = 0;
+  }
+}
+async function initializeBinding(moduleOptions) {
+  if (!Module3) {
+    Module3 = await tree_sitter_default(moduleOptions);
+  }
+  return Module3;
+}
+function checkModule() {
+  return !!Module3;
+}
+var __defProp2, __name, SIZE_OF_SHORT, SIZE_OF_INT, SIZE_OF_CURSOR, SIZE_OF_NODE, SIZE_OF_POINT, SIZE_OF_RANGE, ZERO_POINT, INTERNAL, C, LookaheadIterator, Tree, TreeCursor, Node, PREDICATE_STEP_TYPE_CAPTURE, PREDICATE_STEP_TYPE_STRING, QUERY_WORD_REGEX, CaptureQuantifier, isCaptureStep, isStringStep, QueryErrorKind, QueryError, Query, LANGUAGE_FUNCTION_REGEX, Language, Module2, tree_sitter_default, Module3, TRANSFER_BUFFER, LANGUAGE_VERSION, MIN_COMPATIBLE_VERSION, Parser2;
+var init_tree_sitter = __esm({
+  "node_modules/web-tree-sitter/tree-sitter.js"() {
+    __defProp2 = Object.defineProperty;
+    __name = (target, value) => __defProp2(target, "name", { value, configurable: true });
+    SIZE_OF_SHORT = 2;
+    SIZE_OF_INT = 4;
+    SIZE_OF_CURSOR = 4 * SIZE_OF_INT;
+    SIZE_OF_NODE = 5 * SIZE_OF_INT;
+    SIZE_OF_POINT = 2 * SIZE_OF_INT;
+    SIZE_OF_RANGE = 2 * SIZE_OF_INT + 2 * SIZE_OF_POINT;
+    ZERO_POINT = { row: 0, column: 0 };
+    INTERNAL = /* @__PURE__ */ Symbol("INTERNAL");
+    __name(assertInternal, "assertInternal");
+    __name(isPoint, "isPoint");
+    __name(setModule, "setModule");
+    LookaheadIterator = class {
+      static {
+        __name(this, "LookaheadIterator");
+      }
+      /** @internal */
+      [0] = 0;
+      // Internal handle for WASM
+      /** @internal */
+      language;
+      /** @internal */
+      constructor(internal, address, language) {
+        assertInternal(internal);
+        this[0] = address;
+        this.language = language;
+      }
+      /** Get the current symbol of the lookahead iterator. */
+      get currentTypeId() {
+        return C._ts_lookahead_iterator_current_symbol(this[0]);
+      }
+      /** Get the current symbol name of the lookahead iterator. */
+      get currentType() {
+        return this.language.types[this.currentTypeId] || "ERROR";
+      }
+      /** Delete the lookahead iterator, freeing its resources. */
+      delete() {
+        C._ts_lookahead_iterator_delete(this[0]);
+        this[0] = 0;
+      }
+      /**
+       * Reset the lookahead iterator.
+       *
+       * This returns `true` if the language was set successfully and `false`
+       * otherwise.
+       */
+      reset(language, stateId) {
+        if (C._ts_lookahead_iterator_reset(this[0], language[0], stateId)) {
+          this.language = language;
+          return true;
+        }
+        return false;
+      }
+      /**
+       * Reset the lookahead iterator to another state.
+       *
+       * This returns `true` if the iterator was reset to the given state and
+       * `false` otherwise.
+       */
+      resetState(stateId) {
+        return Boolean(C._ts_lookahead_iterator_reset_state(this[0], stateId));
+      }
+      /**
+       * Returns an iterator that iterates over the symbols of the lookahead iterator.
+       *
+       * The iterator will yield the current symbol name as a string for each step
+       * until there are no more symbols to iterate over.
+       */
+      [Symbol.iterator]() {
+        return {
+          next: /* @__PURE__ */ __name(() => {
+            if (C._ts_lookahead_iterator_next(this[0])) {
+              return { done: false, value: this.currentType };
+            }
+            return { done: true, value: "" };
+          }, "next")
+        };
+      }
+    };
+    __name(getText, "getText");
+    Tree = class _Tree {
+      static {
+        __name(this, "Tree");
+      }
+      /** @internal */
+      [0] = 0;
+      // Internal handle for WASM
+      /** @internal */
+      textCallback;
+      /** The language that was used to parse the syntax tree. */
+      language;
+      /** @internal */
+      constructor(internal, address, language, textCallback) {
+        assertInternal(internal);
+        this[0] = address;
+        this.language = language;
+        this.textCallback = textCallback;
+      }
+      /** Create a shallow copy of the syntax tree. This is very fast. */
+      copy() {
+        const address = C._ts_tree_copy(this[0]);
+        return new _Tree(INTERNAL, address, this.language, this.textCallback);
+      }
+      /** Delete the syntax tree, freeing its resources. */
+      delete() {
+        C._ts_tree_delete(this[0]);
+        this[0] = 0;
+      }
+      /** Get the root node of the syntax tree. */
+      get rootNode() {
+        C._ts_tree_root_node_wasm(this[0]);
+        return unmarshalNode(this);
+      }
+      /**
+       * Get the root node of the syntax tree, but with its position shifted
+       * forward by the given offset.
+       */
+      rootNodeWithOffset(offsetBytes, offsetExtent) {
+        const address = TRANSFER_BUFFER + SIZE_OF_NODE;
+        C.setValue(address, offsetBytes, "i32");
+        marshalPoint(address + SIZE_OF_INT, offsetExtent);
+        C._ts_tree_root_node_with_offset_wasm(this[0]);
+        return unmarshalNode(this);
+      }
+      /**
+       * Edit the syntax tree to keep it in sync with source code that has been
+       * edited.
+       *
+       * You must describe the edit both in terms of byte offsets and in terms of
+       * row/column coordinates.
+       */
+      edit(edit) {
+        marshalEdit(edit);
+        C._ts_tree_edit_wasm(this[0]);
+      }
+      /** Create a new {@link TreeCursor} starting from the root of the tree. */
+      walk() {
+        return this.rootNode.walk();
+      }
+      /**
+       * Compare this old edited syntax tree to a new syntax tree representing
+       * the same document, returning a sequence of ranges whose syntactic
+       * structure has changed.
+       *
+       * For this to work correctly, this syntax tree must have been edited such
+       * that its ranges match up to the new tree. Generally, you'll want to
+       * call this method right after calling one of the [`Parser::parse`]
+       * functions. Call it on the old tree that was passed to parse, and
+       * pass the new tree that was returned from `parse`.
+       */
+      getChangedRanges(other) {
+        if (!(other instanceof _Tree)) {
+          throw new TypeError("Argument must be a Tree");
+        }
+        C._ts_tree_get_changed_ranges_wasm(this[0], other[0]);
+        const count = C.getValue(TRANSFER_BUFFER, "i32");
+        const buffer = C.getValue(TRANSFER_BUFFER + SIZE_OF_INT, "i32");
+        const result = new Array(count);
+        if (count > 0) {
+          let address = buffer;
+          for (let i2 = 0; i2 < count; i2++) {
+            result[i2] = unmarshalRange(address);
+            address += SIZE_OF_RANGE;
+          }
+          C._free(buffer);
+        }
+        return result;
+      }
+      /** Get the included ranges that were used to parse the syntax tree. */
+      getIncludedRanges() {
+        C._ts_tree_included_ranges_wasm(this[0]);
+        const count = C.getValue(TRANSFER_BUFFER, "i32");
+        const buffer = C.getValue(TRANSFER_BUFFER + SIZE_OF_INT, "i32");
+        const result = new Array(count);
+        if (count > 0) {
+          let address = buffer;
+          for (let i2 = 0; i2 < count; i2++) {
+            result[i2] = unmarshalRange(address);
+            address += SIZE_OF_RANGE;
+          }
+          C._free(buffer);
+        }
+        return result;
+      }
+    };
+    TreeCursor = class _TreeCursor {
+      static {
+        __name(this, "TreeCursor");
+      }
+      /** @internal */
+      // @ts-expect-error: never read
+      [0] = 0;
+      // Internal handle for Wasm
+      /** @internal */
+      // @ts-expect-error: never read
+      [1] = 0;
+      // Internal handle for Wasm
+      /** @internal */
+      // @ts-expect-error: never read
+      [2] = 0;
+      // Internal handle for Wasm
+      /** @internal */
+      // @ts-expect-error: never read
+      [3] = 0;
+      // Internal handle for Wasm
+      /** @internal */
+      tree;
+      /** @internal */
+      constructor(internal, tree) {
+        assertInternal(internal);
+        this.tree = tree;
+        unmarshalTreeCursor(this);
+      }
+      /** Creates a deep copy of the tree cursor. This allocates new memory. */
+      copy() {
+        const copy = new _TreeCursor(INTERNAL, this.tree);
+        C._ts_tree_cursor_copy_wasm(this.tree[0]);
+        unmarshalTreeCursor(copy);
+        return copy;
+      }
+      /** Delete the tree cursor, freeing its resources. */
+      delete() {
+        marshalTreeCursor(this);
+        C._ts_tree_cursor_delete_wasm(this.tree[0]);
+        this[0] = this[1] = this[2] = 0;
+      }
+      /** Get the tree cursor's current {@link Node}. */
+      get currentNode() {
+        marshalTreeCursor(this);
+        C._ts_tree_cursor_current_node_wasm(this.tree[0]);
+        return unmarshalNode(this.tree);
+      }
+      /**
+       * Get the numerical field id of this tree cursor's current node.
+       *
+       * See also {@link TreeCursor#currentFieldName}.
+       */
+      get currentFieldId() {
+        marshalTreeCursor(this);
+        return C._ts_tree_cursor_current_field_id_wasm(this.tree[0]);
+      }
+      /** Get the field name of this tree cursor's current node. */
+      get currentFieldName() {
+        return this.tree.language.fields[this.currentFieldId];
+      }
+      /**
+       * Get the depth of the cursor's current node relative to the original
+       * node that the cursor was constructed with.
+       */
+      get currentDepth() {
+        marshalTreeCursor(this);
+        return C._ts_tree_cursor_current_depth_wasm(this.tree[0]);
+      }
+      /**
+       * Get the index of the cursor's current node out of all of the
+       * descendants of the original node that the cursor was constructed with.
+       */
+      get currentDescendantIndex() {
+        marshalTreeCursor(this);
+        return C._ts_tree_cursor_current_descendant_index_wasm(this.tree[0]);
+      }
+      /** Get the type of the cursor's current node. */
+      get nodeType() {
+        return this.tree.language.types[this.nodeTypeId] || "ERROR";
+      }
+      /** Get the type id of the cursor's current node. */
+      get nodeTypeId() {
+        marshalTreeCursor(this);
+        return C._ts_tree_cursor_current_node_type_id_wasm(this.tree[0]);
+      }
+      /** Get the state id of the cursor's current node. */
+      get nodeStateId() {
+        marshalTreeCursor(this);
+        return C._ts_tree_cursor_current_node_state_id_wasm(this.tree[0]);
+      }
+      /** Get the id of the cursor's current node. */
+      get nodeId() {
+        marshalTreeCursor(this);
+        return C._ts_tree_cursor_current_node_id_wasm(this.tree[0]);
+      }
+      /**
+       * Check if the cursor's current node is *named*.
+       *
+       * Named nodes correspond to named rules in the grammar, whereas
+       * *anonymous* nodes correspond to string literals in the grammar.
+       */
+      get nodeIsNamed() {
+        marshalTreeCursor(this);
+        return C._ts_tree_cursor_current_node_is_named_wasm(this.tree[0]) === 1;
+      }
+      /**
+       * Check if the cursor's current node is *missing*.
+       *
+       * Missing nodes are inserted by the parser in order to recover from
+       * certain kinds of syntax errors.
+       */
+      get nodeIsMissing() {
+        marshalTreeCursor(this);
+        return C._ts_tree_cursor_current_node_is_missing_wasm(this.tree[0]) === 1;
+      }
+      /** Get the string content of the cursor's current node. */
+      get nodeText() {
+        marshalTreeCursor(this);
+        const startIndex = C._ts_tree_cursor_start_index_wasm(this.tree[0]);
+        const endIndex = C._ts_tree_cursor_end_index_wasm(this.tree[0]);
+        C._ts_tree_cursor_start_position_wasm(this.tree[0]);
+        const startPosition = unmarshalPoint(TRANSFER_BUFFER);
+        return getText(this.tree, startIndex, endIndex, startPosition);
+      }
+      /** Get the start position of the cursor's current node. */
+      get startPosition() {
+        marshalTreeCursor(this);
+        C._ts_tree_cursor_start_position_wasm(this.tree[0]);
+        return unmarshalPoint(TRANSFER_BUFFER);
+      }
+      /** Get the end position of the cursor's current node. */
+      get endPosition() {
+        marshalTreeCursor(this);
+        C._ts_tree_cursor_end_position_wasm(this.tree[0]);
+        return unmarshalPoint(TRANSFER_BUFFER);
+      }
+      /** Get the start index of the cursor's current node. */
+      get startIndex() {
+        marshalTreeCursor(this);
+        return C._ts_tree_cursor_start_index_wasm(this.tree[0]);
+      }
+      /** Get the end index of the cursor's current node. */
+      get endIndex() {
+        marshalTreeCursor(this);
+        return C._ts_tree_cursor_end_index_wasm(this.tree[0]);
+      }
+      /**
+       * Move this cursor to the first child of its current node.
+       *
+       * This returns `true` if the cursor successfully moved, and returns
+       * `false` if there were no children.
+       */
+      gotoFirstChild() {
+        marshalTreeCursor(this);
+        const result = C._ts_tree_cursor_goto_first_child_wasm(this.tree[0]);
+        unmarshalTreeCursor(this);
+        return result === 1;
+      }
+      /**
+       * Move this cursor to the last child of its current node.
+       *
+       * This returns `true` if the cursor successfully moved, and returns
+       * `false` if there were no children.
+       *
+       * Note that this function may be slower than
+       * {@link TreeCursor#gotoFirstChild} because it needs to
+       * iterate through all the children to compute the child's position.
+       */
+      gotoLastChild() {
+        marshalTreeCursor(this);
+        const result = C._ts_tree_cursor_goto_last_child_wasm(this.tree[0]);
+        unmarshalTreeCursor(this);
+        return result === 1;
+      }
+      /**
+       * Move this cursor to the parent of its current node.
+       *
+       * This returns `true` if the cursor successfully moved, and returns
+       * `false` if there was no parent node (the cursor was already on the
+       * root node).
+       *
+       * Note that the node the cursor was constructed with is considered the root
+       * of the cursor, and the cursor cannot walk outside this node.
+       */
+      gotoParent() {
+        marshalTreeCursor(this);
+        const result = C._ts_tree_cursor_goto_parent_wasm(this.tree[0]);
+        unmarshalTreeCursor(this);
+        return result === 1;
+      }
+      /**
+       * Move this cursor to the next sibling of its current node.
+       *
+       * This returns `true` if the cursor successfully moved, and returns
+       * `false` if there was no next sibling node.
+       *
+       * Note that the node the cursor was constructed with is considered the root
+       * of the cursor, and the cursor cannot walk outside this node.
+       */
+      gotoNextSibling() {
+        marshalTreeCursor(this);
+        const result = C._ts_tree_cursor_goto_next_sibling_wasm(this.tree[0]);
+        unmarshalTreeCursor(this);
+        return result === 1;
+      }
+      /**
+       * Move this cursor to the previous sibling of its current node.
+       *
+       * This returns `true` if the cursor successfully moved, and returns
+       * `false` if there was no previous sibling node.
+       *
+       * Note that this function may be slower than
+       * {@link TreeCursor#gotoNextSibling} due to how node
+       * positions are stored. In the worst case, this will need to iterate
+       * through all the children up to the previous sibling node to recalculate
+       * its position. Also note that the node the cursor was constructed with is
+       * considered the root of the cursor, and the cursor cannot walk outside this node.
+       */
+      gotoPreviousSibling() {
+        marshalTreeCursor(this);
+        const result = C._ts_tree_cursor_goto_previous_sibling_wasm(this.tree[0]);
+        unmarshalTreeCursor(this);
+        return result === 1;
+      }
+      /**
+       * Move the cursor to the node that is the nth descendant of
+       * the original node that the cursor was constructed with, where
+       * zero represents the original node itself.
+       */
+      gotoDescendant(goalDescendantIndex) {
+        marshalTreeCursor(this);
+        C._ts_tree_cursor_goto_descendant_wasm(this.tree[0], goalDescendantIndex);
+        unmarshalTreeCursor(this);
+      }
+      /**
+       * Move this cursor to the first child of its current node that contains or
+       * starts after the given byte offset.
+       *
+       * This returns `true` if the cursor successfully moved to a child node, and returns
+       * `false` if no such child was found.
+       */
+      gotoFirstChildForIndex(goalIndex) {
+        marshalTreeCursor(this);
+        C.setValue(TRANSFER_BUFFER + SIZE_OF_CURSOR, goalIndex, "i32");
+        const result = C._ts_tree_cursor_goto_first_child_for_index_wasm(this.tree[0]);
+        unmarshalTreeCursor(this);
+        return result === 1;
+      }
+      /**
+       * Move this cursor to the first child of its current node that contains or
+       * starts after the given byte offset.
+       *
+       * This returns the index of the child node if one was found, and returns
+       * `null` if no such child was found.
+       */
+      gotoFirstChildForPosition(goalPosition) {
+        marshalTreeCursor(this);
+        marshalPoint(TRANSFER_BUFFER + SIZE_OF_CURSOR, goalPosition);
+        const result = C._ts_tree_cursor_goto_first_child_for_position_wasm(this.tree[0]);
+        unmarshalTreeCursor(this);
+        return result === 1;
+      }
+      /**
+       * Re-initialize this tree cursor to start at the original node that the
+       * cursor was constructed with.
+       */
+      reset(node) {
+        marshalNode(node);
+        marshalTreeCursor(this, TRANSFER_BUFFER + SIZE_OF_NODE);
+        C._ts_tree_cursor_reset_wasm(this.tree[0]);
+        unmarshalTreeCursor(this);
+      }
+      /**
+       * Re-initialize a tree cursor to the same position as another cursor.
+       *
+       * Unlike {@link TreeCursor#reset}, this will not lose parent
+       * information and allows reusing already created cursors.
+       */
+      resetTo(cursor) {
+        marshalTreeCursor(this, TRANSFER_BUFFER);
+        marshalTreeCursor(cursor, TRANSFER_BUFFER + SIZE_OF_CURSOR);
+        C._ts_tree_cursor_reset_to_wasm(this.tree[0], cursor.tree[0]);
+        unmarshalTreeCursor(this);
+      }
+    };
+    Node = class {
+      static {
+        __name(this, "Node");
+      }
+      /** @internal */
+      // @ts-expect-error: never read
+      [0] = 0;
+      // Internal handle for Wasm
+      /** @internal */
+      _children;
+      /** @internal */
+      _namedChildren;
+      /** @internal */
+      constructor(internal, {
+        id,
+        tree,
+        startIndex,
+        startPosition,
+        other
+      }) {
+        assertInternal(internal);
+        this[0] = other;
+        this.id = id;
+        this.tree = tree;
+        this.startIndex = startIndex;
+        this.startPosition = startPosition;
+      }
+      /**
+       * The numeric id for this node that is unique.
+       *
+       * Within a given syntax tree, no two nodes have the same id. However:
+       *
+       * * If a new tree is created based on an older tree, and a node from the old tree is reused in
+       *   the process, then that node will have the same id in both trees.
+       *
+       * * A node not marked as having changes does not guarantee it was reused.
+       *
+       * * If a node is marked as having changed in the old tree, it will not be reused.
+       */
+      id;
+      /** The byte index where this node starts. */
+      startIndex;
+      /** The position where this node starts. */
+      startPosition;
+      /** The tree that this node belongs to. */
+      tree;
+      /** Get this node's type as a numerical id. */
+      get typeId() {
+        marshalNode(this);
+        return C._ts_node_symbol_wasm(this.tree[0]);
+      }
+      /**
+       * Get the node's type as a numerical id as it appears in the grammar,
+       * ignoring aliases.
+       */
+      get grammarId() {
+        marshalNode(this);
+        return C._ts_node_grammar_symbol_wasm(this.tree[0]);
+      }
+      /** Get this node's type as a string. */
+      get type() {
+        return this.tree.language.types[this.typeId] || "ERROR";
+      }
+      /**
+       * Get this node's symbol name as it appears in the grammar, ignoring
+       * aliases as a string.
+       */
+      get grammarType() {
+        return this.tree.language.types[this.grammarId] || "ERROR";
+      }
+      /**
+       * Check if this node is *named*.
+       *
+       * Named nodes correspond to named rules in the grammar, whereas
+       * *anonymous* nodes correspond to string literals in the grammar.
+       */
+      get isNamed() {
+        marshalNode(this);
+        return C._ts_node_is_named_wasm(this.tree[0]) === 1;
+      }
+      /**
+       * Check if this node is *extra*.
+       *
+       * Extra nodes represent things like comments, which are not required
+       * by the grammar, but can appear anywhere.
+       */
+      get isExtra() {
+        marshalNode(this);
+        return C._ts_node_is_extra_wasm(this.tree[0]) === 1;
+      }
+      /**
+       * Check if this node represents a syntax error.
+       *
+       * Syntax errors represent parts of the code that could not be incorporated
+       * into a valid syntax tree.
+       */
+      get isError() {
+        marshalNode(this);
+        return C._ts_node_is_error_wasm(this.tree[0]) === 1;
+      }
+      /**
+       * Check if this node is *missing*.
+       *
+       * Missing nodes are inserted by the parser in order to recover from
+       * certain kinds of syntax errors.
+       */
+      get isMissing() {
+        marshalNode(this);
+        return C._ts_node_is_missing_wasm(this.tree[0]) === 1;
+      }
+      /** Check if this node has been edited. */
+      get hasChanges() {
+        marshalNode(this);
+        return C._ts_node_has_changes_wasm(this.tree[0]) === 1;
+      }
+      /**
+       * Check if this node represents a syntax error or contains any syntax
+       * errors anywhere within it.
+       */
+      get hasError() {
+        marshalNode(this);
+        return C._ts_node_has_error_wasm(this.tree[0]) === 1;
+      }
+      /** Get the byte index where this node ends. */
+      get endIndex() {
+        marshalNode(this);
+        return C._ts_node_end_index_wasm(this.tree[0]);
+      }
+      /** Get the position where this node ends. */
+      get endPosition() {
+        marshalNode(this);
+        C._ts_node_end_point_wasm(this.tree[0]);
+        return unmarshalPoint(TRANSFER_BUFFER);
+      }
+      /** Get the string content of this node. */
+      get text() {
+        return getText(this.tree, this.startIndex, this.endIndex, this.startPosition);
+      }
+      /** Get this node's parse state. */
+      get parseState() {
+        marshalNode(this);
+        return C._ts_node_parse_state_wasm(this.tree[0]);
+      }
+      /** Get the parse state after this node. */
+      get nextParseState() {
+        marshalNode(this);
+        return C._ts_node_next_parse_state_wasm(this.tree[0]);
+      }
+      /** Check if this node is equal to another node. */
+      equals(other) {
+        return this.tree === other.tree && this.id === other.id;
+      }
+      /**
+       * Get the node's child at the given index, where zero represents the first child.
+       *
+       * This method is fairly fast, but its cost is technically log(n), so if
+       * you might be iterating over a long list of children, you should use
+       * {@link Node#children} instead.
+       */
+      child(index) {
+        marshalNode(this);
+        C._ts_node_child_wasm(this.tree[0], index);
+        return unmarshalNode(this.tree);
+      }
+      /**
+       * Get this node's *named* child at the given index.
+       *
+       * See also {@link Node#isNamed}.
+       * This method is fairly fast, but its cost is technically log(n), so if
+       * you might be iterating over a long list of children, you should use
+       * {@link Node#namedChildren} instead.
+       */
+      namedChild(index) {
+        marshalNode(this);
+        C._ts_node_named_child_wasm(this.tree[0], index);
+        return unmarshalNode(this.tree);
+      }
+      /**
+       * Get this node's child with the given numerical field id.
+       *
+       * See also {@link Node#childForFieldName}. You can
+       * convert a field name to an id using {@link Language#fieldIdForName}.
+       */
+      childForFieldId(fieldId) {
+        marshalNode(this);
+        C._ts_node_child_by_field_id_wasm(this.tree[0], fieldId);
+        return unmarshalNode(this.tree);
+      }
+      /**
+       * Get the first child with the given field name.
+       *
+       * If multiple children may have the same field name, access them using
+       * {@link Node#childrenForFieldName}.
+       */
+      childForFieldName(fieldName) {
+        const fieldId = this.tree.language.fields.indexOf(fieldName);
+        if (fieldId !== -1) return this.childForFieldId(fieldId);
+        return null;
+      }
+      /** Get the field name of this node's child at the given index. */
+      fieldNameForChild(index) {
+        marshalNode(this);
+        const address = C._ts_node_field_name_for_child_wasm(this.tree[0], index);
+        if (!address) return null;
+        return C.AsciiToString(address);
+      }
+      /** Get the field name of this node's named child at the given index. */
+      fieldNameForNamedChild(index) {
+        marshalNode(this);
+        const address = C._ts_node_field_name_for_named_child_wasm(this.tree[0], index);
+        if (!address) return null;
+        return C.AsciiToString(address);
+      }
+      /**
+       * Get an array of this node's children with a given field name.
+       *
+       * See also {@link Node#children}.
+       */
+      childrenForFieldName(fieldName) {
+        const fieldId = this.tree.language.fields.indexOf(fieldName);
+        if (fieldId !== -1 && fieldId !== 0) return this.childrenForFieldId(fieldId);
+        return [];
+      }
+      /**
+        * Get an array of this node's children with a given field id.
+        *
+        * See also {@link Node#childrenForFieldName}.
+        */
+      childrenForFieldId(fieldId) {
+        marshalNode(this);
+        C._ts_node_children_by_field_id_wasm(this.tree[0], fieldId);
+        const count = C.getValue(TRANSFER_BUFFER, "i32");
+        const buffer = C.getValue(TRANSFER_BUFFER + SIZE_OF_INT, "i32");
+        const result = new Array(count);
+        if (count > 0) {
+          let address = buffer;
+          for (let i2 = 0; i2 < count; i2++) {
+            result[i2] = unmarshalNode(this.tree, address);
+            address += SIZE_OF_NODE;
+          }
+          C._free(buffer);
+        }
+        return result;
+      }
+      /** Get the node's first child that contains or starts after the given byte offset. */
+      firstChildForIndex(index) {
+        marshalNode(this);
+        const address = TRANSFER_BUFFER + SIZE_OF_NODE;
+        C.setValue(address, index, "i32");
+        C._ts_node_first_child_for_byte_wasm(this.tree[0]);
+        return unmarshalNode(this.tree);
+      }
+      /** Get the node's first named child that contains or starts after the given byte offset. */
+      firstNamedChildForIndex(index) {
+        marshalNode(this);
+        const address = TRANSFER_BUFFER + SIZE_OF_NODE;
+        C.setValue(address, index, "i32");
+        C._ts_node_first_named_child_for_byte_wasm(this.tree[0]);
+        return unmarshalNode(this.tree);
+      }
+      /** Get this node's number of children. */
+      get childCount() {
+        marshalNode(this);
+        return C._ts_node_child_count_wasm(this.tree[0]);
+      }
+      /**
+       * Get this node's number of *named* children.
+       *
+       * See also {@link Node#isNamed}.
+       */
+      get namedChildCount() {
+        marshalNode(this);
+        return C._ts_node_named_child_count_wasm(this.tree[0]);
+      }
+      /** Get this node's first child. */
+      get firstChild() {
+        return this.child(0);
+      }
+      /**
+       * Get this node's first named child.
+       *
+       * See also {@link Node#isNamed}.
+       */
+      get firstNamedChild() {
+        return this.namedChild(0);
+      }
+      /** Get this node's last child. */
+      get lastChild() {
+        return this.child(this.childCount - 1);
+      }
+      /**
+       * Get this node's last named child.
+       *
+       * See also {@link Node#isNamed}.
+       */
+      get lastNamedChild() {
+        return this.namedChild(this.namedChildCount - 1);
+      }
+      /**
+       * Iterate over this node's children.
+       *
+       * If you're walking the tree recursively, you may want to use the
+       * {@link TreeCursor} APIs directly instead.
+       */
+      get children() {
+        if (!this._children) {
+          marshalNode(this);
+          C._ts_node_children_wasm(this.tree[0]);
+          const count = C.getValue(TRANSFER_BUFFER, "i32");
+          const buffer = C.getValue(TRANSFER_BUFFER + SIZE_OF_INT, "i32");
+          this._children = new Array(count);
+          if (count > 0) {
+            let address = buffer;
+            for (let i2 = 0; i2 < count; i2++) {
+              this._children[i2] = unmarshalNode(this.tree, address);
+              address += SIZE_OF_NODE;
+            }
+            C._free(buffer);
+          }
+        }
+        return this._children;
+      }
+      /**
+       * Iterate over this node's named children.
+       *
+       * See also {@link Node#children}.
+       */
+      get namedChildren() {
+        if (!this._namedChildren) {
+          marshalNode(this);
+          C._ts_node_named_children_wasm(this.tree[0]);
+          const count = C.getValue(TRANSFER_BUFFER, "i32");
+          const buffer = C.getValue(TRANSFER_BUFFER + SIZE_OF_INT, "i32");
+          this._namedChildren = new Array(count);
+          if (count > 0) {
+            let address = buffer;
+            for (let i2 = 0; i2 < count; i2++) {
+              this._namedChildren[i2] = unmarshalNode(this.tree, address);
+              address += SIZE_OF_NODE;
+            }
+            C._free(buffer);
+          }
+        }
+        return this._namedChildren;
+      }
+      /**
+       * Get the descendants of this node that are the given type, or in the given types array.
+       *
+       * The types array should contain node type strings, which can be retrieved from {@link Language#types}.
+       *
+       * Additionally, a `startPosition` and `endPosition` can be passed in to restrict the search to a byte range.
+       */
+      descendantsOfType(types, startPosition = ZERO_POINT, endPosition = ZERO_POINT) {
+        if (!Array.isArray(types)) types = [types];
+        const symbols = [];
+        const typesBySymbol = this.tree.language.types;
+        for (const node_type of types) {
+          if (node_type == "ERROR") {
+            symbols.push(65535);
+          }
+        }
+        for (let i2 = 0, n = typesBySymbol.length; i2 < n; i2++) {
+          if (types.includes(typesBySymbol[i2])) {
+            symbols.push(i2);
+          }
+        }
+        const symbolsAddress = C._malloc(SIZE_OF_INT * symbols.length);
+        for (let i2 = 0, n = symbols.length; i2 < n; i2++) {
+          C.setValue(symbolsAddress + i2 * SIZE_OF_INT, symbols[i2], "i32");
+        }
+        marshalNode(this);
+        C._ts_node_descendants_of_type_wasm(
+          this.tree[0],
+          symbolsAddress,
+          symbols.length,
+          startPosition.row,
+          startPosition.column,
+          endPosition.row,
+          endPosition.column
+        );
+        const descendantCount = C.getValue(TRANSFER_BUFFER, "i32");
+        const descendantAddress = C.getValue(TRANSFER_BUFFER + SIZE_OF_INT, "i32");
+        const result = new Array(descendantCount);
+        if (descendantCount > 0) {
+          let address = descendantAddress;
+          for (let i2 = 0; i2 < descendantCount; i2++) {
+            result[i2] = unmarshalNode(this.tree, address);
+            address += SIZE_OF_NODE;
+          }
+        }
+        C._free(descendantAddress);
+        C._free(symbolsAddress);
+        return result;
+      }
+      /** Get this node's next sibling. */
+      get nextSibling() {
+        marshalNode(this);
+        C._ts_node_next_sibling_wasm(this.tree[0]);
+        return unmarshalNode(this.tree);
+      }
+      /** Get this node's previous sibling. */
+      get previousSibling() {
+        marshalNode(this);
+        C._ts_node_prev_sibling_wasm(this.tree[0]);
+        return unmarshalNode(this.tree);
+      }
+      /**
+       * Get this node's next *named* sibling.
+       *
+       * See also {@link Node#isNamed}.
+       */
+      get nextNamedSibling() {
+        marshalNode(this);
+        C._ts_node_next_named_sibling_wasm(this.tree[0]);
+        return unmarshalNode(this.tree);
+      }
+      /**
+       * Get this node's previous *named* sibling.
+       *
+       * See also {@link Node#isNamed}.
+       */
+      get previousNamedSibling() {
+        marshalNode(this);
+        C._ts_node_prev_named_sibling_wasm(this.tree[0]);
+        return unmarshalNode(this.tree);
+      }
+      /** Get the node's number of descendants, including one for the node itself. */
+      get descendantCount() {
+        marshalNode(this);
+        return C._ts_node_descendant_count_wasm(this.tree[0]);
+      }
+      /**
+       * Get this node's immediate parent.
+       * Prefer {@link Node#childWithDescendant} for iterating over this node's ancestors.
+       */
+      get parent() {
+        marshalNode(this);
+        C._ts_node_parent_wasm(this.tree[0]);
+        return unmarshalNode(this.tree);
+      }
+      /**
+       * Get the node that contains `descendant`.
+       *
+       * Note that this can return `descendant` itself.
+       */
+      childWithDescendant(descendant) {
+        marshalNode(this);
+        marshalNode(descendant, 1);
+        C._ts_node_child_with_descendant_wasm(this.tree[0]);
+        return unmarshalNode(this.tree);
+      }
+      /** Get the smallest node within this node that spans the given byte range. */
+      descendantForIndex(start2, end = start2) {
+        if (typeof start2 !== "number" || typeof end !== "number") {
+          throw new Error("Arguments must be numbers");
+        }
+        marshalNode(this);
+        const address = TRANSFER_BUFFER + SIZE_OF_NODE;
+        C.setValue(address, start2, "i32");
+        C.setValue(address + SIZE_OF_INT, end, "i32");
+        C._ts_node_descendant_for_index_wasm(this.tree[0]);
+        return unmarshalNode(this.tree);
+      }
+      /** Get the smallest named node within this node that spans the given byte range. */
+      namedDescendantForIndex(start2, end = start2) {
+        if (typeof start2 !== "number" || typeof end !== "number") {
+          throw new Error("Arguments must be numbers");
+        }
+        marshalNode(this);
+        const address = TRANSFER_BUFFER + SIZE_OF_NODE;
+        C.setValue(address, start2, "i32");
+        C.setValue(address + SIZE_OF_INT, end, "i32");
+        C._ts_node_named_descendant_for_index_wasm(this.tree[0]);
+        return unmarshalNode(this.tree);
+      }
+      /** Get the smallest node within this node that spans the given point range. */
+      descendantForPosition(start2, end = start2) {
+        if (!isPoint(start2) || !isPoint(end)) {
+          throw new Error("Arguments must be {row, column} objects");
+        }
+        marshalNode(this);
+        const address = TRANSFER_BUFFER + SIZE_OF_NODE;
+        marshalPoint(address, start2);
+        marshalPoint(address + SIZE_OF_POINT, end);
+        C._ts_node_descendant_for_position_wasm(this.tree[0]);
+        return unmarshalNode(this.tree);
+      }
+      /** Get the smallest named node within this node that spans the given point range. */
+      namedDescendantForPosition(start2, end = start2) {
+        if (!isPoint(start2) || !isPoint(end)) {
+          throw new Error("Arguments must be {row, column} objects");
+        }
+        marshalNode(this);
+        const address = TRANSFER_BUFFER + SIZE_OF_NODE;
+        marshalPoint(address, start2);
+        marshalPoint(address + SIZE_OF_POINT, end);
+        C._ts_node_named_descendant_for_position_wasm(this.tree[0]);
+        return unmarshalNode(this.tree);
+      }
+      /**
+       * Create a new {@link TreeCursor} starting from this node.
+       *
+       * Note that the given node is considered the root of the cursor,
+       * and the cursor cannot walk outside this node.
+       */
+      walk() {
+        marshalNode(this);
+        C._ts_tree_cursor_new_wasm(this.tree[0]);
+        return new TreeCursor(INTERNAL, this.tree);
+      }
+      /**
+       * Edit this node to keep it in-sync with source code that has been edited.
+       *
+       * This function is only rarely needed. When you edit a syntax tree with
+       * the {@link Tree#edit} method, all of the nodes that you retrieve from
+       * the tree afterward will already reflect the edit. You only need to
+       * use {@link Node#edit} when you have a specific {@link Node} instance that
+       * you want to keep and continue to use after an edit.
+       */
+      edit(edit) {
+        if (this.startIndex >= edit.oldEndIndex) {
+          this.startIndex = edit.newEndIndex + (this.startIndex - edit.oldEndIndex);
+          let subbedPointRow;
+          let subbedPointColumn;
+          if (this.startPosition.row > edit.oldEndPosition.row) {
+            subbedPointRow = this.startPosition.row - edit.oldEndPosition.row;
+            subbedPointColumn = this.startPosition.column;
+          } else {
+            subbedPointRow = 0;
+            subbedPointColumn = this.startPosition.column;
+            if (this.startPosition.column >= edit.oldEndPosition.column) {
+              subbedPointColumn = this.startPosition.column - edit.oldEndPosition.column;
+            }
+          }
+          if (subbedPointRow > 0) {
+            this.startPosition.row += subbedPointRow;
+            this.startPosition.column = subbedPointColumn;
+          } else {
+            this.startPosition.column += subbedPointColumn;
+          }
+        } else if (this.startIndex > edit.startIndex) {
+          this.startIndex = edit.newEndIndex;
+          this.startPosition.row = edit.newEndPosition.row;
+          this.startPosition.column = edit.newEndPosition.column;
+        }
+      }
+      /** Get the S-expression representation of this node. */
+      toString() {
+        marshalNode(this);
+        const address = C._ts_node_to_string_wasm(this.tree[0]);
+        const result = C.AsciiToString(address);
+        C._free(address);
+        return result;
+      }
+    };
+    __name(unmarshalCaptures, "unmarshalCaptures");
+    __name(marshalNode, "marshalNode");
+    __name(unmarshalNode, "unmarshalNode");
+    __name(marshalTreeCursor, "marshalTreeCursor");
+    __name(unmarshalTreeCursor, "unmarshalTreeCursor");
+    __name(marshalPoint, "marshalPoint");
+    __name(unmarshalPoint, "unmarshalPoint");
+    __name(marshalRange, "marshalRange");
+    __name(unmarshalRange, "unmarshalRange");
+    __name(marshalEdit, "marshalEdit");
+    __name(unmarshalLanguageMetadata, "unmarshalLanguageMetadata");
+    PREDICATE_STEP_TYPE_CAPTURE = 1;
+    PREDICATE_STEP_TYPE_STRING = 2;
+    QUERY_WORD_REGEX = /[\w-]+/g;
+    CaptureQuantifier = {
+      Zero: 0,
+      ZeroOrOne: 1,
+      ZeroOrMore: 2,
+      One: 3,
+      OneOrMore: 4
+    };
+    isCaptureStep = /* @__PURE__ */ __name((step) => step.type === "capture", "isCaptureStep");
+    isStringStep = /* @__PURE__ */ __name((step) => step.type === "string", "isStringStep");
+    QueryErrorKind = {
+      Syntax: 1,
+      NodeName: 2,
+      FieldName: 3,
+      CaptureName: 4,
+      PatternStructure: 5
+    };
+    QueryError = class _QueryError extends Error {
+      constructor(kind, info2, index, length) {
+        super(_QueryError.formatMessage(kind, info2));
+        this.kind = kind;
+        this.info = info2;
+        this.index = index;
+        this.length = length;
+        this.name = "QueryError";
+      }
+      static {
+        __name(this, "QueryError");
+      }
+      /** Formats an error message based on the error kind and info */
+      static formatMessage(kind, info2) {
+        switch (kind) {
+          case QueryErrorKind.NodeName:
+            return `Bad node name '${info2.word}'`;
+          case QueryErrorKind.FieldName:
+            return `Bad field name '${info2.word}'`;
+          case QueryErrorKind.CaptureName:
+            return `Bad capture name @${info2.word}`;
+          case QueryErrorKind.PatternStructure:
+            return `Bad pattern structure at offset ${info2.suffix}`;
+          case QueryErrorKind.Syntax:
+            return `Bad syntax at offset ${info2.suffix}`;
+        }
+      }
+    };
+    __name(parseAnyPredicate, "parseAnyPredicate");
+    __name(parseMatchPredicate, "parseMatchPredicate");
+    __name(parseAnyOfPredicate, "parseAnyOfPredicate");
+    __name(parseIsPredicate, "parseIsPredicate");
+    __name(parseSetDirective, "parseSetDirective");
+    __name(parsePattern, "parsePattern");
+    Query = class {
+      static {
+        __name(this, "Query");
+      }
+      /** @internal */
+      [0] = 0;
+      // Internal handle for WASM
+      /** @internal */
+      exceededMatchLimit;
+      /** @internal */
+      textPredicates;
+      /** The names of the captures used in the query. */
+      captureNames;
+      /** The quantifiers of the captures used in the query. */
+      captureQuantifiers;
+      /**
+       * The other user-defined predicates associated with the given index.
+       *
+       * This includes predicates with operators other than:
+       * - `match?`
+       * - `eq?` and `not-eq?`
+       * - `any-of?` and `not-any-of?`
+       * - `is?` and `is-not?`
+       * - `set!`
+       */
+      predicates;
+      /** The properties for predicates with the operator `set!`. */
+      setProperties;
+      /** The properties for predicates with the operator `is?`. */
+      assertedProperties;
+      /** The properties for predicates with the operator `is-not?`. */
+      refutedProperties;
+      /** The maximum number of in-progress matches for this cursor. */
+      matchLimit;
+      /**
+       * Create a new query from a string containing one or more S-expression
+       * patterns.
+       *
+       * The query is associated with a particular language, and can only be run
+       * on syntax nodes parsed with that language. References to Queries can be
+       * shared between multiple threads.
+       *
+       * @link {@see https://tree-sitter.github.io/tree-sitter/using-parsers/queries}
+       */
+      constructor(language, source) {
+        const sourceLength = C.lengthBytesUTF8(source);
+        const sourceAddress = C._malloc(sourceLength + 1);
+        C.stringToUTF8(source, sourceAddress, sourceLength + 1);
+        const address = C._ts_query_new(
+          language[0],
+          sourceAddress,
+          sourceLength,
+          TRANSFER_BUFFER,
+          TRANSFER_BUFFER + SIZE_OF_INT
+        );
+        if (!address) {
+          const errorId = C.getValue(TRANSFER_BUFFER + SIZE_OF_INT, "i32");
+          const errorByte = C.getValue(TRANSFER_BUFFER, "i32");
+          const errorIndex = C.UTF8ToString(sourceAddress, errorByte).length;
+          const suffix = source.slice(errorIndex, errorIndex + 100).split("\n")[0];
+          const word = suffix.match(QUERY_WORD_REGEX)?.[0] ?? "";
+          C._free(sourceAddress);
+          switch (errorId) {
+            case QueryErrorKind.Syntax:
+              throw new QueryError(QueryErrorKind.Syntax, { suffix: `${errorIndex}: '${suffix}'...` }, errorIndex, 0);
+            case QueryErrorKind.NodeName:
+              throw new QueryError(errorId, { word }, errorIndex, word.length);
+            case QueryErrorKind.FieldName:
+              throw new QueryError(errorId, { word }, errorIndex, word.length);
+            case QueryErrorKind.CaptureName:
+              throw new QueryError(errorId, { word }, errorIndex, word.length);
+            case QueryErrorKind.PatternStructure:
+              throw new QueryError(errorId, { suffix: `${errorIndex}: '${suffix}'...` }, errorIndex, 0);
+          }
+        }
+        const stringCount = C._ts_query_string_count(address);
+        const captureCount = C._ts_query_capture_count(address);
+        const patternCount = C._ts_query_pattern_count(address);
+        const captureNames = new Array(captureCount);
+        const captureQuantifiers = new Array(patternCount);
+        const stringValues = new Array(stringCount);
+        for (let i2 = 0; i2 < captureCount; i2++) {
+          const nameAddress = C._ts_query_capture_name_for_id(
+            address,
+            i2,
+            TRANSFER_BUFFER
+          );
+          const nameLength = C.getValue(TRANSFER_BUFFER, "i32");
+          captureNames[i2] = C.UTF8ToString(nameAddress, nameLength);
+        }
+        for (let i2 = 0; i2 < patternCount; i2++) {
+          const captureQuantifiersArray = new Array(captureCount);
+          for (let j = 0; j < captureCount; j++) {
+            const quantifier = C._ts_query_capture_quantifier_for_id(address, i2, j);
+            captureQuantifiersArray[j] = quantifier;
+          }
+          captureQuantifiers[i2] = captureQuantifiersArray;
+        }
+        for (let i2 = 0; i2 < stringCount; i2++) {
+          const valueAddress = C._ts_query_string_value_for_id(
+            address,
+            i2,
+            TRANSFER_BUFFER
+          );
+          const nameLength = C.getValue(TRANSFER_BUFFER, "i32");
+          stringValues[i2] = C.UTF8ToString(valueAddress, nameLength);
+        }
+        const setProperties = new Array(patternCount);
+        const assertedProperties = new Array(patternCount);
+        const refutedProperties = new Array(patternCount);
+        const predicates = new Array(patternCount);
+        const textPredicates = new Array(patternCount);
+        for (let i2 = 0; i2 < patternCount; i2++) {
+          const predicatesAddress = C._ts_query_predicates_for_pattern(address, i2, TRANSFER_BUFFER);
+          const stepCount = C.getValue(TRANSFER_BUFFER, "i32");
+          predicates[i2] = [];
+          textPredicates[i2] = [];
+          const steps = new Array();
+          let stepAddress = predicatesAddress;
+          for (let j = 0; j < stepCount; j++) {
+            const stepType = C.getValue(stepAddress, "i32");
+            stepAddress += SIZE_OF_INT;
+            const stepValueId = C.getValue(stepAddress, "i32");
+            stepAddress += SIZE_OF_INT;
+            parsePattern(
+              i2,
+              stepType,
+              stepValueId,
+              captureNames,
+              stringValues,
+              steps,
+              textPredicates,
+              predicates,
+              setProperties,
+              assertedProperties,
+              refutedProperties
+            );
+          }
+          Object.freeze(textPredicates[i2]);
+          Object.freeze(predicates[i2]);
+          Object.freeze(setProperties[i2]);
+          Object.freeze(assertedProperties[i2]);
+          Object.freeze(refutedProperties[i2]);
+        }
+        C._free(sourceAddress);
+        this[0] = address;
+        this.captureNames = captureNames;
+        this.captureQuantifiers = captureQuantifiers;
+        this.textPredicates = textPredicates;
+        this.predicates = predicates;
+        this.setProperties = setProperties;
+        this.assertedProperties = assertedProperties;
+        this.refutedProperties = refutedProperties;
+        this.exceededMatchLimit = false;
+      }
+      /** Delete the query, freeing its resources. */
+      delete() {
+        C._ts_query_delete(this[0]);
+        this[0] = 0;
+      }
+      /**
+       * Iterate over all of the matches in the order that they were found.
+       *
+       * Each match contains the index of the pattern that matched, and a list of
+       * captures. Because multiple patterns can match the same set of nodes,
+       * one match may contain captures that appear *before* some of the
+       * captures from a previous match.
+       *
+       * @param {Node} node - The node to execute the query on.
+       *
+       * @param {QueryOptions} options - Options for query execution.
+       */
+      matches(node, options = {}) {
+        const startPosition = options.startPosition ?? ZERO_POINT;
+        const endPosition = options.endPosition ?? ZERO_POINT;
+        const startIndex = options.startIndex ?? 0;
+        const endIndex = options.endIndex ?? 0;
+        const matchLimit = options.matchLimit ?? 4294967295;
+        const maxStartDepth = options.maxStartDepth ?? 4294967295;
+        const timeoutMicros = options.timeoutMicros ?? 0;
+        const progressCallback = options.progressCallback;
+        if (typeof matchLimit !== "number") {
+          throw new Error("Arguments must be numbers");
+        }
+        this.matchLimit = matchLimit;
+        if (endIndex !== 0 && startIndex > endIndex) {
+          throw new Error("`startIndex` cannot be greater than `endIndex`");
+        }
+        if (endPosition !== ZERO_POINT && (startPosition.row > endPosition.row || startPosition.row === endPosition.row && startPosition.column > endPosition.column)) {
+          throw new Error("`startPosition` cannot be greater than `endPosition`");
+        }
+        if (progressCallback) {
+          C.currentQueryProgressCallback = progressCallback;
+        }
+        marshalNode(node);
+        C._ts_query_matches_wasm(
+          this[0],
+          node.tree[0],
+          startPosition.row,
+          startPosition.column,
+          endPosition.row,
+          endPosition.column,
+          startIndex,
+          endIndex,
+          matchLimit,
+          maxStartDepth,
+          timeoutMicros
+        );
+        const rawCount = C.getValue(TRANSFER_BUFFER, "i32");
+        const startAddress = C.getValue(TRANSFER_BUFFER + SIZE_OF_INT, "i32");
+        const didExceedMatchLimit = C.getValue(TRANSFER_BUFFER + 2 * SIZE_OF_INT, "i32");
+        const result = new Array(rawCount);
+        this.exceededMatchLimit = Boolean(didExceedMatchLimit);
+        let filteredCount = 0;
+        let address = startAddress;
+        for (let i2 = 0; i2 < rawCount; i2++) {
+          const patternIndex = C.getValue(address, "i32");
+          address += SIZE_OF_INT;
+          const captureCount = C.getValue(address, "i32");
+          address += SIZE_OF_INT;
+          const captures = new Array(captureCount);
+          address = unmarshalCaptures(this, node.tree, address, patternIndex, captures);
+          if (this.textPredicates[patternIndex].every((p) => p(captures))) {
+            result[filteredCount] = { pattern: patternIndex, patternIndex, captures };
+            const setProperties = this.setProperties[patternIndex];
+            result[filteredCount].setProperties = setProperties;
+            const assertedProperties = this.assertedProperties[patternIndex];
+            result[filteredCount].assertedProperties = assertedProperties;
+            const refutedProperties = this.refutedProperties[patternIndex];
+            result[filteredCount].refutedProperties = refutedProperties;
+            filteredCount++;
+          }
+        }
+        result.length = filteredCount;
+        C._free(startAddress);
+        C.currentQueryProgressCallback = null;
+        return result;
+      }
+      /**
+       * Iterate over all of the individual captures in the order that they
+       * appear.
+       *
+       * This is useful if you don't care about which pattern matched, and just
+       * want a single, ordered sequence of captures.
+       *
+       * @param {Node} node - The node to execute the query on.
+       *
+       * @param {QueryOptions} options - Options for query execution.
+       */
+      captures(node, options = {}) {
+        const startPosition = options.startPosition ?? ZERO_POINT;
+        const endPosition = options.endPosition ?? ZERO_POINT;
+        const startIndex = options.startIndex ?? 0;
+        const endIndex = options.endIndex ?? 0;
+        const matchLimit = options.matchLimit ?? 4294967295;
+        const maxStartDepth = options.maxStartDepth ?? 4294967295;
+        const timeoutMicros = options.timeoutMicros ?? 0;
+        const progressCallback = options.progressCallback;
+        if (typeof matchLimit !== "number") {
+          throw new Error("Arguments must be numbers");
+        }
+        this.matchLimit = matchLimit;
+        if (endIndex !== 0 && startIndex > endIndex) {
+          throw new Error("`startIndex` cannot be greater than `endIndex`");
+        }
+        if (endPosition !== ZERO_POINT && (startPosition.row > endPosition.row || startPosition.row === endPosition.row && startPosition.column > endPosition.column)) {
+          throw new Error("`startPosition` cannot be greater than `endPosition`");
+        }
+        if (progressCallback) {
+          C.currentQueryProgressCallback = progressCallback;
+        }
+        marshalNode(node);
+        C._ts_query_captures_wasm(
+          this[0],
+          node.tree[0],
+          startPosition.row,
+          startPosition.column,
+          endPosition.row,
+          endPosition.column,
+          startIndex,
+          endIndex,
+          matchLimit,
+          maxStartDepth,
+          timeoutMicros
+        );
+        const count = C.getValue(TRANSFER_BUFFER, "i32");
+        const startAddress = C.getValue(TRANSFER_BUFFER + SIZE_OF_INT, "i32");
+        const didExceedMatchLimit = C.getValue(TRANSFER_BUFFER + 2 * SIZE_OF_INT, "i32");
+        const result = new Array();
+        this.exceededMatchLimit = Boolean(didExceedMatchLimit);
+        const captures = new Array();
+        let address = startAddress;
+        for (let i2 = 0; i2 < count; i2++) {
+          const patternIndex = C.getValue(address, "i32");
+          address += SIZE_OF_INT;
+          const captureCount = C.getValue(address, "i32");
+          address += SIZE_OF_INT;
+          const captureIndex = C.getValue(address, "i32");
+          address += SIZE_OF_INT;
+          captures.length = captureCount;
+          address = unmarshalCaptures(this, node.tree, address, patternIndex, captures);
+          if (this.textPredicates[patternIndex].every((p) => p(captures))) {
+            const capture = captures[captureIndex];
+            const setProperties = this.setProperties[patternIndex];
+            capture.setProperties = setProperties;
+            const assertedProperties = this.assertedProperties[patternIndex];
+            capture.assertedProperties = assertedProperties;
+            const refutedProperties = this.refutedProperties[patternIndex];
+            capture.refutedProperties = refutedProperties;
+            result.push(capture);
+          }
+        }
+        C._free(startAddress);
+        C.currentQueryProgressCallback = null;
+        return result;
+      }
+      /** Get the predicates for a given pattern. */
+      predicatesForPattern(patternIndex) {
+        return this.predicates[patternIndex];
+      }
+      /**
+       * Disable a certain capture within a query.
+       *
+       * This prevents the capture from being returned in matches, and also
+       * avoids any resource usage associated with recording the capture.
+       */
+      disableCapture(captureName) {
+        const captureNameLength = C.lengthBytesUTF8(captureName);
+        const captureNameAddress = C._malloc(captureNameLength + 1);
+        C.stringToUTF8(captureName, captureNameAddress, captureNameLength + 1);
+        C._ts_query_disable_capture(this[0], captureNameAddress, captureNameLength);
+        C._free(captureNameAddress);
+      }
+      /**
+       * Disable a certain pattern within a query.
+       *
+       * This prevents the pattern from matching, and also avoids any resource
+       * usage associated with the pattern. This throws an error if the pattern
+       * index is out of bounds.
+       */
+      disablePattern(patternIndex) {
+        if (patternIndex >= this.predicates.length) {
+          throw new Error(
+            `Pattern index is ${patternIndex} but the pattern count is ${this.predicates.length}`
+          );
+        }
+        C._ts_query_disable_pattern(this[0], patternIndex);
+      }
+      /**
+       * Check if, on its last execution, this cursor exceeded its maximum number
+       * of in-progress matches.
+       */
+      didExceedMatchLimit() {
+        return this.exceededMatchLimit;
+      }
+      /** Get the byte offset where the given pattern starts in the query's source. */
+      startIndexForPattern(patternIndex) {
+        if (patternIndex >= this.predicates.length) {
+          throw new Error(
+            `Pattern index is ${patternIndex} but the pattern count is ${this.predicates.length}`
+          );
+        }
+        return C._ts_query_start_byte_for_pattern(this[0], patternIndex);
+      }
+      /** Get the byte offset where the given pattern ends in the query's source. */
+      endIndexForPattern(patternIndex) {
+        if (patternIndex >= this.predicates.length) {
+          throw new Error(
+            `Pattern index is ${patternIndex} but the pattern count is ${this.predicates.length}`
+          );
+        }
+        return C._ts_query_end_byte_for_pattern(this[0], patternIndex);
+      }
+      /** Get the number of patterns in the query. */
+      patternCount() {
+        return C._ts_query_pattern_count(this[0]);
+      }
+      /** Get the index for a given capture name. */
+      captureIndexForName(captureName) {
+        return this.captureNames.indexOf(captureName);
+      }
+      /** Check if a given pattern within a query has a single root node. */
+      isPatternRooted(patternIndex) {
+        return C._ts_query_is_pattern_rooted(this[0], patternIndex) === 1;
+      }
+      /** Check if a given pattern within a query has a single root node. */
+      isPatternNonLocal(patternIndex) {
+        return C._ts_query_is_pattern_non_local(this[0], patternIndex) === 1;
+      }
+      /**
+       * Check if a given step in a query is 'definite'.
+       *
+       * A query step is 'definite' if its parent pattern will be guaranteed to
+       * match successfully once it reaches the step.
+       */
+      isPatternGuaranteedAtStep(byteIndex) {
+        return C._ts_query_is_pattern_guaranteed_at_step(this[0], byteIndex) === 1;
+      }
+    };
+    LANGUAGE_FUNCTION_REGEX = /^tree_sitter_\w+$/;
+    Language = class _Language {
+      static {
+        __name(this, "Language");
+      }
+      /** @internal */
+      [0] = 0;
+      // Internal handle for WASM
+      /**
+       * A list of all node types in the language. The index of each type in this
+       * array is its node type id.
+       */
+      types;
+      /**
+       * A list of all field names in the language. The index of each field name in
+       * this array is its field id.
+       */
+      fields;
+      /** @internal */
+      constructor(internal, address) {
+        assertInternal(internal);
+        this[0] = address;
+        this.types = new Array(C._ts_language_symbol_count(this[0]));
+        for (let i2 = 0, n = this.types.length; i2 < n; i2++) {
+          if (C._ts_language_symbol_type(this[0], i2) < 2) {
+            this.types[i2] = C.UTF8ToString(C._ts_language_symbol_name(this[0], i2));
+          }
+        }
+        this.fields = new Array(C._ts_language_field_count(this[0]) + 1);
+        for (let i2 = 0, n = this.fields.length; i2 < n; i2++) {
+          const fieldName = C._ts_language_field_name_for_id(this[0], i2);
+          if (fieldName !== 0) {
+            this.fields[i2] = C.UTF8ToString(fieldName);
+          } else {
+            this.fields[i2] = null;
+          }
+        }
+      }
+      /**
+       * Gets the name of the language.
+       */
+      get name() {
+        const ptr = C._ts_language_name(this[0]);
+        if (ptr === 0) return null;
+        return C.UTF8ToString(ptr);
+      }
+      /**
+       * @deprecated since version 0.25.0, use {@link Language#abiVersion} instead
+       * Gets the version of the language.
+       */
+      get version() {
+        return C._ts_language_version(this[0]);
+      }
+      /**
+       * Gets the ABI version of the language.
+       */
+      get abiVersion() {
+        return C._ts_language_abi_version(this[0]);
+      }
+      /**
+      * Get the metadata for this language. This information is generated by the
+      * CLI, and relies on the language author providing the correct metadata in
+      * the language's `tree-sitter.json` file.
+      */
+      get metadata() {
+        C._ts_language_metadata(this[0]);
+        const length = C.getValue(TRANSFER_BUFFER, "i32");
+        const address = C.getValue(TRANSFER_BUFFER + SIZE_OF_INT, "i32");
+        if (length === 0) return null;
+        return unmarshalLanguageMetadata(address);
+      }
+      /**
+       * Gets the number of fields in the language.
+       */
+      get fieldCount() {
+        return this.fields.length - 1;
+      }
+      /**
+       * Gets the number of states in the language.
+       */
+      get stateCount() {
+        return C._ts_language_state_count(this[0]);
+      }
+      /**
+       * Get the field id for a field name.
+       */
+      fieldIdForName(fieldName) {
+        const result = this.fields.indexOf(fieldName);
+        return result !== -1 ? result : null;
+      }
+      /**
+       * Get the field name for a field id.
+       */
+      fieldNameForId(fieldId) {
+        return this.fields[fieldId] ?? null;
+      }
+      /**
+       * Get the node type id for a node type name.
+       */
+      idForNodeType(type, named) {
+        const typeLength = C.lengthBytesUTF8(type);
+        const typeAddress = C._malloc(typeLength + 1);
+        C.stringToUTF8(type, typeAddress, typeLength + 1);
+        const result = C._ts_language_symbol_for_name(this[0], typeAddress, typeLength, named ? 1 : 0);
+        C._free(typeAddress);
+        return result || null;
+      }
+      /**
+       * Gets the number of node types in the language.
+       */
+      get nodeTypeCount() {
+        return C._ts_language_symbol_count(this[0]);
+      }
+      /**
+       * Get the node type name for a node type id.
+       */
+      nodeTypeForId(typeId) {
+        const name2 = C._ts_language_symbol_name(this[0], typeId);
+        return name2 ? C.UTF8ToString(name2) : null;
+      }
+      /**
+       * Check if a node type is named.
+       *
+       * @see {@link https://tree-sitter.github.io/tree-sitter/using-parsers/2-basic-parsing.html#named-vs-anonymous-nodes}
+       */
+      nodeTypeIsNamed(typeId) {
+        return C._ts_language_type_is_named_wasm(this[0], typeId) ? true : false;
+      }
+      /**
+       * Check if a node type is visible.
+       */
+      nodeTypeIsVisible(typeId) {
+        return C._ts_language_type_is_visible_wasm(this[0], typeId) ? true : false;
+      }
+      /**
+       * Get the supertypes ids of this language.
+       *
+       * @see {@link https://tree-sitter.github.io/tree-sitter/using-parsers/6-static-node-types.html?highlight=supertype#supertype-nodes}
+       */
+      get supertypes() {
+        C._ts_language_supertypes_wasm(this[0]);
+        const count = C.getValue(TRANSFER_BUFFER, "i32");
+        const buffer = C.getValue(TRANSFER_BUFFER + SIZE_OF_INT, "i32");
+        const result = new Array(count);
+        if (count > 0) {
+          let address = buffer;
+          for (let i2 = 0; i2 < count; i2++) {
+            result[i2] = C.getValue(address, "i16");
+            address += SIZE_OF_SHORT;
+          }
+        }
+        return result;
+      }
+      /**
+       * Get the subtype ids for a given supertype node id.
+       */
+      subtypes(supertype) {
+        C._ts_language_subtypes_wasm(this[0], supertype);
+        const count = C.getValue(TRANSFER_BUFFER, "i32");
+        const buffer = C.getValue(TRANSFER_BUFFER + SIZE_OF_INT, "i32");
+        const result = new Array(count);
+        if (count > 0) {
+          let address = buffer;
+          for (let i2 = 0; i2 < count; i2++) {
+            result[i2] = C.getValue(address, "i16");
+            address += SIZE_OF_SHORT;
+          }
+        }
+        return result;
+      }
+      /**
+       * Get the next state id for a given state id and node type id.
+       */
+      nextState(stateId, typeId) {
+        return C._ts_language_next_state(this[0], stateId, typeId);
+      }
+      /**
+       * Create a new lookahead iterator for this language and parse state.
+       *
+       * This returns `null` if state is invalid for this language.
+       *
+       * Iterating {@link LookaheadIterator} will yield valid symbols in the given
+       * parse state. Newly created lookahead iterators will return the `ERROR`
+       * symbol from {@link LookaheadIterator#currentType}.
+       *
+       * Lookahead iterators can be useful for generating suggestions and improving
+       * syntax error diagnostics. To get symbols valid in an `ERROR` node, use the
+       * lookahead iterator on its first leaf node state. For `MISSING` nodes, a
+       * lookahead iterator created on the previous non-extra leaf node may be
+       * appropriate.
+       */
+      lookaheadIterator(stateId) {
+        const address = C._ts_lookahead_iterator_new(this[0], stateId);
+        if (address) return new LookaheadIterator(INTERNAL, address, this);
+        return null;
+      }
+      /**
+       * @deprecated since version 0.25.0, call `new` on a {@link Query} instead
+       *
+       * Create a new query from a string containing one or more S-expression
+       * patterns.
+       *
+       * The query is associated with a particular language, and can only be run
+       * on syntax nodes parsed with that language. References to Queries can be
+       * shared between multiple threads.
+       *
+       * @link {@see https://tree-sitter.github.io/tree-sitter/using-parsers/queries}
+       */
+      query(source) {
+        console.warn("Language.query is deprecated. Use new Query(language, source) instead.");
+        return new Query(this, source);
+      }
+      /**
+       * Load a language from a WebAssembly module.
+       * The module can be provided as a path to a file or as a buffer.
+       */
+      static async load(input2) {
+        let bytes;
+        if (input2 instanceof Uint8Array) {
+          bytes = Promise.resolve(input2);
+        } else {
+          if (globalThis.process?.versions.node) {
+            const fs22 = await import("fs/promises");
+            bytes = fs22.readFile(input2);
+          } else {
+            bytes = fetch(input2).then((response) => response.arrayBuffer().then((buffer) => {
+              if (response.ok) {
+                return new Uint8Array(buffer);
+              } else {
+                const body2 = new TextDecoder("utf-8").decode(buffer);
+                throw new Error(`Language.load failed with status ${response.status}.
+
+${body2}`);
+              }
+            }));
+          }
+        }
+        const mod2 = await C.loadWebAssemblyModule(await bytes, { loadAsync: true });
+        const symbolNames = Object.keys(mod2);
+        const functionName = symbolNames.find((key) => LANGUAGE_FUNCTION_REGEX.test(key) && !key.includes("external_scanner_"));
+        if (!functionName) {
+          console.log(`Couldn't find language function in WASM file. Symbols:
+${JSON.stringify(symbolNames, null, 2)}`);
+          throw new Error("Language.load failed: no language function found in WASM file");
+        }
+        const languageAddress = mod2[functionName]();
+        return new _Language(INTERNAL, languageAddress);
+      }
+    };
+    Module2 = (() => {
+      var _scriptName = import.meta.url;
+      return async function(moduleArg = {}) {
+        var moduleRtn;
+        var Module = moduleArg;
+        var readyPromiseResolve, readyPromiseReject;
+        var readyPromise = new Promise((resolve, reject) => {
+          readyPromiseResolve = resolve;
+          readyPromiseReject = reject;
+        });
+        var ENVIRONMENT_IS_WEB = typeof window == "object";
+        var ENVIRONMENT_IS_WORKER = typeof WorkerGlobalScope != "undefined";
+        var ENVIRONMENT_IS_NODE = typeof process == "object" && typeof process.versions == "object" && typeof process.versions.node == "string" && process.type != "renderer";
+        var ENVIRONMENT_IS_SHELL = !ENVIRONMENT_IS_WEB && !ENVIRONMENT_IS_NODE && !ENVIRONMENT_IS_WORKER;
+        if (ENVIRONMENT_IS_NODE) {
+          const { createRequire: createRequire2 } = await import("module");
+          var require = createRequire2(import.meta.url);
+        }
+        Module.currentQueryProgressCallback = null;
+        Module.currentProgressCallback = null;
+        Module.currentLogCallback = null;
+        Module.currentParseCallback = null;
+        var moduleOverrides = Object.assign({}, Module);
+        var arguments_ = [];
+        var thisProgram = "./this.program";
+        var quit_ = /* @__PURE__ */ __name((status, toThrow) => {
+          throw toThrow;
+        }, "quit_");
+        var scriptDirectory = "";
+        function locateFile(path11) {
+          if (Module["locateFile"]) {
+            return Module["locateFile"](path11, scriptDirectory);
+          }
+          return scriptDirectory + path11;
+        }
+        __name(locateFile, "locateFile");
+        var readAsync, readBinary;
+        if (ENVIRONMENT_IS_NODE) {
+          var fs = require("fs");
+          var nodePath = require("path");
+          if (!import.meta.url.startsWith("data:")) {
+            scriptDirectory = nodePath.dirname(require("url").fileURLToPath(import.meta.url)) + "/";
+          }
+          readBinary = /* @__PURE__ */ __name((filename) => {
+            filename = isFileURI(filename) ? new URL(filename) : filename;
+            var ret = fs.readFileSync(filename);
+            return ret;
+          }, "readBinary");
+          readAsync = /* @__PURE__ */ __name(async (filename, binary2 = true) => {
+            filename = isFileURI(filename) ? new URL(filename) : filename;
+            var ret = fs.readFileSync(filename, binary2 ? void 0 : "utf8");
+            return ret;
+          }, "readAsync");
+          if (!Module["thisProgram"] && process.argv.length > 1) {
+            thisProgram = process.argv[1].replace(/\\/g, "/");
+          }
+          arguments_ = process.argv.slice(2);
+          quit_ = /* @__PURE__ */ __name((status, toThrow) => {
+            process.exitCode = status;
+            throw toThrow;
+          }, "quit_");
+        } else if (ENVIRONMENT_IS_WEB || ENVIRONMENT_IS_WORKER) {
+          if (ENVIRONMENT_IS_WORKER) {
+            scriptDirectory = self.location.href;
+          } else if (typeof document != "undefined" && document.currentScript) {
+            scriptDirectory = document.currentScript.src;
+          }
+          if (_scriptName) {
+            scriptDirectory = _scriptName;
+          }
+          if (scriptDirectory.startsWith("blob:")) {
+            scriptDirectory = "";
+          } else {
+            scriptDirectory = scriptDirectory.slice(0, scriptDirectory.replace(/[?#].*/, "").lastIndexOf("/") + 1);
+          }
+          {
+            if (ENVIRONMENT_IS_WORKER) {
+              readBinary = /* @__PURE__ */ __name((url) => {
+                var xhr = new XMLHttpRequest();
+                xhr.open("GET", url, false);
+                xhr.responseType = "arraybuffer";
+                xhr.send(null);
+                return new Uint8Array(
+                  /** @type{!ArrayBuffer} */
+                  xhr.response
+                );
+              }, "readBinary");
+            }
+            readAsync = /* @__PURE__ */ __name(async (url) => {
+              if (isFileURI(url)) {
+                return new Promise((resolve, reject) => {
+                  var xhr = new XMLHttpRequest();
+                  xhr.open("GET", url, true);
+                  xhr.responseType = "arraybuffer";
+                  xhr.onload = () => {
+                    if (xhr.status == 200 || xhr.status == 0 && xhr.response) {
+                      resolve(xhr.response);
+                      return;
+                    }
+                    reject(xhr.status);
+                  };
+                  xhr.onerror = reject;
+                  xhr.send(null);
+                });
+              }
+              var response = await fetch(url, {
+                credentials: "same-origin"
+              });
+              if (response.ok) {
+                return response.arrayBuffer();
+              }
+              throw new Error(response.status + " : " + response.url);
+            }, "readAsync");
+          }
+        } else {
+        }
+        var out = Module["print"] || console.log.bind(console);
+        var err = Module["printErr"] || console.error.bind(console);
+        Object.assign(Module, moduleOverrides);
+        moduleOverrides = null;
+        if (Module["arguments"]) arguments_ = Module["arguments"];
+        if (Module["thisProgram"]) thisProgram = Module["thisProgram"];
+        var dynamicLibraries = Module["dynamicLibraries"] || [];
+        var wasmBinary = Module["wasmBinary"];
+        var wasmMemory;
+        var ABORT = false;
+        var EXITSTATUS;
+        function assert(condition, text) {
+          if (!condition) {
+            abort(text);
+          }
+        }
+        __name(assert, "assert");
+        var HEAP, HEAP8, HEAPU8, HEAP16, HEAPU16, HEAP32, HEAPU32, HEAPF32, HEAP64, HEAPU64, HEAPF64;
+        var HEAP_DATA_VIEW;
+        var runtimeInitialized = false;
+        var isFileURI = /* @__PURE__ */ __name((filename) => filename.startsWith("file://"), "isFileURI");
+        function updateMemoryViews() {
+          var b = wasmMemory.buffer;
+          Module["HEAP_DATA_VIEW"] = HEAP_DATA_VIEW = new DataView(b);
+          Module["HEAP8"] = HEAP8 = new Int8Array(b);
+          Module["HEAP16"] = HEAP16 = new Int16Array(b);
+          Module["HEAPU8"] = HEAPU8 = new Uint8Array(b);
+          Module["HEAPU16"] = HEAPU16 = new Uint16Array(b);
+          Module["HEAP32"] = HEAP32 = new Int32Array(b);
+          Module["HEAPU32"] = HEAPU32 = new Uint32Array(b);
+          Module["HEAPF32"] = HEAPF32 = new Float32Array(b);
+          Module["HEAPF64"] = HEAPF64 = new Float64Array(b);
+          Module["HEAP64"] = HEAP64 = new BigInt64Array(b);
+          Module["HEAPU64"] = HEAPU64 = new BigUint64Array(b);
+        }
+        __name(updateMemoryViews, "updateMemoryViews");
+        if (Module["wasmMemory"]) {
+          wasmMemory = Module["wasmMemory"];
+        } else {
+          var INITIAL_MEMORY = Module["INITIAL_MEMORY"] || 33554432;
+          wasmMemory = new WebAssembly.Memory({
+            "initial": INITIAL_MEMORY / 65536,
+            // In theory we should not need to emit the maximum if we want "unlimited"
+            // or 4GB of memory, but VMs error on that atm, see
+            // https://github.com/emscripten-core/emscripten/issues/14130
+            // And in the pthreads case we definitely need to emit a maximum. So
+            // always emit one.
+            "maximum": 32768
+          });
+        }
+        updateMemoryViews();
+        var __RELOC_FUNCS__ = [];
+        function preRun() {
+          if (Module["preRun"]) {
+            if (typeof Module["preRun"] == "function") Module["preRun"] = [Module["preRun"]];
+            while (Module["preRun"].length) {
+              addOnPreRun(Module["preRun"].shift());
+            }
+          }
+          callRuntimeCallbacks(onPreRuns);
+        }
+        __name(preRun, "preRun");
+        function initRuntime() {
+          runtimeInitialized = true;
+          callRuntimeCallbacks(__RELOC_FUNCS__);
+          wasmExports["__wasm_call_ctors"]();
+          callRuntimeCallbacks(onPostCtors);
+        }
+        __name(initRuntime, "initRuntime");
+        function preMain() {
+        }
+        __name(preMain, "preMain");
+        function postRun() {
+          if (Module["postRun"]) {
+            if (typeof Module["postRun"] == "function") Module["postRun"] = [Module["postRun"]];
+            while (Module["postRun"].length) {
+              addOnPostRun(Module["postRun"].shift());
+            }
+          }
+          callRuntimeCallbacks(onPostRuns);
+        }
+        __name(postRun, "postRun");
+        var runDependencies = 0;
+        var dependenciesFulfilled = null;
+        function getUniqueRunDependency(id) {
+          return id;
+        }
+        __name(getUniqueRunDependency, "getUniqueRunDependency");
+        function addRunDependency(id) {
+          runDependencies++;
+          Module["monitorRunDependencies"]?.(runDependencies);
+        }
+        __name(addRunDependency, "addRunDependency");
+        function removeRunDependency(id) {
+          runDependencies--;
+          Module["monitorRunDependencies"]?.(runDependencies);
+          if (runDependencies == 0) {
+            if (dependenciesFulfilled) {
+              var callback = dependenciesFulfilled;
+              dependenciesFulfilled = null;
+              callback();
+            }
+          }
+        }
+        __name(removeRunDependency, "removeRunDependency");
+        function abort(what) {
+          Module["onAbort"]?.(what);
+          what = "Aborted(" + what + ")";
+          err(what);
+          ABORT = true;
+          what += ". Build with -sASSERTIONS for more info.";
+          var e = new WebAssembly.RuntimeError(what);
+          readyPromiseReject(e);
+          throw e;
+        }
+        __name(abort, "abort");
+        var wasmBinaryFile;
+        function findWasmBinary() {
+          if (Module["locateFile"]) {
+            return locateFile("tree-sitter.wasm");
+          }
+          return new URL("tree-sitter.wasm", import.meta.url).href;
+        }
+        __name(findWasmBinary, "findWasmBinary");
+        function getBinarySync(file) {
+          if (file == wasmBinaryFile && wasmBinary) {
+            return new Uint8Array(wasmBinary);
+          }
+          if (readBinary) {
+            return readBinary(file);
+          }
+          throw "both async and sync fetching of the wasm failed";
+        }
+        __name(getBinarySync, "getBinarySync");
+        async function getWasmBinary(binaryFile) {
+          if (!wasmBinary) {
+            try {
+              var response = await readAsync(binaryFile);
+              return new Uint8Array(response);
+            } catch {
+            }
+          }
+          return getBinarySync(binaryFile);
+        }
+        __name(getWasmBinary, "getWasmBinary");
+        async function instantiateArrayBuffer(binaryFile, imports) {
+          try {
+            var binary2 = await getWasmBinary(binaryFile);
+            var instance2 = await WebAssembly.instantiate(binary2, imports);
+            return instance2;
+          } catch (reason) {
+            err(`failed to asynchronously prepare wasm: ${reason}`);
+            abort(reason);
+          }
+        }
+        __name(instantiateArrayBuffer, "instantiateArrayBuffer");
+        async function instantiateAsync(binary2, binaryFile, imports) {
+          if (!binary2 && typeof WebAssembly.instantiateStreaming == "function" && !isFileURI(binaryFile) && !ENVIRONMENT_IS_NODE) {
+            try {
+              var response = fetch(binaryFile, {
+                credentials: "same-origin"
+              });
+              var instantiationResult = await WebAssembly.instantiateStreaming(response, imports);
+              return instantiationResult;
+            } catch (reason) {
+              err(`wasm streaming compile failed: ${reason}`);
+              err("falling back to ArrayBuffer instantiation");
+            }
+          }
+          return instantiateArrayBuffer(binaryFile, imports);
+        }
+        __name(instantiateAsync, "instantiateAsync");
+        function getWasmImports() {
+          return {
+            "env": wasmImports,
+            "wasi_snapshot_preview1": wasmImports,
+            "GOT.mem": new Proxy(wasmImports, GOTHandler),
+            "GOT.func": new Proxy(wasmImports, GOTHandler)
+          };
+        }
+        __name(getWasmImports, "getWasmImports");
+        async function createWasm() {
+          function receiveInstance(instance2, module2) {
+            wasmExports = instance2.exports;
+            wasmExports = relocateExports(wasmExports, 1024);
+            var metadata2 = getDylinkMetadata(module2);
+            if (metadata2.neededDynlibs) {
+              dynamicLibraries = metadata2.neededDynlibs.concat(dynamicLibraries);
+            }
+            mergeLibSymbols(wasmExports, "main");
+            LDSO.init();
+            loadDylibs();
+            __RELOC_FUNCS__.push(wasmExports["__wasm_apply_data_relocs"]);
+            removeRunDependency("wasm-instantiate");
+            return wasmExports;
+          }
+          __name(receiveInstance, "receiveInstance");
+          addRunDependency("wasm-instantiate");
+          function receiveInstantiationResult(result2) {
+            return receiveInstance(result2["instance"], result2["module"]);
+          }
+          __name(receiveInstantiationResult, "receiveInstantiationResult");
+          var info2 = getWasmImports();
+          if (Module["instantiateWasm"]) {
+            return new Promise((resolve, reject) => {
+              Module["instantiateWasm"](info2, (mod2, inst) => {
+                receiveInstance(mod2, inst);
+                resolve(mod2.exports);
+              });
+            });
+          }
+          wasmBinaryFile ??= findWasmBinary();
+          try {
+            var result = await instantiateAsync(wasmBinary, wasmBinaryFile, info2);
+            var exports = receiveInstantiationResult(result);
+            return exports;
+          } catch (e) {
+            readyPromiseReject(e);
+            return Promise.reject(e);
+          }
+        }
+        __name(createWasm, "createWasm");
+        var ASM_CONSTS = {};
+        class ExitStatus {
+          static {
+            __name(this, "ExitStatus");
+          }
+          name = "ExitStatus";
+          constructor(status) {
+            this.message = `Program terminated with exit(${status})`;
+            this.status = status;
+          }
+        }
+        var GOT = {};
+        var currentModuleWeakSymbols = /* @__PURE__ */ new Set([]);
+        var GOTHandler = {
+          get(obj, symName) {
+            var rtn = GOT[symName];
+            if (!rtn) {
+              rtn = GOT[symName] = new WebAssembly.Global({
+                "value": "i32",
+                "mutable": true
+              });
+            }
+            if (!currentModuleWeakSymbols.has(symName)) {
+              rtn.required = true;
+            }
+            return rtn;
+          }
+        };
+        var LE_HEAP_LOAD_F32 = /* @__PURE__ */ __name((byteOffset) => HEAP_DATA_VIEW.getFloat32(byteOffset, true), "LE_HEAP_LOAD_F32");
+        var LE_HEAP_LOAD_F64 = /* @__PURE__ */ __name((byteOffset) => HEAP_DATA_VIEW.getFloat64(byteOffset, true), "LE_HEAP_LOAD_F64");
+        var LE_HEAP_LOAD_I16 = /* @__PURE__ */ __name((byteOffset) => HEAP_DATA_VIEW.getInt16(byteOffset, true), "LE_HEAP_LOAD_I16");
+        var LE_HEAP_LOAD_I32 = /* @__PURE__ */ __name((byteOffset) => HEAP_DATA_VIEW.getInt32(byteOffset, true), "LE_HEAP_LOAD_I32");
+        var LE_HEAP_LOAD_U16 = /* @__PURE__ */ __name((byteOffset) => HEAP_DATA_VIEW.getUint16(byteOffset, true), "LE_HEAP_LOAD_U16");
+        var LE_HEAP_LOAD_U32 = /* @__PURE__ */ __name((byteOffset) => HEAP_DATA_VIEW.getUint32(byteOffset, true), "LE_HEAP_LOAD_U32");
+        var LE_HEAP_STORE_F32 = /* @__PURE__ */ __name((byteOffset, value) => HEAP_DATA_VIEW.setFloat32(byteOffset, value, true), "LE_HEAP_STORE_F32");
+        var LE_HEAP_STORE_F64 = /* @__PURE__ */ __name((byteOffset, value) => HEAP_DATA_VIEW.setFloat64(byteOffset, value, true), "LE_HEAP_STORE_F64");
+        var LE_HEAP_STORE_I16 = /* @__PURE__ */ __name((byteOffset, value) => HEAP_DATA_VIEW.setInt16(byteOffset, value, true), "LE_HEAP_STORE_I16");
+        var LE_HEAP_STORE_I32 = /* @__PURE__ */ __name((byteOffset, value) => HEAP_DATA_VIEW.setInt32(byteOffset, value, true), "LE_HEAP_STORE_I32");
+        var LE_HEAP_STORE_U16 = /* @__PURE__ */ __name((byteOffset, value) => HEAP_DATA_VIEW.setUint16(byteOffset, value, true), "LE_HEAP_STORE_U16");
+        var LE_HEAP_STORE_U32 = /* @__PURE__ */ __name((byteOffset, value) => HEAP_DATA_VIEW.setUint32(byteOffset, value, true), "LE_HEAP_STORE_U32");
+        var callRuntimeCallbacks = /* @__PURE__ */ __name((callbacks) => {
+          while (callbacks.length > 0) {
+            callbacks.shift()(Module);
+          }
+        }, "callRuntimeCallbacks");
+        var onPostRuns = [];
+        var addOnPostRun = /* @__PURE__ */ __name((cb) => onPostRuns.unshift(cb), "addOnPostRun");
+        var onPreRuns = [];
+        var addOnPreRun = /* @__PURE__ */ __name((cb) => onPreRuns.unshift(cb), "addOnPreRun");
+        var UTF8Decoder = typeof TextDecoder != "undefined" ? new TextDecoder() : void 0;
+        var UTF8ArrayToString = /* @__PURE__ */ __name((heapOrArray, idx = 0, maxBytesToRead = NaN) => {
+          var endIdx = idx + maxBytesToRead;
+          var endPtr = idx;
+          while (heapOrArray[endPtr] && !(endPtr >= endIdx)) ++endPtr;
+          if (endPtr - idx > 16 && heapOrArray.buffer && UTF8Decoder) {
+            return UTF8Decoder.decode(heapOrArray.subarray(idx, endPtr));
+          }
+          var str = "";
+          while (idx < endPtr) {
+            var u0 = heapOrArray[idx++];
+            if (!(u0 & 128)) {
+              str += String.fromCharCode(u0);
+              continue;
+            }
+            var u1 = heapOrArray[idx++] & 63;
+            if ((u0 & 224) == 192) {
+              str += String.fromCharCode((u0 & 31) << 6 | u1);
+              continue;
+            }
+            var u2 = heapOrArray[idx++] & 63;
+            if ((u0 & 240) == 224) {
+              u0 = (u0 & 15) << 12 | u1 << 6 | u2;
+            } else {
+              u0 = (u0 & 7) << 18 | u1 << 12 | u2 << 6 | heapOrArray[idx++] & 63;
+            }
+            if (u0 < 65536) {
+              str += String.fromCharCode(u0);
+            } else {
+              var ch = u0 - 65536;
+              str += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
+            }
+          }
+          return str;
+        }, "UTF8ArrayToString");
+        var getDylinkMetadata = /* @__PURE__ */ __name((binary2) => {
+          var offset = 0;
+          var end = 0;
+          function getU8() {
+            return binary2[offset++];
+          }
+          __name(getU8, "getU8");
+          function getLEB() {
+            var ret = 0;
+            var mul = 1;
+            while (1) {
+              var byte = binary2[offset++];
+              ret += (byte & 127) * mul;
+              mul *= 128;
+              if (!(byte & 128)) break;
+            }
+            return ret;
+          }
+          __name(getLEB, "getLEB");
+          function getString() {
+            var len = getLEB();
+            offset += len;
+            return UTF8ArrayToString(binary2, offset - len, len);
+          }
+          __name(getString, "getString");
+          function failIf(condition, message) {
+            if (condition) throw new Error(message);
+          }
+          __name(failIf, "failIf");
+          var name2 = "dylink.0";
+          if (binary2 instanceof WebAssembly.Module) {
+            var dylinkSection = WebAssembly.Module.customSections(binary2, name2);
+            if (dylinkSection.length === 0) {
+              name2 = "dylink";
+              dylinkSection = WebAssembly.Module.customSections(binary2, name2);
+            }
+            failIf(dylinkSection.length === 0, "need dylink section");
+            binary2 = new Uint8Array(dylinkSection[0]);
+            end = binary2.length;
+          } else {
+            var int32View = new Uint32Array(new Uint8Array(binary2.subarray(0, 24)).buffer);
+            var magicNumberFound = int32View[0] == 1836278016 || int32View[0] == 6386541;
+            failIf(!magicNumberFound, "need to see wasm magic number");
+            failIf(binary2[8] !== 0, "need the dylink section to be first");
+            offset = 9;
+            var section_size = getLEB();
+            end = offset + section_size;
+            name2 = getString();
+          }
+          var customSection = {
+            neededDynlibs: [],
+            tlsExports: /* @__PURE__ */ new Set(),
+            weakImports: /* @__PURE__ */ new Set()
+          };
+          if (name2 == "dylink") {
+            customSection.memorySize = getLEB();
+            customSection.memoryAlign = getLEB();
+            customSection.tableSize = getLEB();
+            customSection.tableAlign = getLEB();
+            var neededDynlibsCount = getLEB();
+            for (var i2 = 0; i2 < neededDynlibsCount; ++i2) {
+              var libname = getString();
+              customSection.neededDynlibs.push(libname);
+            }
+          } else {
+            failIf(name2 !== "dylink.0");
+            var WASM_DYLINK_MEM_INFO = 1;
+            var WASM_DYLINK_NEEDED = 2;
+            var WASM_DYLINK_EXPORT_INFO = 3;
+            var WASM_DYLINK_IMPORT_INFO = 4;
+            var WASM_SYMBOL_TLS = 256;
+            var WASM_SYMBOL_BINDING_MASK = 3;
+            var WASM_SYMBOL_BINDING_WEAK = 1;
+            while (offset < end) {
+              var subsectionType = getU8();
+              var subsectionSize = getLEB();
+              if (subsectionType === WASM_DYLINK_MEM_INFO) {
+                customSection.memorySize = getLEB();
+                customSection.memoryAlign = getLEB();
+                customSection.tableSize = getLEB();
+                customSection.tableAlign = getLEB();
+              } else if (subsectionType === WASM_DYLINK_NEEDED) {
+                var neededDynlibsCount = getLEB();
+                for (var i2 = 0; i2 < neededDynlibsCount; ++i2) {
+                  libname = getString();
+                  customSection.neededDynlibs.push(libname);
+                }
+              } else if (subsectionType === WASM_DYLINK_EXPORT_INFO) {
+                var count = getLEB();
+                while (count--) {
+                  var symname = getString();
+                  var flags2 = getLEB();
+                  if (flags2 & WASM_SYMBOL_TLS) {
+                    customSection.tlsExports.add(symname);
+                  }
+                }
+              } else if (subsectionType === WASM_DYLINK_IMPORT_INFO) {
+                var count = getLEB();
+                while (count--) {
+                  var modname = getString();
+                  var symname = getString();
+                  var flags2 = getLEB();
+                  if ((flags2 & WASM_SYMBOL_BINDING_MASK) == WASM_SYMBOL_BINDING_WEAK) {
+                    customSection.weakImports.add(symname);
+                  }
+                }
+              } else {
+                offset += subsectionSize;
+              }
+            }
+          }
+          return customSection;
+        }, "getDylinkMetadata");
+        function getValue(ptr, type = "i8") {
+          if (type.endsWith("*")) type = "*";
+          switch (type) {
+            case "i1":
+              return HEAP8[ptr];
+            case "i8":
+              return HEAP8[ptr];
+            case "i16":
+              return LE_HEAP_LOAD_I16((ptr >> 1) * 2);
+            case "i32":
+              return LE_HEAP_LOAD_I32((ptr >> 2) * 4);
+            case "i64":
+              return HEAP64[ptr >> 3];
+            case "float":
+              return LE_HEAP_LOAD_F32((ptr >> 2) * 4);
+            case "double":
+              return LE_HEAP_LOAD_F64((ptr >> 3) * 8);
+            case "*":
+              return LE_HEAP_LOAD_U32((ptr >> 2) * 4);
+            default:
+              abort(`invalid type for getValue: ${type}`);
+          }
+        }
+        __name(getValue, "getValue");
+        var newDSO = /* @__PURE__ */ __name((name2, handle2, syms) => {
+          var dso = {
+            refcount: Infinity,
+            name: name2,
+            exports: syms,
+            global: true
+          };
+          LDSO.loadedLibsByName[name2] = dso;
+          if (handle2 != void 0) {
+            LDSO.loadedLibsByHandle[handle2] = dso;
+          }
+          return dso;
+        }, "newDSO");
+        var LDSO = {
+          loadedLibsByName: {},
+          loadedLibsByHandle: {},
+          init() {
+            newDSO("__main__", 0, wasmImports);
+          }
+        };
+        var ___heap_base = 78224;
+        var alignMemory = /* @__PURE__ */ __name((size, alignment) => Math.ceil(size / alignment) * alignment, "alignMemory");
+        var getMemory = /* @__PURE__ */ __name((size) => {
+          if (runtimeInitialized) {
+            return _calloc(size, 1);
+          }
+          var ret = ___heap_base;
+          var end = ret + alignMemory(size, 16);
+          ___heap_base = end;
+          GOT["__heap_base"].value = end;
+          return ret;
+        }, "getMemory");
+        var isInternalSym = /* @__PURE__ */ __name((symName) => ["__cpp_exception", "__c_longjmp", "__wasm_apply_data_relocs", "__dso_handle", "__tls_size", "__tls_align", "__set_stack_limits", "_emscripten_tls_init", "__wasm_init_tls", "__wasm_call_ctors", "__start_em_asm", "__stop_em_asm", "__start_em_js", "__stop_em_js"].includes(symName) || symName.startsWith("__em_js__"), "isInternalSym");
+        var uleb128Encode = /* @__PURE__ */ __name((n, target) => {
+          if (n < 128) {
+            target.push(n);
+          } else {
+            target.push(n % 128 | 128, n >> 7);
+          }
+        }, "uleb128Encode");
+        var sigToWasmTypes = /* @__PURE__ */ __name((sig) => {
+          var typeNames = {
+            "i": "i32",
+            "j": "i64",
+            "f": "f32",
+            "d": "f64",
+            "e": "externref",
+            "p": "i32"
+          };
+          var type = {
+            parameters: [],
+            results: sig[0] == "v" ? [] : [typeNames[sig[0]]]
+          };
+          for (var i2 = 1; i2 < sig.length; ++i2) {
+            type.parameters.push(typeNames[sig[i2]]);
+          }
+          return type;
+        }, "sigToWasmTypes");
+        var generateFuncType = /* @__PURE__ */ __name((sig, target) => {
+          var sigRet = sig.slice(0, 1);
+          var sigParam = sig.slice(1);
+          var typeCodes = {
+            "i": 127,
+            // i32
+            "p": 127,
+            // i32
+            "j": 126,
+            // i64
+            "f": 125,
+            // f32
+            "d": 124,
+            // f64
+            "e": 111
+          };
+          target.push(96);
+          uleb128Encode(sigParam.length, target);
+          for (var i2 = 0; i2 < sigParam.length; ++i2) {
+            target.push(typeCodes[sigParam[i2]]);
+          }
+          if (sigRet == "v") {
+            target.push(0);
+          } else {
+            target.push(1, typeCodes[sigRet]);
+          }
+        }, "generateFuncType");
+        var convertJsFunctionToWasm = /* @__PURE__ */ __name((func2, sig) => {
+          if (typeof WebAssembly.Function == "function") {
+            return new WebAssembly.Function(sigToWasmTypes(sig), func2);
+          }
+          var typeSectionBody = [1];
+          generateFuncType(sig, typeSectionBody);
+          var bytes = [
+            0,
+            97,
+            115,
+            109,
+            // magic ("\0asm")
+            1,
+            0,
+            0,
+            0,
+            // version: 1
+            1
+          ];
+          uleb128Encode(typeSectionBody.length, bytes);
+          bytes.push(...typeSectionBody);
+          bytes.push(
+            2,
+            7,
+            // import section
+            // (import "e" "f" (func 0 (type 0)))
+            1,
+            1,
+            101,
+            1,
+            102,
+            0,
+            0,
+            7,
+            5,
+            // export section
+            // (export "f" (func 0 (type 0)))
+            1,
+            1,
+            102,
+            0,
+            0
+          );
+          var module2 = new WebAssembly.Module(new Uint8Array(bytes));
+          var instance2 = new WebAssembly.Instance(module2, {
+            "e": {
+              "f": func2
+            }
+          });
+          var wrappedFunc = instance2.exports["f"];
+          return wrappedFunc;
+        }, "convertJsFunctionToWasm");
+        var wasmTableMirror = [];
+        var wasmTable = new WebAssembly.Table({
+          "initial": 31,
+          "element": "anyfunc"
+        });
+        var getWasmTableEntry = /* @__PURE__ */ __name((funcPtr) => {
+          var func2 = wasmTableMirror[funcPtr];
+          if (!func2) {
+            if (funcPtr >= wasmTableMirror.length) wasmTableMirror.length = funcPtr + 1;
+            wasmTableMirror[funcPtr] = func2 = wasmTable.get(funcPtr);
+          }
+          return func2;
+        }, "getWasmTableEntry");
+        var updateTableMap = /* @__PURE__ */ __name((offset, count) => {
+          if (functionsInTableMap) {
+            for (var i2 = offset; i2 < offset + count; i2++) {
+              var item = getWasmTableEntry(i2);
+              if (item) {
+                functionsInTableMap.set(item, i2);
+              }
+            }
+          }
+        }, "updateTableMap");
+        var functionsInTableMap;
+        var getFunctionAddress = /* @__PURE__ */ __name((func2) => {
+          if (!functionsInTableMap) {
+            functionsInTableMap = /* @__PURE__ */ new WeakMap();
+            updateTableMap(0, wasmTable.length);
+          }
+          return functionsInTableMap.get(func2) || 0;
+        }, "getFunctionAddress");
+        var freeTableIndexes = [];
+        var getEmptyTableSlot = /* @__PURE__ */ __name(() => {
+          if (freeTableIndexes.length) {
+            return freeTableIndexes.pop();
+          }
+          try {
+            wasmTable.grow(1);
+          } catch (err2) {
+            if (!(err2 instanceof RangeError)) {
+              throw err2;
+            }
+            throw "Unable to grow wasm table. Set ALLOW_TABLE_GROWTH.";
+          }
+          return wasmTable.length - 1;
+        }, "getEmptyTableSlot");
+        var setWasmTableEntry = /* @__PURE__ */ __name((idx, func2) => {
+          wasmTable.set(idx, func2);
+          wasmTableMirror[idx] = wasmTable.get(idx);
+        }, "setWasmTableEntry");
+        var addFunction = /* @__PURE__ */ __name((func2, sig) => {
+          var rtn = getFunctionAddress(func2);
+          if (rtn) {
+            return rtn;
+          }
+          var ret = getEmptyTableSlot();
+          try {
+            setWasmTableEntry(ret, func2);
+          } catch (err2) {
+            if (!(err2 instanceof TypeError)) {
+              throw err2;
+            }
+            var wrapped = convertJsFunctionToWasm(func2, sig);
+            setWasmTableEntry(ret, wrapped);
+          }
+          functionsInTableMap.set(func2, ret);
+          return ret;
+        }, "addFunction");
+        var updateGOT = /* @__PURE__ */ __name((exports, replace) => {
+          for (var symName in exports) {
+            if (isInternalSym(symName)) {
+              continue;
+            }
+            var value = exports[symName];
+            GOT[symName] ||= new WebAssembly.Global({
+              "value": "i32",
+              "mutable": true
+            });
+            if (replace || GOT[symName].value == 0) {
+              if (typeof value == "function") {
+                GOT[symName].value = addFunction(value);
+              } else if (typeof value == "number") {
+                GOT[symName].value = value;
+              } else {
+                err(`unhandled export type for '${symName}': ${typeof value}`);
+              }
+            }
+          }
+        }, "updateGOT");
+        var relocateExports = /* @__PURE__ */ __name((exports, memoryBase2, replace) => {
+          var relocated = {};
+          for (var e in exports) {
+            var value = exports[e];
+            if (typeof value == "object") {
+              value = value.value;
+            }
+            if (typeof value == "number") {
+              value += memoryBase2;
+            }
+            relocated[e] = value;
+          }
+          updateGOT(relocated, replace);
+          return relocated;
+        }, "relocateExports");
+        var isSymbolDefined = /* @__PURE__ */ __name((symName) => {
+          var existing = wasmImports[symName];
+          if (!existing || existing.stub) {
+            return false;
+          }
+          return true;
+        }, "isSymbolDefined");
+        var dynCall = /* @__PURE__ */ __name((sig, ptr, args2 = []) => {
+          var rtn = getWasmTableEntry(ptr)(...args2);
+          return rtn;
+        }, "dynCall");
+        var stackSave = /* @__PURE__ */ __name(() => _emscripten_stack_get_current(), "stackSave");
+        var stackRestore = /* @__PURE__ */ __name((val) => __emscripten_stack_restore(val), "stackRestore");
+        var createInvokeFunction = /* @__PURE__ */ __name((sig) => (ptr, ...args2) => {
+          var sp = stackSave();
+          try {
+            return dynCall(sig, ptr, args2);
+          } catch (e) {
+            stackRestore(sp);
+            if (e !== e + 0) throw e;
+            _setThrew(1, 0);
+            if (sig[0] == "j") return 0n;
+          }
+        }, "createInvokeFunction");
+        var resolveGlobalSymbol = /* @__PURE__ */ __name((symName, direct = false) => {
+          var sym;
+          if (isSymbolDefined(symName)) {
+            sym = wasmImports[symName];
+          } else if (symName.startsWith("invoke_")) {
+            sym = wasmImports[symName] = createInvokeFunction(symName.split("_")[1]);
+          }
+          return {
+            sym,
+            name: symName
+          };
+        }, "resolveGlobalSymbol");
+        var onPostCtors = [];
+        var addOnPostCtor = /* @__PURE__ */ __name((cb) => onPostCtors.unshift(cb), "addOnPostCtor");
+        var UTF8ToString = /* @__PURE__ */ __name((ptr, maxBytesToRead) => ptr ? UTF8ArrayToString(HEAPU8, ptr, maxBytesToRead) : "", "UTF8ToString");
+        var loadWebAssemblyModule = /* @__PURE__ */ __name((binary, flags, libName, localScope, handle) => {
+          var metadata = getDylinkMetadata(binary);
+          currentModuleWeakSymbols = metadata.weakImports;
+          function loadModule() {
+            var memAlign = Math.pow(2, metadata.memoryAlign);
+            var memoryBase = metadata.memorySize ? alignMemory(getMemory(metadata.memorySize + memAlign), memAlign) : 0;
+            var tableBase = metadata.tableSize ? wasmTable.length : 0;
+            if (handle) {
+              HEAP8[handle + 8] = 1;
+              LE_HEAP_STORE_U32((handle + 12 >> 2) * 4, memoryBase);
+              LE_HEAP_STORE_I32((handle + 16 >> 2) * 4, metadata.memorySize);
+              LE_HEAP_STORE_U32((handle + 20 >> 2) * 4, tableBase);
+              LE_HEAP_STORE_I32((handle + 24 >> 2) * 4, metadata.tableSize);
+            }
+            if (metadata.tableSize) {
+              wasmTable.grow(metadata.tableSize);
+            }
+            var moduleExports;
+            function resolveSymbol(sym) {
+              var resolved = resolveGlobalSymbol(sym).sym;
+              if (!resolved && localScope) {
+                resolved = localScope[sym];
+              }
+              if (!resolved) {
+                resolved = moduleExports[sym];
+              }
+              return resolved;
+            }
+            __name(resolveSymbol, "resolveSymbol");
+            var proxyHandler = {
+              get(stubs, prop) {
+                switch (prop) {
+                  case "__memory_base":
+                    return memoryBase;
+                  case "__table_base":
+                    return tableBase;
+                }
+                if (prop in wasmImports && !wasmImports[prop].stub) {
+                  var res = wasmImports[prop];
+                  return res;
+                }
+                if (!(prop in stubs)) {
+                  var resolved;
+                  stubs[prop] = (...args2) => {
+                    resolved ||= resolveSymbol(prop);
+                    return resolved(...args2);
+                  };
+                }
+                return stubs[prop];
+              }
+            };
+            var proxy = new Proxy({}, proxyHandler);
+            var info = {
+              "GOT.mem": new Proxy({}, GOTHandler),
+              "GOT.func": new Proxy({}, GOTHandler),
+              "env": proxy,
+              "wasi_snapshot_preview1": proxy
+            };
+            function postInstantiation(module, instance) {
+              updateTableMap(tableBase, metadata.tableSize);
+              moduleExports = relocateExports(instance.exports, memoryBase);
+              if (!flags.allowUndefined) {
+                reportUndefinedSymbols();
+              }
+              function addEmAsm(addr, body) {
+                var args = [];
+                var arity = 0;
+                for (; arity < 16; arity++) {
+                  if (body.indexOf("$" + arity) != -1) {
+                    args.push("$" + arity);
+                  } else {
+                    break;
+                  }
+                }
+                args = args.join(",");
+                var func = `(${args}) => { ${body} };`;
+                ASM_CONSTS[start] = eval(func);
+              }
+              __name(addEmAsm, "addEmAsm");
+              if ("__start_em_asm" in moduleExports) {
+                var start = moduleExports["__start_em_asm"];
+                var stop = moduleExports["__stop_em_asm"];
+                while (start < stop) {
+                  var jsString = UTF8ToString(start);
+                  addEmAsm(start, jsString);
+                  start = HEAPU8.indexOf(0, start) + 1;
+                }
+              }
+              function addEmJs(name, cSig, body) {
+                var jsArgs = [];
+                cSig = cSig.slice(1, -1);
+                if (cSig != "void") {
+                  cSig = cSig.split(",");
+                  for (var i in cSig) {
+                    var jsArg = cSig[i].split(" ").pop();
+                    jsArgs.push(jsArg.replace("*", ""));
+                  }
+                }
+                var func = `(${jsArgs}) => ${body};`;
+                moduleExports[name] = eval(func);
+              }
+              __name(addEmJs, "addEmJs");
+              for (var name in moduleExports) {
+                if (name.startsWith("__em_js__")) {
+                  var start = moduleExports[name];
+                  var jsString = UTF8ToString(start);
+                  var parts = jsString.split("<::>");
+                  addEmJs(name.replace("__em_js__", ""), parts[0], parts[1]);
+                  delete moduleExports[name];
+                }
+              }
+              var applyRelocs = moduleExports["__wasm_apply_data_relocs"];
+              if (applyRelocs) {
+                if (runtimeInitialized) {
+                  applyRelocs();
+                } else {
+                  __RELOC_FUNCS__.push(applyRelocs);
+                }
+              }
+              var init = moduleExports["__wasm_call_ctors"];
+              if (init) {
+                if (runtimeInitialized) {
+                  init();
+                } else {
+                  addOnPostCtor(init);
+                }
+              }
+              return moduleExports;
+            }
+            __name(postInstantiation, "postInstantiation");
+            if (flags.loadAsync) {
+              if (binary instanceof WebAssembly.Module) {
+                var instance = new WebAssembly.Instance(binary, info);
+                return Promise.resolve(postInstantiation(binary, instance));
+              }
+              return WebAssembly.instantiate(binary, info).then((result) => postInstantiation(result.module, result.instance));
+            }
+            var module = binary instanceof WebAssembly.Module ? binary : new WebAssembly.Module(binary);
+            var instance = new WebAssembly.Instance(module, info);
+            return postInstantiation(module, instance);
+          }
+          __name(loadModule, "loadModule");
+          if (flags.loadAsync) {
+            return metadata.neededDynlibs.reduce((chain, dynNeeded) => chain.then(() => loadDynamicLibrary(dynNeeded, flags, localScope)), Promise.resolve()).then(loadModule);
+          }
+          metadata.neededDynlibs.forEach((needed) => loadDynamicLibrary(needed, flags, localScope));
+          return loadModule();
+        }, "loadWebAssemblyModule");
+        var mergeLibSymbols = /* @__PURE__ */ __name((exports, libName2) => {
+          for (var [sym, exp] of Object.entries(exports)) {
+            const setImport = /* @__PURE__ */ __name((target) => {
+              if (!isSymbolDefined(target)) {
+                wasmImports[target] = exp;
+              }
+            }, "setImport");
+            setImport(sym);
+            const main_alias = "__main_argc_argv";
+            if (sym == "main") {
+              setImport(main_alias);
+            }
+            if (sym == main_alias) {
+              setImport("main");
+            }
+          }
+        }, "mergeLibSymbols");
+        var asyncLoad = /* @__PURE__ */ __name(async (url) => {
+          var arrayBuffer = await readAsync(url);
+          return new Uint8Array(arrayBuffer);
+        }, "asyncLoad");
+        function loadDynamicLibrary(libName2, flags2 = {
+          global: true,
+          nodelete: true
+        }, localScope2, handle2) {
+          var dso = LDSO.loadedLibsByName[libName2];
+          if (dso) {
+            if (!flags2.global) {
+              if (localScope2) {
+                Object.assign(localScope2, dso.exports);
+              }
+            } else if (!dso.global) {
+              dso.global = true;
+              mergeLibSymbols(dso.exports, libName2);
+            }
+            if (flags2.nodelete && dso.refcount !== Infinity) {
+              dso.refcount = Infinity;
+            }
+            dso.refcount++;
+            if (handle2) {
+              LDSO.loadedLibsByHandle[handle2] = dso;
+            }
+            return flags2.loadAsync ? Promise.resolve(true) : true;
+          }
+          dso = newDSO(libName2, handle2, "loading");
+          dso.refcount = flags2.nodelete ? Infinity : 1;
+          dso.global = flags2.global;
+          function loadLibData() {
+            if (handle2) {
+              var data = LE_HEAP_LOAD_U32((handle2 + 28 >> 2) * 4);
+              var dataSize = LE_HEAP_LOAD_U32((handle2 + 32 >> 2) * 4);
+              if (data && dataSize) {
+                var libData = HEAP8.slice(data, data + dataSize);
+                return flags2.loadAsync ? Promise.resolve(libData) : libData;
+              }
+            }
+            var libFile = locateFile(libName2);
+            if (flags2.loadAsync) {
+              return asyncLoad(libFile);
+            }
+            if (!readBinary) {
+              throw new Error(`${libFile}: file not found, and synchronous loading of external files is not available`);
+            }
+            return readBinary(libFile);
+          }
+          __name(loadLibData, "loadLibData");
+          function getExports() {
+            if (flags2.loadAsync) {
+              return loadLibData().then((libData) => loadWebAssemblyModule(libData, flags2, libName2, localScope2, handle2));
+            }
+            return loadWebAssemblyModule(loadLibData(), flags2, libName2, localScope2, handle2);
+          }
+          __name(getExports, "getExports");
+          function moduleLoaded(exports) {
+            if (dso.global) {
+              mergeLibSymbols(exports, libName2);
+            } else if (localScope2) {
+              Object.assign(localScope2, exports);
+            }
+            dso.exports = exports;
+          }
+          __name(moduleLoaded, "moduleLoaded");
+          if (flags2.loadAsync) {
+            return getExports().then((exports) => {
+              moduleLoaded(exports);
+              return true;
+            });
+          }
+          moduleLoaded(getExports());
+          return true;
+        }
+        __name(loadDynamicLibrary, "loadDynamicLibrary");
+        var reportUndefinedSymbols = /* @__PURE__ */ __name(() => {
+          for (var [symName, entry] of Object.entries(GOT)) {
+            if (entry.value == 0) {
+              var value = resolveGlobalSymbol(symName, true).sym;
+              if (!value && !entry.required) {
+                continue;
+              }
+              if (typeof value == "function") {
+                entry.value = addFunction(value, value.sig);
+              } else if (typeof value == "number") {
+                entry.value = value;
+              } else {
+                throw new Error(`bad export type for '${symName}': ${typeof value}`);
+              }
+            }
+          }
+        }, "reportUndefinedSymbols");
+        var loadDylibs = /* @__PURE__ */ __name(() => {
+          if (!dynamicLibraries.length) {
+            reportUndefinedSymbols();
+            return;
+          }
+          addRunDependency("loadDylibs");
+          dynamicLibraries.reduce((chain, lib) => chain.then(() => loadDynamicLibrary(lib, {
+            loadAsync: true,
+            global: true,
+            nodelete: true,
+            allowUndefined: true
+          })), Promise.resolve()).then(() => {
+            reportUndefinedSymbols();
+            removeRunDependency("loadDylibs");
+          });
+        }, "loadDylibs");
+        var noExitRuntime = Module["noExitRuntime"] || true;
+        function setValue(ptr, value, type = "i8") {
+          if (type.endsWith("*")) type = "*";
+          switch (type) {
+            case "i1":
+              HEAP8[ptr] = value;
+              break;
+            case "i8":
+              HEAP8[ptr] = value;
+              break;
+            case "i16":
+              LE_HEAP_STORE_I16((ptr >> 1) * 2, value);
+              break;
+            case "i32":
+              LE_HEAP_STORE_I32((ptr >> 2) * 4, value);
+              break;
+            case "i64":
+              HEAP64[ptr >> 3] = BigInt(value);
+              break;
+            case "float":
+              LE_HEAP_STORE_F32((ptr >> 2) * 4, value);
+              break;
+            case "double":
+              LE_HEAP_STORE_F64((ptr >> 3) * 8, value);
+              break;
+            case "*":
+              LE_HEAP_STORE_U32((ptr >> 2) * 4, value);
+              break;
+            default:
+              abort(`invalid type for setValue: ${type}`);
+          }
+        }
+        __name(setValue, "setValue");
+        var ___memory_base = new WebAssembly.Global({
+          "value": "i32",
+          "mutable": false
+        }, 1024);
+        var ___stack_pointer = new WebAssembly.Global({
+          "value": "i32",
+          "mutable": true
+        }, 78224);
+        var ___table_base = new WebAssembly.Global({
+          "value": "i32",
+          "mutable": false
+        }, 1);
+        var __abort_js = /* @__PURE__ */ __name(() => abort(""), "__abort_js");
+        __abort_js.sig = "v";
+        var _emscripten_get_now = /* @__PURE__ */ __name(() => performance.now(), "_emscripten_get_now");
+        _emscripten_get_now.sig = "d";
+        var _emscripten_date_now = /* @__PURE__ */ __name(() => Date.now(), "_emscripten_date_now");
+        _emscripten_date_now.sig = "d";
+        var nowIsMonotonic = 1;
+        var checkWasiClock = /* @__PURE__ */ __name((clock_id) => clock_id >= 0 && clock_id <= 3, "checkWasiClock");
+        var INT53_MAX = 9007199254740992;
+        var INT53_MIN = -9007199254740992;
+        var bigintToI53Checked = /* @__PURE__ */ __name((num) => num < INT53_MIN || num > INT53_MAX ? NaN : Number(num), "bigintToI53Checked");
+        function _clock_time_get(clk_id, ignored_precision, ptime) {
+          ignored_precision = bigintToI53Checked(ignored_precision);
+          if (!checkWasiClock(clk_id)) {
+            return 28;
+          }
+          var now;
+          if (clk_id === 0) {
+            now = _emscripten_date_now();
+          } else if (nowIsMonotonic) {
+            now = _emscripten_get_now();
+          } else {
+            return 52;
+          }
+          var nsec = Math.round(now * 1e3 * 1e3);
+          HEAP64[ptime >> 3] = BigInt(nsec);
+          return 0;
+        }
+        __name(_clock_time_get, "_clock_time_get");
+        _clock_time_get.sig = "iijp";
+        var getHeapMax = /* @__PURE__ */ __name(() => (
+          // Stay one Wasm page short of 4GB: while e.g. Chrome is able to allocate
+          // full 4GB Wasm memories, the size will wrap back to 0 bytes in Wasm side
+          // for any code that deals with heap sizes, which would require special
+          // casing all heap size related code to treat 0 specially.
+          2147483648
+        ), "getHeapMax");
+        var growMemory = /* @__PURE__ */ __name((size) => {
+          var b = wasmMemory.buffer;
+          var pages = (size - b.byteLength + 65535) / 65536 | 0;
+          try {
+            wasmMemory.grow(pages);
+            updateMemoryViews();
+            return 1;
+          } catch (e) {
+          }
+        }, "growMemory");
+        var _emscripten_resize_heap = /* @__PURE__ */ __name((requestedSize) => {
+          var oldSize = HEAPU8.length;
+          requestedSize >>>= 0;
+          var maxHeapSize = getHeapMax();
+          if (requestedSize > maxHeapSize) {
+            return false;
+          }
+          for (var cutDown = 1; cutDown <= 4; cutDown *= 2) {
+            var overGrownHeapSize = oldSize * (1 + 0.2 / cutDown);
+            overGrownHeapSize = Math.min(overGrownHeapSize, requestedSize + 100663296);
+            var newSize = Math.min(maxHeapSize, alignMemory(Math.max(requestedSize, overGrownHeapSize), 65536));
+            var replacement = growMemory(newSize);
+            if (replacement) {
+              return true;
+            }
+          }
+          return false;
+        }, "_emscripten_resize_heap");
+        _emscripten_resize_heap.sig = "ip";
+        var _fd_close = /* @__PURE__ */ __name((fd) => 52, "_fd_close");
+        _fd_close.sig = "ii";
+        function _fd_seek(fd, offset, whence, newOffset) {
+          offset = bigintToI53Checked(offset);
+          return 70;
+        }
+        __name(_fd_seek, "_fd_seek");
+        _fd_seek.sig = "iijip";
+        var printCharBuffers = [null, [], []];
+        var printChar = /* @__PURE__ */ __name((stream, curr) => {
+          var buffer = printCharBuffers[stream];
+          if (curr === 0 || curr === 10) {
+            (stream === 1 ? out : err)(UTF8ArrayToString(buffer));
+            buffer.length = 0;
+          } else {
+            buffer.push(curr);
+          }
+        }, "printChar");
+        var flush_NO_FILESYSTEM = /* @__PURE__ */ __name(() => {
+          if (printCharBuffers[1].length) printChar(1, 10);
+          if (printCharBuffers[2].length) printChar(2, 10);
+        }, "flush_NO_FILESYSTEM");
+        var SYSCALLS = {
+          varargs: void 0,
+          getStr(ptr) {
+            var ret = UTF8ToString(ptr);
+            return ret;
+          }
+        };
+        var _fd_write = /* @__PURE__ */ __name((fd, iov, iovcnt, pnum) => {
+          var num = 0;
+          for (var i2 = 0; i2 < iovcnt; i2++) {
+            var ptr = LE_HEAP_LOAD_U32((iov >> 2) * 4);
+            var len = LE_HEAP_LOAD_U32((iov + 4 >> 2) * 4);
+            iov += 8;
+            for (var j = 0; j < len; j++) {
+              printChar(fd, HEAPU8[ptr + j]);
+            }
+            num += len;
+          }
+          LE_HEAP_STORE_U32((pnum >> 2) * 4, num);
+          return 0;
+        }, "_fd_write");
+        _fd_write.sig = "iippp";
+        function _tree_sitter_log_callback(isLexMessage, messageAddress) {
+          if (Module.currentLogCallback) {
+            const message = UTF8ToString(messageAddress);
+            Module.currentLogCallback(message, isLexMessage !== 0);
+          }
+        }
+        __name(_tree_sitter_log_callback, "_tree_sitter_log_callback");
+        function _tree_sitter_parse_callback(inputBufferAddress, index, row, column, lengthAddress) {
+          const INPUT_BUFFER_SIZE = 10 * 1024;
+          const string = Module.currentParseCallback(index, {
+            row,
+            column
+          });
+          if (typeof string === "string") {
+            setValue(lengthAddress, string.length, "i32");
+            stringToUTF16(string, inputBufferAddress, INPUT_BUFFER_SIZE);
+          } else {
+            setValue(lengthAddress, 0, "i32");
+          }
+        }
+        __name(_tree_sitter_parse_callback, "_tree_sitter_parse_callback");
+        function _tree_sitter_progress_callback(currentOffset, hasError) {
+          if (Module.currentProgressCallback) {
+            return Module.currentProgressCallback({
+              currentOffset,
+              hasError
+            });
+          }
+          return false;
+        }
+        __name(_tree_sitter_progress_callback, "_tree_sitter_progress_callback");
+        function _tree_sitter_query_progress_callback(currentOffset) {
+          if (Module.currentQueryProgressCallback) {
+            return Module.currentQueryProgressCallback({
+              currentOffset
+            });
+          }
+          return false;
+        }
+        __name(_tree_sitter_query_progress_callback, "_tree_sitter_query_progress_callback");
+        var runtimeKeepaliveCounter = 0;
+        var keepRuntimeAlive = /* @__PURE__ */ __name(() => noExitRuntime || runtimeKeepaliveCounter > 0, "keepRuntimeAlive");
+        var _proc_exit = /* @__PURE__ */ __name((code) => {
+          EXITSTATUS = code;
+          if (!keepRuntimeAlive()) {
+            Module["onExit"]?.(code);
+            ABORT = true;
+          }
+          quit_(code, new ExitStatus(code));
+        }, "_proc_exit");
+        _proc_exit.sig = "vi";
+        var exitJS = /* @__PURE__ */ __name((status, implicit) => {
+          EXITSTATUS = status;
+          _proc_exit(status);
+        }, "exitJS");
+        var handleException = /* @__PURE__ */ __name((e) => {
+          if (e instanceof ExitStatus || e == "unwind") {
+            return EXITSTATUS;
+          }
+          quit_(1, e);
+        }, "handleException");
+        var lengthBytesUTF8 = /* @__PURE__ */ __name((str) => {
+          var len = 0;
+          for (var i2 = 0; i2 < str.length; ++i2) {
+            var c = str.charCodeAt(i2);
+            if (c <= 127) {
+              len++;
+            } else if (c <= 2047) {
+              len += 2;
+            } else if (c >= 55296 && c <= 57343) {
+              len += 4;
+              ++i2;
+            } else {
+              len += 3;
+            }
+          }
+          return len;
+        }, "lengthBytesUTF8");
+        var stringToUTF8Array = /* @__PURE__ */ __name((str, heap, outIdx, maxBytesToWrite) => {
+          if (!(maxBytesToWrite > 0)) return 0;
+          var startIdx = outIdx;
+          var endIdx = outIdx + maxBytesToWrite - 1;
+          for (var i2 = 0; i2 < str.length; ++i2) {
+            var u = str.charCodeAt(i2);
+            if (u >= 55296 && u <= 57343) {
+              var u1 = str.charCodeAt(++i2);
+              u = 65536 + ((u & 1023) << 10) | u1 & 1023;
+            }
+            if (u <= 127) {
+              if (outIdx >= endIdx) break;
+              heap[outIdx++] = u;
+            } else if (u <= 2047) {
+              if (outIdx + 1 >= endIdx) break;
+              heap[outIdx++] = 192 | u >> 6;
+              heap[outIdx++] = 128 | u & 63;
+            } else if (u <= 65535) {
+              if (outIdx + 2 >= endIdx) break;
+              heap[outIdx++] = 224 | u >> 12;
+              heap[outIdx++] = 128 | u >> 6 & 63;
+              heap[outIdx++] = 128 | u & 63;
+            } else {
+              if (outIdx + 3 >= endIdx) break;
+              heap[outIdx++] = 240 | u >> 18;
+              heap[outIdx++] = 128 | u >> 12 & 63;
+              heap[outIdx++] = 128 | u >> 6 & 63;
+              heap[outIdx++] = 128 | u & 63;
+            }
+          }
+          heap[outIdx] = 0;
+          return outIdx - startIdx;
+        }, "stringToUTF8Array");
+        var stringToUTF8 = /* @__PURE__ */ __name((str, outPtr, maxBytesToWrite) => stringToUTF8Array(str, HEAPU8, outPtr, maxBytesToWrite), "stringToUTF8");
+        var stackAlloc = /* @__PURE__ */ __name((sz) => __emscripten_stack_alloc(sz), "stackAlloc");
+        var stringToUTF8OnStack = /* @__PURE__ */ __name((str) => {
+          var size = lengthBytesUTF8(str) + 1;
+          var ret = stackAlloc(size);
+          stringToUTF8(str, ret, size);
+          return ret;
+        }, "stringToUTF8OnStack");
+        var AsciiToString = /* @__PURE__ */ __name((ptr) => {
+          var str = "";
+          while (1) {
+            var ch = HEAPU8[ptr++];
+            if (!ch) return str;
+            str += String.fromCharCode(ch);
+          }
+        }, "AsciiToString");
+        var stringToUTF16 = /* @__PURE__ */ __name((str, outPtr, maxBytesToWrite) => {
+          maxBytesToWrite ??= 2147483647;
+          if (maxBytesToWrite < 2) return 0;
+          maxBytesToWrite -= 2;
+          var startPtr = outPtr;
+          var numCharsToWrite = maxBytesToWrite < str.length * 2 ? maxBytesToWrite / 2 : str.length;
+          for (var i2 = 0; i2 < numCharsToWrite; ++i2) {
+            var codeUnit = str.charCodeAt(i2);
+            LE_HEAP_STORE_I16((outPtr >> 1) * 2, codeUnit);
+            outPtr += 2;
+          }
+          LE_HEAP_STORE_I16((outPtr >> 1) * 2, 0);
+          return outPtr - startPtr;
+        }, "stringToUTF16");
+        var wasmImports = {
+          /** @export */
+          __heap_base: ___heap_base,
+          /** @export */
+          __indirect_function_table: wasmTable,
+          /** @export */
+          __memory_base: ___memory_base,
+          /** @export */
+          __stack_pointer: ___stack_pointer,
+          /** @export */
+          __table_base: ___table_base,
+          /** @export */
+          _abort_js: __abort_js,
+          /** @export */
+          clock_time_get: _clock_time_get,
+          /** @export */
+          emscripten_resize_heap: _emscripten_resize_heap,
+          /** @export */
+          fd_close: _fd_close,
+          /** @export */
+          fd_seek: _fd_seek,
+          /** @export */
+          fd_write: _fd_write,
+          /** @export */
+          memory: wasmMemory,
+          /** @export */
+          tree_sitter_log_callback: _tree_sitter_log_callback,
+          /** @export */
+          tree_sitter_parse_callback: _tree_sitter_parse_callback,
+          /** @export */
+          tree_sitter_progress_callback: _tree_sitter_progress_callback,
+          /** @export */
+          tree_sitter_query_progress_callback: _tree_sitter_query_progress_callback
+        };
+        var wasmExports = await createWasm();
+        var ___wasm_call_ctors = wasmExports["__wasm_call_ctors"];
+        var _malloc = Module["_malloc"] = wasmExports["malloc"];
+        var _calloc = Module["_calloc"] = wasmExports["calloc"];
+        var _realloc = Module["_realloc"] = wasmExports["realloc"];
+        var _free = Module["_free"] = wasmExports["free"];
+        var _memcmp = Module["_memcmp"] = wasmExports["memcmp"];
+        var _ts_language_symbol_count = Module["_ts_language_symbol_count"] = wasmExports["ts_language_symbol_count"];
+        var _ts_language_state_count = Module["_ts_language_state_count"] = wasmExports["ts_language_state_count"];
+        var _ts_language_version = Module["_ts_language_version"] = wasmExports["ts_language_version"];
+        var _ts_language_abi_version = Module["_ts_language_abi_version"] = wasmExports["ts_language_abi_version"];
+        var _ts_language_metadata = Module["_ts_language_metadata"] = wasmExports["ts_language_metadata"];
+        var _ts_language_name = Module["_ts_language_name"] = wasmExports["ts_language_name"];
+        var _ts_language_field_count = Module["_ts_language_field_count"] = wasmExports["ts_language_field_count"];
+        var _ts_language_next_state = Module["_ts_language_next_state"] = wasmExports["ts_language_next_state"];
+        var _ts_language_symbol_name = Module["_ts_language_symbol_name"] = wasmExports["ts_language_symbol_name"];
+        var _ts_language_symbol_for_name = Module["_ts_language_symbol_for_name"] = wasmExports["ts_language_symbol_for_name"];
+        var _strncmp = Module["_strncmp"] = wasmExports["strncmp"];
+        var _ts_language_symbol_type = Module["_ts_language_symbol_type"] = wasmExports["ts_language_symbol_type"];
+        var _ts_language_field_name_for_id = Module["_ts_language_field_name_for_id"] = wasmExports["ts_language_field_name_for_id"];
+        var _ts_lookahead_iterator_new = Module["_ts_lookahead_iterator_new"] = wasmExports["ts_lookahead_iterator_new"];
+        var _ts_lookahead_iterator_delete = Module["_ts_lookahead_iterator_delete"] = wasmExports["ts_lookahead_iterator_delete"];
+        var _ts_lookahead_iterator_reset_state = Module["_ts_lookahead_iterator_reset_state"] = wasmExports["ts_lookahead_iterator_reset_state"];
+        var _ts_lookahead_iterator_reset = Module["_ts_lookahead_iterator_reset"] = wasmExports["ts_lookahead_iterator_reset"];
+        var _ts_lookahead_iterator_next = Module["_ts_lookahead_iterator_next"] = wasmExports["ts_lookahead_iterator_next"];
+        var _ts_lookahead_iterator_current_symbol = Module["_ts_lookahead_iterator_current_symbol"] = wasmExports["ts_lookahead_iterator_current_symbol"];
+        var _ts_parser_delete = Module["_ts_parser_delete"] = wasmExports["ts_parser_delete"];
+        var _ts_parser_reset = Module["_ts_parser_reset"] = wasmExports["ts_parser_reset"];
+        var _ts_parser_set_language = Module["_ts_parser_set_language"] = wasmExports["ts_parser_set_language"];
+        var _ts_parser_timeout_micros = Module["_ts_parser_timeout_micros"] = wasmExports["ts_parser_timeout_micros"];
+        var _ts_parser_set_timeout_micros = Module["_ts_parser_set_timeout_micros"] = wasmExports["ts_parser_set_timeout_micros"];
+        var _ts_parser_set_included_ranges = Module["_ts_parser_set_included_ranges"] = wasmExports["ts_parser_set_included_ranges"];
+        var _ts_query_new = Module["_ts_query_new"] = wasmExports["ts_query_new"];
+        var _ts_query_delete = Module["_ts_query_delete"] = wasmExports["ts_query_delete"];
+        var _iswspace = Module["_iswspace"] = wasmExports["iswspace"];
+        var _iswalnum = Module["_iswalnum"] = wasmExports["iswalnum"];
+        var _ts_query_pattern_count = Module["_ts_query_pattern_count"] = wasmExports["ts_query_pattern_count"];
+        var _ts_query_capture_count = Module["_ts_query_capture_count"] = wasmExports["ts_query_capture_count"];
+        var _ts_query_string_count = Module["_ts_query_string_count"] = wasmExports["ts_query_string_count"];
+        var _ts_query_capture_name_for_id = Module["_ts_query_capture_name_for_id"] = wasmExports["ts_query_capture_name_for_id"];
+        var _ts_query_capture_quantifier_for_id = Module["_ts_query_capture_quantifier_for_id"] = wasmExports["ts_query_capture_quantifier_for_id"];
+        var _ts_query_string_value_for_id = Module["_ts_query_string_value_for_id"] = wasmExports["ts_query_string_value_for_id"];
+        var _ts_query_predicates_for_pattern = Module["_ts_query_predicates_for_pattern"] = wasmExports["ts_query_predicates_for_pattern"];
+        var _ts_query_start_byte_for_pattern = Module["_ts_query_start_byte_for_pattern"] = wasmExports["ts_query_start_byte_for_pattern"];
+        var _ts_query_end_byte_for_pattern = Module["_ts_query_end_byte_for_pattern"] = wasmExports["ts_query_end_byte_for_pattern"];
+        var _ts_query_is_pattern_rooted = Module["_ts_query_is_pattern_rooted"] = wasmExports["ts_query_is_pattern_rooted"];
+        var _ts_query_is_pattern_non_local = Module["_ts_query_is_pattern_non_local"] = wasmExports["ts_query_is_pattern_non_local"];
+        var _ts_query_is_pattern_guaranteed_at_step = Module["_ts_query_is_pattern_guaranteed_at_step"] = wasmExports["ts_query_is_pattern_guaranteed_at_step"];
+        var _ts_query_disable_capture = Module["_ts_query_disable_capture"] = wasmExports["ts_query_disable_capture"];
+        var _ts_query_disable_pattern = Module["_ts_query_disable_pattern"] = wasmExports["ts_query_disable_pattern"];
+        var _ts_tree_copy = Module["_ts_tree_copy"] = wasmExports["ts_tree_copy"];
+        var _ts_tree_delete = Module["_ts_tree_delete"] = wasmExports["ts_tree_delete"];
+        var _ts_init = Module["_ts_init"] = wasmExports["ts_init"];
+        var _ts_parser_new_wasm = Module["_ts_parser_new_wasm"] = wasmExports["ts_parser_new_wasm"];
+        var _ts_parser_enable_logger_wasm = Module["_ts_parser_enable_logger_wasm"] = wasmExports["ts_parser_enable_logger_wasm"];
+        var _ts_parser_parse_wasm = Module["_ts_parser_parse_wasm"] = wasmExports["ts_parser_parse_wasm"];
+        var _ts_parser_included_ranges_wasm = Module["_ts_parser_included_ranges_wasm"] = wasmExports["ts_parser_included_ranges_wasm"];
+        var _ts_language_type_is_named_wasm = Module["_ts_language_type_is_named_wasm"] = wasmExports["ts_language_type_is_named_wasm"];
+        var _ts_language_type_is_visible_wasm = Module["_ts_language_type_is_visible_wasm"] = wasmExports["ts_language_type_is_visible_wasm"];
+        var _ts_language_supertypes_wasm = Module["_ts_language_supertypes_wasm"] = wasmExports["ts_language_supertypes_wasm"];
+        var _ts_language_subtypes_wasm = Module["_ts_language_subtypes_wasm"] = wasmExports["ts_language_subtypes_wasm"];
+        var _ts_tree_root_node_wasm = Module["_ts_tree_root_node_wasm"] = wasmExports["ts_tree_root_node_wasm"];
+        var _ts_tree_root_node_with_offset_wasm = Module["_ts_tree_root_node_with_offset_wasm"] = wasmExports["ts_tree_root_node_with_offset_wasm"];
+        var _ts_tree_edit_wasm = Module["_ts_tree_edit_wasm"] = wasmExports["ts_tree_edit_wasm"];
+        var _ts_tree_included_ranges_wasm = Module["_ts_tree_included_ranges_wasm"] = wasmExports["ts_tree_included_ranges_wasm"];
+        var _ts_tree_get_changed_ranges_wasm = Module["_ts_tree_get_changed_ranges_wasm"] = wasmExports["ts_tree_get_changed_ranges_wasm"];
+        var _ts_tree_cursor_new_wasm = Module["_ts_tree_cursor_new_wasm"] = wasmExports["ts_tree_cursor_new_wasm"];
+        var _ts_tree_cursor_copy_wasm = Module["_ts_tree_cursor_copy_wasm"] = wasmExports["ts_tree_cursor_copy_wasm"];
+        var _ts_tree_cursor_delete_wasm = Module["_ts_tree_cursor_delete_wasm"] = wasmExports["ts_tree_cursor_delete_wasm"];
+        var _ts_tree_cursor_reset_wasm = Module["_ts_tree_cursor_reset_wasm"] = wasmExports["ts_tree_cursor_reset_wasm"];
+        var _ts_tree_cursor_reset_to_wasm = Module["_ts_tree_cursor_reset_to_wasm"] = wasmExports["ts_tree_cursor_reset_to_wasm"];
+        var _ts_tree_cursor_goto_first_child_wasm = Module["_ts_tree_cursor_goto_first_child_wasm"] = wasmExports["ts_tree_cursor_goto_first_child_wasm"];
+        var _ts_tree_cursor_goto_last_child_wasm = Module["_ts_tree_cursor_goto_last_child_wasm"] = wasmExports["ts_tree_cursor_goto_last_child_wasm"];
+        var _ts_tree_cursor_goto_first_child_for_index_wasm = Module["_ts_tree_cursor_goto_first_child_for_index_wasm"] = wasmExports["ts_tree_cursor_goto_first_child_for_index_wasm"];
+        var _ts_tree_cursor_goto_first_child_for_position_wasm = Module["_ts_tree_cursor_goto_first_child_for_position_wasm"] = wasmExports["ts_tree_cursor_goto_first_child_for_position_wasm"];
+        var _ts_tree_cursor_goto_next_sibling_wasm = Module["_ts_tree_cursor_goto_next_sibling_wasm"] = wasmExports["ts_tree_cursor_goto_next_sibling_wasm"];
+        var _ts_tree_cursor_goto_previous_sibling_wasm = Module["_ts_tree_cursor_goto_previous_sibling_wasm"] = wasmExports["ts_tree_cursor_goto_previous_sibling_wasm"];
+        var _ts_tree_cursor_goto_descendant_wasm = Module["_ts_tree_cursor_goto_descendant_wasm"] = wasmExports["ts_tree_cursor_goto_descendant_wasm"];
+        var _ts_tree_cursor_goto_parent_wasm = Module["_ts_tree_cursor_goto_parent_wasm"] = wasmExports["ts_tree_cursor_goto_parent_wasm"];
+        var _ts_tree_cursor_current_node_type_id_wasm = Module["_ts_tree_cursor_current_node_type_id_wasm"] = wasmExports["ts_tree_cursor_current_node_type_id_wasm"];
+        var _ts_tree_cursor_current_node_state_id_wasm = Module["_ts_tree_cursor_current_node_state_id_wasm"] = wasmExports["ts_tree_cursor_current_node_state_id_wasm"];
+        var _ts_tree_cursor_current_node_is_named_wasm = Module["_ts_tree_cursor_current_node_is_named_wasm"] = wasmExports["ts_tree_cursor_current_node_is_named_wasm"];
+        var _ts_tree_cursor_current_node_is_missing_wasm = Module["_ts_tree_cursor_current_node_is_missing_wasm"] = wasmExports["ts_tree_cursor_current_node_is_missing_wasm"];
+        var _ts_tree_cursor_current_node_id_wasm = Module["_ts_tree_cursor_current_node_id_wasm"] = wasmExports["ts_tree_cursor_current_node_id_wasm"];
+        var _ts_tree_cursor_start_position_wasm = Module["_ts_tree_cursor_start_position_wasm"] = wasmExports["ts_tree_cursor_start_position_wasm"];
+        var _ts_tree_cursor_end_position_wasm = Module["_ts_tree_cursor_end_position_wasm"] = wasmExports["ts_tree_cursor_end_position_wasm"];
+        var _ts_tree_cursor_start_index_wasm = Module["_ts_tree_cursor_start_index_wasm"] = wasmExports["ts_tree_cursor_start_index_wasm"];
+        var _ts_tree_cursor_end_index_wasm = Module["_ts_tree_cursor_end_index_wasm"] = wasmExports["ts_tree_cursor_end_index_wasm"];
+        var _ts_tree_cursor_current_field_id_wasm = Module["_ts_tree_cursor_current_field_id_wasm"] = wasmExports["ts_tree_cursor_current_field_id_wasm"];
+        var _ts_tree_cursor_current_depth_wasm = Module["_ts_tree_cursor_current_depth_wasm"] = wasmExports["ts_tree_cursor_current_depth_wasm"];
+        var _ts_tree_cursor_current_descendant_index_wasm = Module["_ts_tree_cursor_current_descendant_index_wasm"] = wasmExports["ts_tree_cursor_current_descendant_index_wasm"];
+        var _ts_tree_cursor_current_node_wasm = Module["_ts_tree_cursor_current_node_wasm"] = wasmExports["ts_tree_cursor_current_node_wasm"];
+        var _ts_node_symbol_wasm = Module["_ts_node_symbol_wasm"] = wasmExports["ts_node_symbol_wasm"];
+        var _ts_node_field_name_for_child_wasm = Module["_ts_node_field_name_for_child_wasm"] = wasmExports["ts_node_field_name_for_child_wasm"];
+        var _ts_node_field_name_for_named_child_wasm = Module["_ts_node_field_name_for_named_child_wasm"] = wasmExports["ts_node_field_name_for_named_child_wasm"];
+        var _ts_node_children_by_field_id_wasm = Module["_ts_node_children_by_field_id_wasm"] = wasmExports["ts_node_children_by_field_id_wasm"];
+        var _ts_node_first_child_for_byte_wasm = Module["_ts_node_first_child_for_byte_wasm"] = wasmExports["ts_node_first_child_for_byte_wasm"];
+        var _ts_node_first_named_child_for_byte_wasm = Module["_ts_node_first_named_child_for_byte_wasm"] = wasmExports["ts_node_first_named_child_for_byte_wasm"];
+        var _ts_node_grammar_symbol_wasm = Module["_ts_node_grammar_symbol_wasm"] = wasmExports["ts_node_grammar_symbol_wasm"];
+        var _ts_node_child_count_wasm = Module["_ts_node_child_count_wasm"] = wasmExports["ts_node_child_count_wasm"];
+        var _ts_node_named_child_count_wasm = Module["_ts_node_named_child_count_wasm"] = wasmExports["ts_node_named_child_count_wasm"];
+        var _ts_node_child_wasm = Module["_ts_node_child_wasm"] = wasmExports["ts_node_child_wasm"];
+        var _ts_node_named_child_wasm = Module["_ts_node_named_child_wasm"] = wasmExports["ts_node_named_child_wasm"];
+        var _ts_node_child_by_field_id_wasm = Module["_ts_node_child_by_field_id_wasm"] = wasmExports["ts_node_child_by_field_id_wasm"];
+        var _ts_node_next_sibling_wasm = Module["_ts_node_next_sibling_wasm"] = wasmExports["ts_node_next_sibling_wasm"];
+        var _ts_node_prev_sibling_wasm = Module["_ts_node_prev_sibling_wasm"] = wasmExports["ts_node_prev_sibling_wasm"];
+        var _ts_node_next_named_sibling_wasm = Module["_ts_node_next_named_sibling_wasm"] = wasmExports["ts_node_next_named_sibling_wasm"];
+        var _ts_node_prev_named_sibling_wasm = Module["_ts_node_prev_named_sibling_wasm"] = wasmExports["ts_node_prev_named_sibling_wasm"];
+        var _ts_node_descendant_count_wasm = Module["_ts_node_descendant_count_wasm"] = wasmExports["ts_node_descendant_count_wasm"];
+        var _ts_node_parent_wasm = Module["_ts_node_parent_wasm"] = wasmExports["ts_node_parent_wasm"];
+        var _ts_node_child_with_descendant_wasm = Module["_ts_node_child_with_descendant_wasm"] = wasmExports["ts_node_child_with_descendant_wasm"];
+        var _ts_node_descendant_for_index_wasm = Module["_ts_node_descendant_for_index_wasm"] = wasmExports["ts_node_descendant_for_index_wasm"];
+        var _ts_node_named_descendant_for_index_wasm = Module["_ts_node_named_descendant_for_index_wasm"] = wasmExports["ts_node_named_descendant_for_index_wasm"];
+        var _ts_node_descendant_for_position_wasm = Module["_ts_node_descendant_for_position_wasm"] = wasmExports["ts_node_descendant_for_position_wasm"];
+        var _ts_node_named_descendant_for_position_wasm = Module["_ts_node_named_descendant_for_position_wasm"] = wasmExports["ts_node_named_descendant_for_position_wasm"];
+        var _ts_node_start_point_wasm = Module["_ts_node_start_point_wasm"] = wasmExports["ts_node_start_point_wasm"];
+        var _ts_node_end_point_wasm = Module["_ts_node_end_point_wasm"] = wasmExports["ts_node_end_point_wasm"];
+        var _ts_node_start_index_wasm = Module["_ts_node_start_index_wasm"] = wasmExports["ts_node_start_index_wasm"];
+        var _ts_node_end_index_wasm = Module["_ts_node_end_index_wasm"] = wasmExports["ts_node_end_index_wasm"];
+        var _ts_node_to_string_wasm = Module["_ts_node_to_string_wasm"] = wasmExports["ts_node_to_string_wasm"];
+        var _ts_node_children_wasm = Module["_ts_node_children_wasm"] = wasmExports["ts_node_children_wasm"];
+        var _ts_node_named_children_wasm = Module["_ts_node_named_children_wasm"] = wasmExports["ts_node_named_children_wasm"];
+        var _ts_node_descendants_of_type_wasm = Module["_ts_node_descendants_of_type_wasm"] = wasmExports["ts_node_descendants_of_type_wasm"];
+        var _ts_node_is_named_wasm = Module["_ts_node_is_named_wasm"] = wasmExports["ts_node_is_named_wasm"];
+        var _ts_node_has_changes_wasm = Module["_ts_node_has_changes_wasm"] = wasmExports["ts_node_has_changes_wasm"];
+        var _ts_node_has_error_wasm = Module["_ts_node_has_error_wasm"] = wasmExports["ts_node_has_error_wasm"];
+        var _ts_node_is_error_wasm = Module["_ts_node_is_error_wasm"] = wasmExports["ts_node_is_error_wasm"];
+        var _ts_node_is_missing_wasm = Module["_ts_node_is_missing_wasm"] = wasmExports["ts_node_is_missing_wasm"];
+        var _ts_node_is_extra_wasm = Module["_ts_node_is_extra_wasm"] = wasmExports["ts_node_is_extra_wasm"];
+        var _ts_node_parse_state_wasm = Module["_ts_node_parse_state_wasm"] = wasmExports["ts_node_parse_state_wasm"];
+        var _ts_node_next_parse_state_wasm = Module["_ts_node_next_parse_state_wasm"] = wasmExports["ts_node_next_parse_state_wasm"];
+        var _ts_query_matches_wasm = Module["_ts_query_matches_wasm"] = wasmExports["ts_query_matches_wasm"];
+        var _ts_query_captures_wasm = Module["_ts_query_captures_wasm"] = wasmExports["ts_query_captures_wasm"];
+        var _memset = Module["_memset"] = wasmExports["memset"];
+        var _memcpy = Module["_memcpy"] = wasmExports["memcpy"];
+        var _memmove = Module["_memmove"] = wasmExports["memmove"];
+        var _iswalpha = Module["_iswalpha"] = wasmExports["iswalpha"];
+        var _iswblank = Module["_iswblank"] = wasmExports["iswblank"];
+        var _iswdigit = Module["_iswdigit"] = wasmExports["iswdigit"];
+        var _iswlower = Module["_iswlower"] = wasmExports["iswlower"];
+        var _iswupper = Module["_iswupper"] = wasmExports["iswupper"];
+        var _iswxdigit = Module["_iswxdigit"] = wasmExports["iswxdigit"];
+        var _memchr = Module["_memchr"] = wasmExports["memchr"];
+        var _strlen = Module["_strlen"] = wasmExports["strlen"];
+        var _strcmp = Module["_strcmp"] = wasmExports["strcmp"];
+        var _strncat = Module["_strncat"] = wasmExports["strncat"];
+        var _strncpy = Module["_strncpy"] = wasmExports["strncpy"];
+        var _towlower = Module["_towlower"] = wasmExports["towlower"];
+        var _towupper = Module["_towupper"] = wasmExports["towupper"];
+        var _setThrew = wasmExports["setThrew"];
+        var __emscripten_stack_restore = wasmExports["_emscripten_stack_restore"];
+        var __emscripten_stack_alloc = wasmExports["_emscripten_stack_alloc"];
+        var _emscripten_stack_get_current = wasmExports["emscripten_stack_get_current"];
+        var ___wasm_apply_data_relocs = wasmExports["__wasm_apply_data_relocs"];
+        Module["setValue"] = setValue;
+        Module["getValue"] = getValue;
+        Module["UTF8ToString"] = UTF8ToString;
+        Module["stringToUTF8"] = stringToUTF8;
+        Module["lengthBytesUTF8"] = lengthBytesUTF8;
+        Module["AsciiToString"] = AsciiToString;
+        Module["stringToUTF16"] = stringToUTF16;
+        Module["loadWebAssemblyModule"] = loadWebAssemblyModule;
+        function callMain(args2 = []) {
+          var entryFunction = resolveGlobalSymbol("main").sym;
+          if (!entryFunction) return;
+          args2.unshift(thisProgram);
+          var argc = args2.length;
+          var argv = stackAlloc((argc + 1) * 4);
+          var argv_ptr = argv;
+          args2.forEach((arg) => {
+            LE_HEAP_STORE_U32((argv_ptr >> 2) * 4, stringToUTF8OnStack(arg));
+            argv_ptr += 4;
+          });
+          LE_HEAP_STORE_U32((argv_ptr >> 2) * 4, 0);
+          try {
+            var ret = entryFunction(argc, argv);
+            exitJS(
+              ret,
+              /* implicit = */
+              true
+            );
+            return ret;
+          } catch (e) {
+            return handleException(e);
+          }
+        }
+        __name(callMain, "callMain");
+        function run(args2 = arguments_) {
+          if (runDependencies > 0) {
+            dependenciesFulfilled = run;
+            return;
+          }
+          preRun();
+          if (runDependencies > 0) {
+            dependenciesFulfilled = run;
+            return;
+          }
+          function doRun() {
+            Module["calledRun"] = true;
+            if (ABORT) return;
+            initRuntime();
+            preMain();
+            readyPromiseResolve(Module);
+            Module["onRuntimeInitialized"]?.();
+            var noInitialRun = Module["noInitialRun"];
+            if (!noInitialRun) callMain(args2);
+            postRun();
+          }
+          __name(doRun, "doRun");
+          if (Module["setStatus"]) {
+            Module["setStatus"]("Running...");
+            setTimeout(() => {
+              setTimeout(() => Module["setStatus"](""), 1);
+              doRun();
+            }, 1);
+          } else {
+            doRun();
+          }
+        }
+        __name(run, "run");
+        if (Module["preInit"]) {
+          if (typeof Module["preInit"] == "function") Module["preInit"] = [Module["preInit"]];
+          while (Module["preInit"].length > 0) {
+            Module["preInit"].pop()();
+          }
+        }
+        run();
+        moduleRtn = readyPromise;
+        return moduleRtn;
+      };
+    })();
+    tree_sitter_default = Module2;
+    Module3 = null;
+    __name(initializeBinding, "initializeBinding");
+    __name(checkModule, "checkModule");
+    Parser2 = class {
+      static {
+        __name(this, "Parser");
+      }
+      /** @internal */
+      [0] = 0;
+      // Internal handle for WASM
+      /** @internal */
+      [1] = 0;
+      // Internal handle for WASM
+      /** @internal */
+      logCallback = null;
+      /** The parser's current language. */
+      language = null;
+      /**
+       * This must always be called before creating a Parser.
+       *
+       * You can optionally pass in options to configure the WASM module, the most common
+       * one being `locateFile` to help the module find the `.wasm` file.
+       */
+      static async init(moduleOptions) {
+        setModule(await initializeBinding(moduleOptions));
+        TRANSFER_BUFFER = C._ts_init();
+        LANGUAGE_VERSION = C.getValue(TRANSFER_BUFFER, "i32");
+        MIN_COMPATIBLE_VERSION = C.getValue(TRANSFER_BUFFER + SIZE_OF_INT, "i32");
+      }
+      /**
+       * Create a new parser.
+       */
+      constructor() {
+        this.initialize();
+      }
+      /** @internal */
+      initialize() {
+        if (!checkModule()) {
+          throw new Error("cannot construct a Parser before calling `init()`");
+        }
+        C._ts_parser_new_wasm();
+        this[0] = C.getValue(TRANSFER_BUFFER, "i32");
+        this[1] = C.getValue(TRANSFER_BUFFER + SIZE_OF_INT, "i32");
+      }
+      /** Delete the parser, freeing its resources. */
+      delete() {
+        C._ts_parser_delete(this[0]);
+        C._free(this[1]);
+        this[0] = 0;
+        this[1] = 0;
+      }
+      /**
+       * Set the language that the parser should use for parsing.
+       *
+       * If the language was not successfully assigned, an error will be thrown.
+       * This happens if the language was generated with an incompatible
+       * version of the Tree-sitter CLI. Check the language's version using
+       * {@link Language#version} and compare it to this library's
+       * {@link LANGUAGE_VERSION} and {@link MIN_COMPATIBLE_VERSION} constants.
+       */
+      setLanguage(language) {
+        let address;
+        if (!language) {
+          address = 0;
+          this.language = null;
+        } else if (language.constructor === Language) {
+          address = language[0];
+          const version2 = C._ts_language_version(address);
+          if (version2 < MIN_COMPATIBLE_VERSION || LANGUAGE_VERSION < version2) {
+            throw new Error(
+              `Incompatible language version ${version2}. Compatibility range ${MIN_COMPATIBLE_VERSION} through ${LANGUAGE_VERSION}.`
+            );
+          }
+          this.language = language;
+        } else {
+          throw new Error("Argument must be a Language");
+        }
+        C._ts_parser_set_language(this[0], address);
+        return this;
+      }
+      /**
+       * Parse a slice of UTF8 text.
+       *
+       * @param {string | ParseCallback} callback - The UTF8-encoded text to parse or a callback function.
+       *
+       * @param {Tree | null} [oldTree] - A previous syntax tree parsed from the same document. If the text of the
+       *   document has changed since `oldTree` was created, then you must edit `oldTree` to match
+       *   the new text using {@link Tree#edit}.
+       *
+       * @param {ParseOptions} [options] - Options for parsing the text.
+       *  This can be used to set the included ranges, or a progress callback.
+       *
+       * @returns {Tree | null} A {@link Tree} if parsing succeeded, or `null` if:
+       *  - The parser has not yet had a language assigned with {@link Parser#setLanguage}.
+       *  - The progress callback returned true.
+       */
+      parse(callback, oldTree, options) {
+        if (typeof callback === "string") {
+          C.currentParseCallback = (index) => callback.slice(index);
+        } else if (typeof callback === "function") {
+          C.currentParseCallback = callback;
+        } else {
+          throw new Error("Argument must be a string or a function");
+        }
+        if (options?.progressCallback) {
+          C.currentProgressCallback = options.progressCallback;
+        } else {
+          C.currentProgressCallback = null;
+        }
+        if (this.logCallback) {
+          C.currentLogCallback = this.logCallback;
+          C._ts_parser_enable_logger_wasm(this[0], 1);
+        } else {
+          C.currentLogCallback = null;
+          C._ts_parser_enable_logger_wasm(this[0], 0);
+        }
+        let rangeCount = 0;
+        let rangeAddress = 0;
+        if (options?.includedRanges) {
+          rangeCount = options.includedRanges.length;
+          rangeAddress = C._calloc(rangeCount, SIZE_OF_RANGE);
+          let address = rangeAddress;
+          for (let i2 = 0; i2 < rangeCount; i2++) {
+            marshalRange(address, options.includedRanges[i2]);
+            address += SIZE_OF_RANGE;
+          }
+        }
+        const treeAddress = C._ts_parser_parse_wasm(
+          this[0],
+          this[1],
+          oldTree ? oldTree[0] : 0,
+          rangeAddress,
+          rangeCount
+        );
+        if (!treeAddress) {
+          C.currentParseCallback = null;
+          C.currentLogCallback = null;
+          C.currentProgressCallback = null;
+          return null;
+        }
+        if (!this.language) {
+          throw new Error("Parser must have a language to parse");
+        }
+        const result = new Tree(INTERNAL, treeAddress, this.language, C.currentParseCallback);
+        C.currentParseCallback = null;
+        C.currentLogCallback = null;
+        C.currentProgressCallback = null;
+        return result;
+      }
+      /**
+       * Instruct the parser to start the next parse from the beginning.
+       *
+       * If the parser previously failed because of a timeout, cancellation,
+       * or callback, then by default, it will resume where it left off on the
+       * next call to {@link Parser#parse} or other parsing functions.
+       * If you don't want to resume, and instead intend to use this parser to
+       * parse some other document, you must call `reset` first.
+       */
+      reset() {
+        C._ts_parser_reset(this[0]);
+      }
+      /** Get the ranges of text that the parser will include when parsing. */
+      getIncludedRanges() {
+        C._ts_parser_included_ranges_wasm(this[0]);
+        const count = C.getValue(TRANSFER_BUFFER, "i32");
+        const buffer = C.getValue(TRANSFER_BUFFER + SIZE_OF_INT, "i32");
+        const result = new Array(count);
+        if (count > 0) {
+          let address = buffer;
+          for (let i2 = 0; i2 < count; i2++) {
+            result[i2] = unmarshalRange(address);
+            address += SIZE_OF_RANGE;
+          }
+          C._free(buffer);
+        }
+        return result;
+      }
+      /**
+       * @deprecated since version 0.25.0, prefer passing a progress callback to {@link Parser#parse}
+       *
+       * Get the duration in microseconds that parsing is allowed to take.
+       *
+       * This is set via {@link Parser#setTimeoutMicros}.
+       */
+      getTimeoutMicros() {
+        return C._ts_parser_timeout_micros(this[0]);
+      }
+      /**
+       * @deprecated since version 0.25.0, prefer passing a progress callback to {@link Parser#parse}
+       *
+       * Set the maximum duration in microseconds that parsing should be allowed
+       * to take before halting.
+       *
+       * If parsing takes longer than this, it will halt early, returning `null`.
+       * See {@link Parser#parse} for more information.
+       */
+      setTimeoutMicros(timeout) {
+        C._ts_parser_set_timeout_micros(this[0], 0, timeout);
+      }
+      /** Set the logging callback that a parser should use during parsing. */
+      setLogger(callback) {
+        if (!callback) {
+          this.logCallback = null;
+        } else if (typeof callback !== "function") {
+          throw new Error("Logger callback must be a function");
+        } else {
+          this.logCallback = callback;
+        }
+        return this;
+      }
+      /** Get the parser's current logger. */
+      getLogger() {
+        return this.logCallback;
+      }
+    };
+  }
+});
+
+// src/languages/go.ts
+var go_exports = {};
+__export(go_exports, {
+  goLanguage: () => goLanguage
+});
+import { createRequire } from "node:module";
+function collectProblems(node, problems) {
+  if (problems.length >= 20) return;
+  if (node.isError) {
+    problems.push({ message: `syntax error near \`${node.text.slice(0, 40)}\``, offset: node.startIndex });
+    return;
+  }
+  if (node.isMissing) {
+    problems.push({ message: `missing \`${node.type}\``, offset: node.startIndex });
+    return;
+  }
+  if (!node.hasError) return;
+  for (const child of node.children) if (child) collectProblems(child, problems);
+}
+var require2, grammar, parser, trees, goLanguage;
+var init_go = __esm({
+  async "src/languages/go.ts"() {
+    "use strict";
+    init_tree_sitter();
+    init_imports();
+    require2 = createRequire(import.meta.url);
+    await Parser2.init();
+    grammar = await Language.load(require2.resolve("tree-sitter-go/tree-sitter-go.wasm"));
+    parser = new Parser2();
+    parser.setLanguage(grammar);
+    trees = new FinalizationRegistry((tree) => tree.delete());
+    goLanguage = {
+      id: "go",
+      lineComment: "//",
+      parse(text) {
+        const tree = parser.parse(text);
+        if (!tree) throw new Error("tree-sitter-go returned no tree");
+        const root = tree.rootNode;
+        const errors = [];
+        if (root.hasError) collectProblems(root, errors);
+        const ast = { root, imports: readImports(root), text };
+        trees.register(ast, tree);
+        return { ast, errors };
+      }
+    };
+  }
+});
+
 // node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports, module) {
+  "node_modules/picomatch/lib/constants.js"(exports, module2) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -16868,7 +21024,7 @@ var require_constants = __commonJS({
       word: "A-Za-z0-9_",
       xdigit: "A-Fa-f0-9"
     };
-    module.exports = {
+    module2.exports = {
       DEFAULT_MAX_EXTGLOB_RECURSION,
       MAX_LENGTH: 1024 * 64,
       POSIX_REGEX_SOURCE,
@@ -17063,7 +21219,7 @@ var require_utils = __commonJS({
 
 // node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports, module) {
+  "node_modules/picomatch/lib/scan.js"(exports, module2) {
     "use strict";
     var utils = require_utils();
     var {
@@ -17112,10 +21268,10 @@ var require_scan = __commonJS({
       const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
       const slashes = [];
       const tokens = [];
-      const parts = [];
+      const parts2 = [];
       let str = input2;
       let index = -1;
-      let start = 0;
+      let start2 = 0;
       let lastIndex = 0;
       let isBrace = false;
       let isBracket = false;
@@ -17198,8 +21354,8 @@ var require_scan = __commonJS({
           tokens.push(token);
           token = { value: "", depth: 0, isGlob: false };
           if (finished2 === true) continue;
-          if (prev === CHAR_DOT && index === start + 1) {
-            start += 2;
+          if (prev === CHAR_DOT && index === start2 + 1) {
+            start2 += 2;
             continue;
           }
           lastIndex = index + 1;
@@ -17211,7 +21367,7 @@ var require_scan = __commonJS({
             isGlob = token.isGlob = true;
             isExtglob = token.isExtglob = true;
             finished2 = true;
-            if (code === CHAR_EXCLAMATION_MARK && index === start) {
+            if (code === CHAR_EXCLAMATION_MARK && index === start2) {
               negatedExtglob = true;
             }
             if (scanToEnd === true) {
@@ -17272,9 +21428,9 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start2) {
           negated = token.negated = true;
-          start++;
+          start2++;
           continue;
         }
         if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
@@ -17315,10 +21471,10 @@ var require_scan = __commonJS({
       let base = str;
       let prefix = "";
       let glob = "";
-      if (start > 0) {
-        prefix = str.slice(0, start);
-        str = str.slice(start);
-        lastIndex -= start;
+      if (start2 > 0) {
+        prefix = str.slice(0, start2);
+        str = str.slice(start2);
+        lastIndex -= start2;
       }
       if (base && isGlob === true && lastIndex > 0) {
         base = str.slice(0, lastIndex);
@@ -17343,7 +21499,7 @@ var require_scan = __commonJS({
       const state = {
         prefix,
         input: input2,
-        start,
+        start: start2,
         base,
         glob,
         isBrace,
@@ -17364,11 +21520,11 @@ var require_scan = __commonJS({
       if (opts.parts === true || opts.tokens === true) {
         let prevIndex;
         for (let idx = 0; idx < slashes.length; idx++) {
-          const n2 = prevIndex !== void 0 ? prevIndex + 1 : start;
-          const i = slashes[idx];
-          const value2 = input2.slice(n2, i);
+          const n2 = prevIndex !== void 0 ? prevIndex + 1 : start2;
+          const i2 = slashes[idx];
+          const value2 = input2.slice(n2, i2);
           if (opts.tokens) {
-            if (idx === 0 && start !== 0) {
+            if (idx === 0 && start2 !== 0) {
               tokens[idx].isPrefix = true;
               tokens[idx].value = prefix;
             } else {
@@ -17377,31 +21533,31 @@ var require_scan = __commonJS({
             depth(tokens[idx]);
             state.maxDepth += tokens[idx].depth;
           }
-          if (i >= start) {
-            parts.push(value2);
-            prevIndex = i;
+          if (i2 >= start2) {
+            parts2.push(value2);
+            prevIndex = i2;
           }
         }
-        const n = prevIndex !== void 0 ? prevIndex + 1 : start;
+        const n = prevIndex !== void 0 ? prevIndex + 1 : start2;
         const value = input2.slice(n);
-        parts.push(value);
+        parts2.push(value);
         if (opts.tokens && prevIndex && prevIndex + 1 < input2.length) {
           tokens[tokens.length - 1].value = value;
           depth(tokens[tokens.length - 1]);
           state.maxDepth += tokens[tokens.length - 1].depth;
         }
         state.slashes = slashes;
-        state.parts = parts;
+        state.parts = parts2;
       }
       return state;
     };
-    module.exports = scan2;
+    module2.exports = scan2;
   }
 });
 
 // node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports, module) {
+  "node_modules/picomatch/lib/parse.js"(exports, module2) {
     "use strict";
     var constants = require_constants();
     var utils = require_utils();
@@ -17412,16 +21568,16 @@ var require_parse = __commonJS({
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
     } = constants;
-    var expandRange = (args, options) => {
+    var expandRange = (args2, options) => {
       if (typeof options.expandRange === "function") {
-        return options.expandRange(...args, options);
+        return options.expandRange(...args2, options);
       }
-      args.sort();
-      const value = `[${args.join("-")}]`;
+      args2.sort();
+      const value = `[${args2.join("-")}]`;
       try {
         new RegExp(value);
       } catch (ex) {
-        return args.map((v) => utils.escapeRegex(v)).join("..");
+        return args2.map((v) => utils.escapeRegex(v)).join("..");
       }
       return value;
     };
@@ -17429,7 +21585,7 @@ var require_parse = __commonJS({
       return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
     };
     var splitTopLevel = (input2) => {
-      const parts = [];
+      const parts2 = [];
       let bracket = 0;
       let paren = 0;
       let quote2 = 0;
@@ -17462,7 +21618,7 @@ var require_parse = __commonJS({
             } else if (ch === ")" && paren > 0) {
               paren--;
             } else if (ch === "|" && paren === 0) {
-              parts.push(value);
+              parts2.push(value);
               value = "";
               continue;
             }
@@ -17470,8 +21626,8 @@ var require_parse = __commonJS({
         }
         value += ch;
       }
-      parts.push(value);
-      return parts;
+      parts2.push(value);
+      return parts2;
     };
     var isPlainBranch = (branch) => {
       let escaped = false;
@@ -17507,9 +21663,9 @@ var require_parse = __commonJS({
     };
     var hasRepeatedCharPrefixOverlap = (branches) => {
       const values = branches.map(normalizeSimpleBranch).filter(Boolean);
-      for (let i = 0; i < values.length; i++) {
-        for (let j = i + 1; j < values.length; j++) {
-          const a = values[i];
+      for (let i2 = 0; i2 < values.length; i2++) {
+        for (let j = i2 + 1; j < values.length; j++) {
+          const a = values[i2];
           const b = values[j];
           const char = a[0];
           if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
@@ -17530,8 +21686,8 @@ var require_parse = __commonJS({
       let paren = 0;
       let quote2 = 0;
       let escaped = false;
-      for (let i = 1; i < pattern.length; i++) {
-        const ch = pattern[i];
+      for (let i2 = 1; i2 < pattern.length; i2++) {
+        const ch = pattern[i2];
         if (escaped === true) {
           escaped = false;
           continue;
@@ -17565,13 +21721,13 @@ var require_parse = __commonJS({
         if (ch === ")") {
           paren--;
           if (paren === 0) {
-            if (requireEnd === true && i !== pattern.length - 1) {
+            if (requireEnd === true && i2 !== pattern.length - 1) {
               return;
             }
             return {
               type: pattern[0],
-              body: pattern.slice(2, i),
-              end: i
+              body: pattern.slice(2, i2),
+              end: i2
             };
           }
         }
@@ -17616,12 +21772,12 @@ var require_parse = __commonJS({
       }
       return depth;
     };
-    var analyzeRepeatedExtglob = (body, options) => {
+    var analyzeRepeatedExtglob = (body2, options) => {
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
       const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
-      const branches = splitTopLevel(body).map((branch) => branch.trim());
+      const branches = splitTopLevel(body2).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
           return { risky: true };
@@ -17792,18 +21948,18 @@ var require_parse = __commonJS({
       };
       const extglobClose = (token) => {
         const literal = input2.slice(token.startIndex, state.index + 1);
-        const body = input2.slice(token.startIndex + 2, state.index);
-        const analysis = analyzeRepeatedExtglob(body, opts);
+        const body2 = input2.slice(token.startIndex + 2, state.index);
+        const analysis = analyzeRepeatedExtglob(body2, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
           const open = tokens[token.tokensIndex];
           open.type = "text";
           open.value = literal;
           open.output = safeOutput || utils.escapeRegex(literal);
-          for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
-            tokens[i].value = "";
-            tokens[i].output = "";
-            delete tokens[i].suffix;
+          for (let i2 = token.tokensIndex + 1; i2 < tokens.length; i2++) {
+            tokens[i2].value = "";
+            tokens[i2].output = "";
+            delete tokens[i2].suffix;
           }
           state.output = token.output + open.output;
           state.backtrack = true;
@@ -18046,24 +22202,24 @@ var require_parse = __commonJS({
           if (brace.dots === true) {
             const arr = tokens.slice();
             const range = [];
-            for (let i = arr.length - 1; i >= 0; i--) {
+            for (let i2 = arr.length - 1; i2 >= 0; i2--) {
               tokens.pop();
-              if (arr[i].type === "brace") {
+              if (arr[i2].type === "brace") {
                 break;
               }
-              if (arr[i].type !== "dots") {
-                range.unshift(arr[i].value);
+              if (arr[i2].type !== "dots") {
+                range.unshift(arr[i2].value);
               }
             }
             output = expandRange(range, opts);
             state.backtrack = true;
           }
           if (brace.comma !== true && brace.dots !== true) {
-            const out = state.output.slice(0, brace.outputIndex);
+            const out2 = state.output.slice(0, brace.outputIndex);
             const toks = state.tokens.slice(brace.tokensIndex);
             brace.value = brace.output = "\\{";
             value = output = "\\}";
-            state.output = out;
+            state.output = out2;
             for (const t of toks) {
               state.output += t.output || t.value;
             }
@@ -18410,13 +22566,13 @@ var require_parse = __commonJS({
       }
       return source;
     };
-    module.exports = parse;
+    module2.exports = parse;
   }
 });
 
 // node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "node_modules/picomatch/lib/picomatch.js"(exports, module2) {
     "use strict";
     var scan2 = require_scan();
     var parse = require_parse();
@@ -18544,19 +22700,19 @@ var require_picomatch = __commonJS({
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
-      } catch (err) {
-        if (options && options.debug === true) throw err;
+      } catch (err2) {
+        if (options && options.debug === true) throw err2;
         return /$^/;
       }
     };
     picomatch2.constants = constants;
-    module.exports = picomatch2;
+    module2.exports = picomatch2;
   }
 });
 
 // node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports, module) {
+  "node_modules/picomatch/index.js"(exports, module2) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
@@ -18567,7 +22723,7 @@ var require_picomatch2 = __commonJS({
       return pico(glob, options, returnState);
     }
     Object.assign(picomatch2, pico);
-    module.exports = picomatch2;
+    module2.exports = picomatch2;
   }
 });
 
@@ -18840,8 +22996,8 @@ var require_fs = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.createDirentFromStats = void 0;
     var DirentFromStats = class {
-      constructor(name, stats) {
-        this.name = name;
+      constructor(name2, stats) {
+        this.name = name2;
         this.isBlockDevice = stats.isBlockDevice.bind(stats);
         this.isCharacterDevice = stats.isCharacterDevice.bind(stats);
         this.isDirectory = stats.isDirectory.bind(stats);
@@ -18851,8 +23007,8 @@ var require_fs = __commonJS({
         this.isSymbolicLink = stats.isSymbolicLink.bind(stats);
       }
     };
-    function createDirentFromStats(name, stats) {
-      return new DirentFromStats(name, stats);
+    function createDirentFromStats(name2, stats) {
+      return new DirentFromStats(name2, stats);
     }
     exports.createDirentFromStats = createDirentFromStats;
   }
@@ -18913,8 +23069,8 @@ var require_path = __commonJS({
 
 // node_modules/is-extglob/index.js
 var require_is_extglob = __commonJS({
-  "node_modules/is-extglob/index.js"(exports, module) {
-    module.exports = function isExtglob(str) {
+  "node_modules/is-extglob/index.js"(exports, module2) {
+    module2.exports = function isExtglob(str) {
       if (typeof str !== "string" || str === "") {
         return false;
       }
@@ -18930,7 +23086,7 @@ var require_is_extglob = __commonJS({
 
 // node_modules/is-glob/index.js
 var require_is_glob = __commonJS({
-  "node_modules/is-glob/index.js"(exports, module) {
+  "node_modules/is-glob/index.js"(exports, module2) {
     var isExtglob = require_is_extglob();
     var chars = { "{": "}", "(": ")", "[": "]" };
     var strictCheck = function(str) {
@@ -19043,7 +23199,7 @@ var require_is_glob = __commonJS({
       }
       return false;
     };
-    module.exports = function isGlob(str, options) {
+    module2.exports = function isGlob(str, options) {
       if (typeof str !== "string" || str === "") {
         return false;
       }
@@ -19061,7 +23217,7 @@ var require_is_glob = __commonJS({
 
 // node_modules/glob-parent/index.js
 var require_glob_parent = __commonJS({
-  "node_modules/glob-parent/index.js"(exports, module) {
+  "node_modules/glob-parent/index.js"(exports, module2) {
     "use strict";
     var isGlob = require_is_glob();
     var pathPosixDirname = __require("path").posix.dirname;
@@ -19071,7 +23227,7 @@ var require_glob_parent = __commonJS({
     var enclosure = /[\{\[].*[\}\]]$/;
     var globby2 = /(^|[^\\])([\{\[]|\([^\)]+$)/;
     var escaped = /\\([\!\*\?\|\[\]\(\)\{\}])/g;
-    module.exports = function globParent(str, opts) {
+    module2.exports = function globParent(str, opts) {
       var options = Object.assign({ flipBackslashes: true }, opts);
       if (options.flipBackslashes && isWin32 && str.indexOf(slash2) < 0) {
         str = str.replace(backslash, slash2);
@@ -19149,11 +23305,11 @@ var require_utils2 = __commonJS({
       if (node.type === "range") node.type = "text";
       return acc;
     }, []);
-    exports.flatten = (...args) => {
+    exports.flatten = (...args2) => {
       const result = [];
       const flat = (arr) => {
-        for (let i = 0; i < arr.length; i++) {
-          const ele = arr[i];
+        for (let i2 = 0; i2 < arr.length; i2++) {
+          const ele = arr[i2];
           if (Array.isArray(ele)) {
             flat(ele);
             continue;
@@ -19164,7 +23320,7 @@ var require_utils2 = __commonJS({
         }
         return result;
       };
-      flat(args);
+      flat(args2);
       return result;
     };
   }
@@ -19172,10 +23328,10 @@ var require_utils2 = __commonJS({
 
 // node_modules/braces/lib/stringify.js
 var require_stringify2 = __commonJS({
-  "node_modules/braces/lib/stringify.js"(exports, module) {
+  "node_modules/braces/lib/stringify.js"(exports, module2) {
     "use strict";
     var utils = require_utils2();
-    module.exports = (ast, options = {}) => {
+    module2.exports = (ast, options = {}) => {
       const stringify = (node, parent = {}) => {
         const invalidBlock = options.escapeInvalid && utils.isInvalidBrace(parent);
         const invalidNode = node.invalid === true && options.escapeInvalid === true;
@@ -19203,9 +23359,9 @@ var require_stringify2 = __commonJS({
 
 // node_modules/is-number/index.js
 var require_is_number = __commonJS({
-  "node_modules/is-number/index.js"(exports, module) {
+  "node_modules/is-number/index.js"(exports, module2) {
     "use strict";
-    module.exports = function(num) {
+    module2.exports = function(num) {
       if (typeof num === "number") {
         return num - num === 0;
       }
@@ -19219,7 +23375,7 @@ var require_is_number = __commonJS({
 
 // node_modules/to-regex-range/index.js
 var require_to_regex_range = __commonJS({
-  "node_modules/to-regex-range/index.js"(exports, module) {
+  "node_modules/to-regex-range/index.js"(exports, module2) {
     "use strict";
     var isNumber = require_is_number();
     var toRegexRange = (min, max, options) => {
@@ -19293,33 +23449,33 @@ var require_to_regex_range = __commonJS({
     function splitToRanges(min, max) {
       let nines = 1;
       let zeros = 1;
-      let stop = countNines(min, nines);
+      let stop2 = countNines(min, nines);
       let stops = /* @__PURE__ */ new Set([max]);
-      while (min <= stop && stop <= max) {
-        stops.add(stop);
+      while (min <= stop2 && stop2 <= max) {
+        stops.add(stop2);
         nines += 1;
-        stop = countNines(min, nines);
+        stop2 = countNines(min, nines);
       }
-      stop = countZeros(max + 1, zeros) - 1;
-      while (min < stop && stop <= max) {
-        stops.add(stop);
+      stop2 = countZeros(max + 1, zeros) - 1;
+      while (min < stop2 && stop2 <= max) {
+        stops.add(stop2);
         zeros += 1;
-        stop = countZeros(max + 1, zeros) - 1;
+        stop2 = countZeros(max + 1, zeros) - 1;
       }
       stops = [...stops];
       stops.sort(compare);
       return stops;
     }
-    function rangeToPattern(start, stop, options) {
-      if (start === stop) {
-        return { pattern: start, count: [], digits: 0 };
+    function rangeToPattern(start2, stop2, options) {
+      if (start2 === stop2) {
+        return { pattern: start2, count: [], digits: 0 };
       }
-      let zipped = zip(start, stop);
+      let zipped = zip(start2, stop2);
       let digits = zipped.length;
       let pattern = "";
       let count = 0;
-      for (let i = 0; i < digits; i++) {
-        let [startDigit, stopDigit] = zipped[i];
+      for (let i2 = 0; i2 < digits; i2++) {
+        let [startDigit, stopDigit] = zipped[i2];
         if (startDigit === stopDigit) {
           pattern += startDigit;
         } else if (startDigit !== "0" || stopDigit !== "9") {
@@ -19336,11 +23492,11 @@ var require_to_regex_range = __commonJS({
     function splitToPatterns(min, max, tok, options) {
       let ranges = splitToRanges(min, max);
       let tokens = [];
-      let start = min;
+      let start2 = min;
       let prev;
-      for (let i = 0; i < ranges.length; i++) {
-        let max2 = ranges[i];
-        let obj = rangeToPattern(String(start), String(max2), options);
+      for (let i2 = 0; i2 < ranges.length; i2++) {
+        let max2 = ranges[i2];
+        let obj = rangeToPattern(String(start2), String(max2), options);
         let zeros = "";
         if (!tok.isPadded && prev && prev.pattern === obj.pattern) {
           if (prev.count.length > 1) {
@@ -19348,7 +23504,7 @@ var require_to_regex_range = __commonJS({
           }
           prev.count.push(obj.count[0]);
           prev.string = prev.pattern + toQuantifier(prev.count);
-          start = max2 + 1;
+          start2 = max2 + 1;
           continue;
         }
         if (tok.isPadded) {
@@ -19356,7 +23512,7 @@ var require_to_regex_range = __commonJS({
         }
         obj.string = zeros + obj.pattern + toQuantifier(obj.count);
         tokens.push(obj);
-        start = max2 + 1;
+        start2 = max2 + 1;
         prev = obj;
       }
       return tokens;
@@ -19365,10 +23521,10 @@ var require_to_regex_range = __commonJS({
       let result = [];
       for (let ele of arr) {
         let { string } = ele;
-        if (!intersection && !contains(comparison, "string", string)) {
+        if (!intersection && !contains2(comparison, "string", string)) {
           result.push(prefix + string);
         }
-        if (intersection && contains(comparison, "string", string)) {
+        if (intersection && contains2(comparison, "string", string)) {
           result.push(prefix + string);
         }
       }
@@ -19376,13 +23532,13 @@ var require_to_regex_range = __commonJS({
     }
     function zip(a, b) {
       let arr = [];
-      for (let i = 0; i < a.length; i++) arr.push([a[i], b[i]]);
+      for (let i2 = 0; i2 < a.length; i2++) arr.push([a[i2], b[i2]]);
       return arr;
     }
     function compare(a, b) {
       return a > b ? 1 : b > a ? -1 : 0;
     }
-    function contains(arr, key, val) {
+    function contains2(arr, key, val) {
       return arr.some((ele) => ele[key] === val);
     }
     function countNines(min, len) {
@@ -19392,9 +23548,9 @@ var require_to_regex_range = __commonJS({
       return integer - integer % Math.pow(10, zeros);
     }
     function toQuantifier(digits) {
-      let [start = 0, stop = ""] = digits;
-      if (stop || start > 1) {
-        return `{${start + (stop ? "," + stop : "")}}`;
+      let [start2 = 0, stop2 = ""] = digits;
+      if (stop2 || start2 > 1) {
+        return `{${start2 + (stop2 ? "," + stop2 : "")}}`;
       }
       return "";
     }
@@ -19424,13 +23580,13 @@ var require_to_regex_range = __commonJS({
     }
     toRegexRange.cache = {};
     toRegexRange.clearCache = () => toRegexRange.cache = {};
-    module.exports = toRegexRange;
+    module2.exports = toRegexRange;
   }
 });
 
 // node_modules/fill-range/index.js
 var require_fill_range = __commonJS({
-  "node_modules/fill-range/index.js"(exports, module) {
+  "node_modules/fill-range/index.js"(exports, module2) {
     "use strict";
     var util = __require("util");
     var toRegexRange = require_to_regex_range();
@@ -19450,8 +23606,8 @@ var require_fill_range = __commonJS({
       while (value[++index] === "0") ;
       return index > 0;
     };
-    var stringify = (start, end, options) => {
-      if (typeof start === "string" || typeof end === "string") {
+    var stringify = (start2, end, options) => {
+      if (typeof start2 === "string" || typeof end === "string") {
         return true;
       }
       return options.stringify === true;
@@ -19476,18 +23632,18 @@ var require_fill_range = __commonJS({
       while (input2.length < maxLength) input2 = "0" + input2;
       return negative ? "-" + input2 : input2;
     };
-    var toSequence = (parts, options, maxLen) => {
-      parts.negatives.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
-      parts.positives.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+    var toSequence = (parts2, options, maxLen) => {
+      parts2.negatives.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+      parts2.positives.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
       let prefix = options.capture ? "" : "?:";
       let positives = "";
       let negatives = "";
       let result;
-      if (parts.positives.length) {
-        positives = parts.positives.map((v) => toMaxLen(String(v), maxLen)).join("|");
+      if (parts2.positives.length) {
+        positives = parts2.positives.map((v) => toMaxLen(String(v), maxLen)).join("|");
       }
-      if (parts.negatives.length) {
-        negatives = `-(${prefix}${parts.negatives.map((v) => toMaxLen(String(v), maxLen)).join("|")})`;
+      if (parts2.negatives.length) {
+        negatives = `-(${prefix}${parts2.negatives.map((v) => toMaxLen(String(v), maxLen)).join("|")})`;
       }
       if (positives && negatives) {
         result = `${positives}|${negatives}`;
@@ -19503,24 +23659,24 @@ var require_fill_range = __commonJS({
       if (isNumbers) {
         return toRegexRange(a, b, { wrap: false, ...options });
       }
-      let start = String.fromCharCode(a);
-      if (a === b) return start;
-      let stop = String.fromCharCode(b);
-      return `[${start}-${stop}]`;
+      let start2 = String.fromCharCode(a);
+      if (a === b) return start2;
+      let stop2 = String.fromCharCode(b);
+      return `[${start2}-${stop2}]`;
     };
-    var toRegex = (start, end, options) => {
-      if (Array.isArray(start)) {
+    var toRegex = (start2, end, options) => {
+      if (Array.isArray(start2)) {
         let wrap = options.wrap === true;
         let prefix = options.capture ? "" : "?:";
-        return wrap ? `(${prefix}${start.join("|")})` : start.join("|");
+        return wrap ? `(${prefix}${start2.join("|")})` : start2.join("|");
       }
-      return toRegexRange(start, end, options);
+      return toRegexRange(start2, end, options);
     };
-    var rangeError = (...args) => {
-      return new RangeError("Invalid range arguments: " + util.inspect(...args));
+    var rangeError = (...args2) => {
+      return new RangeError("Invalid range arguments: " + util.inspect(...args2));
     };
-    var invalidRange = (start, end, options) => {
-      if (options.strictRanges === true) throw rangeError([start, end]);
+    var invalidRange = (start2, end, options) => {
+      if (options.strictRanges === true) throw rangeError([start2, end]);
       return [];
     };
     var invalidStep = (step, options) => {
@@ -19529,29 +23685,29 @@ var require_fill_range = __commonJS({
       }
       return [];
     };
-    var fillNumbers = (start, end, step = 1, options = {}) => {
-      let a = Number(start);
+    var fillNumbers = (start2, end, step = 1, options = {}) => {
+      let a = Number(start2);
       let b = Number(end);
       if (!Number.isInteger(a) || !Number.isInteger(b)) {
-        if (options.strictRanges === true) throw rangeError([start, end]);
+        if (options.strictRanges === true) throw rangeError([start2, end]);
         return [];
       }
       if (a === 0) a = 0;
       if (b === 0) b = 0;
       let descending = a > b;
-      let startString = String(start);
+      let startString = String(start2);
       let endString = String(end);
       let stepString = String(step);
       step = Math.max(Math.abs(step), 1);
       let padded = zeros(startString) || zeros(endString) || zeros(stepString);
       let maxLen = padded ? Math.max(startString.length, endString.length, stepString.length) : 0;
-      let toNumber = padded === false && stringify(start, end, options) === false;
+      let toNumber = padded === false && stringify(start2, end, options) === false;
       let format = options.transform || transform(toNumber);
       if (options.toRegex && step === 1) {
-        return toRange(toMaxLen(start, maxLen), toMaxLen(end, maxLen), true, options);
+        return toRange(toMaxLen(start2, maxLen), toMaxLen(end, maxLen), true, options);
       }
-      let parts = { negatives: [], positives: [] };
-      let push = (num) => parts[num < 0 ? "negatives" : "positives"].push(Math.abs(num));
+      let parts2 = { negatives: [], positives: [] };
+      let push = (num) => parts2[num < 0 ? "negatives" : "positives"].push(Math.abs(num));
       let range = [];
       let index = 0;
       while (descending ? a >= b : a <= b) {
@@ -19564,16 +23720,16 @@ var require_fill_range = __commonJS({
         index++;
       }
       if (options.toRegex === true) {
-        return step > 1 ? toSequence(parts, options, maxLen) : toRegex(range, null, { wrap: false, ...options });
+        return step > 1 ? toSequence(parts2, options, maxLen) : toRegex(range, null, { wrap: false, ...options });
       }
       return range;
     };
-    var fillLetters = (start, end, step = 1, options = {}) => {
-      if (!isNumber(start) && start.length > 1 || !isNumber(end) && end.length > 1) {
-        return invalidRange(start, end, options);
+    var fillLetters = (start2, end, step = 1, options = {}) => {
+      if (!isNumber(start2) && start2.length > 1 || !isNumber(end) && end.length > 1) {
+        return invalidRange(start2, end, options);
       }
       let format = options.transform || ((val) => String.fromCharCode(val));
-      let a = `${start}`.charCodeAt(0);
+      let a = `${start2}`.charCodeAt(0);
       let b = `${end}`.charCodeAt(0);
       let descending = a > b;
       let min = Math.min(a, b);
@@ -19593,38 +23749,38 @@ var require_fill_range = __commonJS({
       }
       return range;
     };
-    var fill = (start, end, step, options = {}) => {
-      if (end == null && isValidValue(start)) {
-        return [start];
+    var fill = (start2, end, step, options = {}) => {
+      if (end == null && isValidValue(start2)) {
+        return [start2];
       }
-      if (!isValidValue(start) || !isValidValue(end)) {
-        return invalidRange(start, end, options);
+      if (!isValidValue(start2) || !isValidValue(end)) {
+        return invalidRange(start2, end, options);
       }
       if (typeof step === "function") {
-        return fill(start, end, 1, { transform: step });
+        return fill(start2, end, 1, { transform: step });
       }
       if (isObject2(step)) {
-        return fill(start, end, 0, step);
+        return fill(start2, end, 0, step);
       }
       let opts = { ...options };
       if (opts.capture === true) opts.wrap = true;
       step = step || opts.step || 1;
       if (!isNumber(step)) {
         if (step != null && !isObject2(step)) return invalidStep(step, opts);
-        return fill(start, end, 1, step);
+        return fill(start2, end, 1, step);
       }
-      if (isNumber(start) && isNumber(end)) {
-        return fillNumbers(start, end, step, opts);
+      if (isNumber(start2) && isNumber(end)) {
+        return fillNumbers(start2, end, step, opts);
       }
-      return fillLetters(start, end, Math.max(Math.abs(step), 1), opts);
+      return fillLetters(start2, end, Math.max(Math.abs(step), 1), opts);
     };
-    module.exports = fill;
+    module2.exports = fill;
   }
 });
 
 // node_modules/braces/lib/compile.js
 var require_compile = __commonJS({
-  "node_modules/braces/lib/compile.js"(exports, module) {
+  "node_modules/braces/lib/compile.js"(exports, module2) {
     "use strict";
     var fill = require_fill_range();
     var utils = require_utils2();
@@ -19655,10 +23811,10 @@ var require_compile = __commonJS({
           return node.value;
         }
         if (node.nodes && node.ranges > 0) {
-          const args = utils.reduce(node.nodes);
-          const range = fill(...args, { ...options, wrap: false, toRegex: true, strictZeros: true });
+          const args2 = utils.reduce(node.nodes);
+          const range = fill(...args2, { ...options, wrap: false, toRegex: true, strictZeros: true });
           if (range.length !== 0) {
-            return args.length > 1 && range.length > 1 ? `(${range})` : range;
+            return args2.length > 1 && range.length > 1 ? `(${range})` : range;
           }
         }
         if (node.nodes) {
@@ -19670,13 +23826,13 @@ var require_compile = __commonJS({
       };
       return walk2(ast);
     };
-    module.exports = compile;
+    module2.exports = compile;
   }
 });
 
 // node_modules/braces/lib/expand.js
 var require_expand = __commonJS({
-  "node_modules/braces/lib/expand.js"(exports, module) {
+  "node_modules/braces/lib/expand.js"(exports, module2) {
     "use strict";
     var fill = require_fill_range();
     var stringify = require_stringify2();
@@ -19722,11 +23878,11 @@ var require_expand = __commonJS({
           return;
         }
         if (node.nodes && node.ranges > 0) {
-          const args = utils.reduce(node.nodes);
-          if (utils.exceedsLimit(...args, options.step, rangeLimit)) {
+          const args2 = utils.reduce(node.nodes);
+          if (utils.exceedsLimit(...args2, options.step, rangeLimit)) {
             throw new RangeError("expanded array length exceeds range limit. Use options.rangeLimit to increase or disable the limit.");
           }
-          let range = fill(...args, options);
+          let range = fill(...args2, options);
           if (range.length === 0) {
             range = stringify(node, options);
           }
@@ -19741,10 +23897,10 @@ var require_expand = __commonJS({
           block = block.parent;
           queue = block.queue;
         }
-        for (let i = 0; i < node.nodes.length; i++) {
-          const child = node.nodes[i];
+        for (let i2 = 0; i2 < node.nodes.length; i2++) {
+          const child = node.nodes[i2];
           if (child.type === "comma" && node.type === "brace") {
-            if (i === 1) queue.push("");
+            if (i2 === 1) queue.push("");
             queue.push("");
             continue;
           }
@@ -19764,15 +23920,15 @@ var require_expand = __commonJS({
       };
       return utils.flatten(walk2(ast));
     };
-    module.exports = expand;
+    module2.exports = expand;
   }
 });
 
 // node_modules/braces/lib/constants.js
 var require_constants2 = __commonJS({
-  "node_modules/braces/lib/constants.js"(exports, module) {
+  "node_modules/braces/lib/constants.js"(exports, module2) {
     "use strict";
-    module.exports = {
+    module2.exports = {
       MAX_LENGTH: 1e4,
       // Digits
       CHAR_0: "0",
@@ -19871,7 +24027,7 @@ var require_constants2 = __commonJS({
 
 // node_modules/braces/lib/parse.js
 var require_parse2 = __commonJS({
-  "node_modules/braces/lib/parse.js"(exports, module) {
+  "node_modules/braces/lib/parse.js"(exports, module2) {
     "use strict";
     var stringify = require_stringify2();
     var {
@@ -20103,13 +24259,13 @@ var require_parse2 = __commonJS({
       push({ type: "eos" });
       return ast;
     };
-    module.exports = parse;
+    module2.exports = parse;
   }
 });
 
 // node_modules/braces/index.js
 var require_braces = __commonJS({
-  "node_modules/braces/index.js"(exports, module) {
+  "node_modules/braces/index.js"(exports, module2) {
     "use strict";
     var stringify = require_stringify2();
     var compile = require_compile();
@@ -20166,13 +24322,13 @@ var require_braces = __commonJS({
       }
       return options.expand !== true ? braces.compile(input2, options) : braces.expand(input2, options);
     };
-    module.exports = braces;
+    module2.exports = braces;
   }
 });
 
 // node_modules/micromatch/node_modules/picomatch/lib/constants.js
 var require_constants3 = __commonJS({
-  "node_modules/micromatch/node_modules/picomatch/lib/constants.js"(exports, module) {
+  "node_modules/micromatch/node_modules/picomatch/lib/constants.js"(exports, module2) {
     "use strict";
     var path11 = __require("path");
     var WIN_SLASH = "\\\\/";
@@ -20241,7 +24397,7 @@ var require_constants3 = __commonJS({
       word: "A-Za-z0-9_",
       xdigit: "A-Fa-f0-9"
     };
-    module.exports = {
+    module2.exports = {
       DEFAULT_MAX_EXTGLOB_RECURSION,
       MAX_LENGTH: 1024 * 64,
       POSIX_REGEX_SOURCE,
@@ -20434,7 +24590,7 @@ var require_utils3 = __commonJS({
 
 // node_modules/micromatch/node_modules/picomatch/lib/scan.js
 var require_scan2 = __commonJS({
-  "node_modules/micromatch/node_modules/picomatch/lib/scan.js"(exports, module) {
+  "node_modules/micromatch/node_modules/picomatch/lib/scan.js"(exports, module2) {
     "use strict";
     var utils = require_utils3();
     var {
@@ -20483,10 +24639,10 @@ var require_scan2 = __commonJS({
       const scanToEnd = opts.parts === true || opts.scanToEnd === true;
       const slashes = [];
       const tokens = [];
-      const parts = [];
+      const parts2 = [];
       let str = input2;
       let index = -1;
-      let start = 0;
+      let start2 = 0;
       let lastIndex = 0;
       let isBrace = false;
       let isBracket = false;
@@ -20569,8 +24725,8 @@ var require_scan2 = __commonJS({
           tokens.push(token);
           token = { value: "", depth: 0, isGlob: false };
           if (finished2 === true) continue;
-          if (prev === CHAR_DOT && index === start + 1) {
-            start += 2;
+          if (prev === CHAR_DOT && index === start2 + 1) {
+            start2 += 2;
             continue;
           }
           lastIndex = index + 1;
@@ -20582,7 +24738,7 @@ var require_scan2 = __commonJS({
             isGlob = token.isGlob = true;
             isExtglob = token.isExtglob = true;
             finished2 = true;
-            if (code === CHAR_EXCLAMATION_MARK && index === start) {
+            if (code === CHAR_EXCLAMATION_MARK && index === start2) {
               negatedExtglob = true;
             }
             if (scanToEnd === true) {
@@ -20639,9 +24795,9 @@ var require_scan2 = __commonJS({
           }
           break;
         }
-        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start2) {
           negated = token.negated = true;
-          start++;
+          start2++;
           continue;
         }
         if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
@@ -20677,10 +24833,10 @@ var require_scan2 = __commonJS({
       let base = str;
       let prefix = "";
       let glob = "";
-      if (start > 0) {
-        prefix = str.slice(0, start);
-        str = str.slice(start);
-        lastIndex -= start;
+      if (start2 > 0) {
+        prefix = str.slice(0, start2);
+        str = str.slice(start2);
+        lastIndex -= start2;
       }
       if (base && isGlob === true && lastIndex > 0) {
         base = str.slice(0, lastIndex);
@@ -20705,7 +24861,7 @@ var require_scan2 = __commonJS({
       const state = {
         prefix,
         input: input2,
-        start,
+        start: start2,
         base,
         glob,
         isBrace,
@@ -20726,11 +24882,11 @@ var require_scan2 = __commonJS({
       if (opts.parts === true || opts.tokens === true) {
         let prevIndex;
         for (let idx = 0; idx < slashes.length; idx++) {
-          const n = prevIndex ? prevIndex + 1 : start;
-          const i = slashes[idx];
-          const value = input2.slice(n, i);
+          const n = prevIndex ? prevIndex + 1 : start2;
+          const i2 = slashes[idx];
+          const value = input2.slice(n, i2);
           if (opts.tokens) {
-            if (idx === 0 && start !== 0) {
+            if (idx === 0 && start2 !== 0) {
               tokens[idx].isPrefix = true;
               tokens[idx].value = prefix;
             } else {
@@ -20740,13 +24896,13 @@ var require_scan2 = __commonJS({
             state.maxDepth += tokens[idx].depth;
           }
           if (idx !== 0 || value !== "") {
-            parts.push(value);
+            parts2.push(value);
           }
-          prevIndex = i;
+          prevIndex = i2;
         }
         if (prevIndex && prevIndex + 1 < input2.length) {
           const value = input2.slice(prevIndex + 1);
-          parts.push(value);
+          parts2.push(value);
           if (opts.tokens) {
             tokens[tokens.length - 1].value = value;
             depth(tokens[tokens.length - 1]);
@@ -20754,17 +24910,17 @@ var require_scan2 = __commonJS({
           }
         }
         state.slashes = slashes;
-        state.parts = parts;
+        state.parts = parts2;
       }
       return state;
     };
-    module.exports = scan2;
+    module2.exports = scan2;
   }
 });
 
 // node_modules/micromatch/node_modules/picomatch/lib/parse.js
 var require_parse3 = __commonJS({
-  "node_modules/micromatch/node_modules/picomatch/lib/parse.js"(exports, module) {
+  "node_modules/micromatch/node_modules/picomatch/lib/parse.js"(exports, module2) {
     "use strict";
     var constants = require_constants3();
     var utils = require_utils3();
@@ -20775,16 +24931,16 @@ var require_parse3 = __commonJS({
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
     } = constants;
-    var expandRange = (args, options) => {
+    var expandRange = (args2, options) => {
       if (typeof options.expandRange === "function") {
-        return options.expandRange(...args, options);
+        return options.expandRange(...args2, options);
       }
-      args.sort();
-      const value = `[${args.join("-")}]`;
+      args2.sort();
+      const value = `[${args2.join("-")}]`;
       try {
         new RegExp(value);
       } catch (ex) {
-        return args.map((v) => utils.escapeRegex(v)).join("..");
+        return args2.map((v) => utils.escapeRegex(v)).join("..");
       }
       return value;
     };
@@ -20792,7 +24948,7 @@ var require_parse3 = __commonJS({
       return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
     };
     var splitTopLevel = (input2) => {
-      const parts = [];
+      const parts2 = [];
       let bracket = 0;
       let paren = 0;
       let quote2 = 0;
@@ -20825,7 +24981,7 @@ var require_parse3 = __commonJS({
             } else if (ch === ")" && paren > 0) {
               paren--;
             } else if (ch === "|" && paren === 0) {
-              parts.push(value);
+              parts2.push(value);
               value = "";
               continue;
             }
@@ -20833,8 +24989,8 @@ var require_parse3 = __commonJS({
         }
         value += ch;
       }
-      parts.push(value);
-      return parts;
+      parts2.push(value);
+      return parts2;
     };
     var isPlainBranch = (branch) => {
       let escaped = false;
@@ -20870,9 +25026,9 @@ var require_parse3 = __commonJS({
     };
     var hasRepeatedCharPrefixOverlap = (branches) => {
       const values = branches.map(normalizeSimpleBranch).filter(Boolean);
-      for (let i = 0; i < values.length; i++) {
-        for (let j = i + 1; j < values.length; j++) {
-          const a = values[i];
+      for (let i2 = 0; i2 < values.length; i2++) {
+        for (let j = i2 + 1; j < values.length; j++) {
+          const a = values[i2];
           const b = values[j];
           const char = a[0];
           if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
@@ -20893,8 +25049,8 @@ var require_parse3 = __commonJS({
       let paren = 0;
       let quote2 = 0;
       let escaped = false;
-      for (let i = 1; i < pattern.length; i++) {
-        const ch = pattern[i];
+      for (let i2 = 1; i2 < pattern.length; i2++) {
+        const ch = pattern[i2];
         if (escaped === true) {
           escaped = false;
           continue;
@@ -20928,13 +25084,13 @@ var require_parse3 = __commonJS({
         if (ch === ")") {
           paren--;
           if (paren === 0) {
-            if (requireEnd === true && i !== pattern.length - 1) {
+            if (requireEnd === true && i2 !== pattern.length - 1) {
               return;
             }
             return {
               type: pattern[0],
-              body: pattern.slice(2, i),
-              end: i
+              body: pattern.slice(2, i2),
+              end: i2
             };
           }
         }
@@ -20976,12 +25132,12 @@ var require_parse3 = __commonJS({
       }
       return depth;
     };
-    var analyzeRepeatedExtglob = (body, options) => {
+    var analyzeRepeatedExtglob = (body2, options) => {
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
       const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
-      const branches = splitTopLevel(body).map((branch) => branch.trim());
+      const branches = splitTopLevel(body2).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
           return { risky: true };
@@ -21139,18 +25295,18 @@ var require_parse3 = __commonJS({
       };
       const extglobClose = (token) => {
         const literal = input2.slice(token.startIndex, state.index + 1);
-        const body = input2.slice(token.startIndex + 2, state.index);
-        const analysis = analyzeRepeatedExtglob(body, opts);
+        const body2 = input2.slice(token.startIndex + 2, state.index);
+        const analysis = analyzeRepeatedExtglob(body2, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
           const open = tokens[token.tokensIndex];
           open.type = "text";
           open.value = literal;
           open.output = safeOutput || utils.escapeRegex(literal);
-          for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
-            tokens[i].value = "";
-            tokens[i].output = "";
-            delete tokens[i].suffix;
+          for (let i2 = token.tokensIndex + 1; i2 < tokens.length; i2++) {
+            tokens[i2].value = "";
+            tokens[i2].output = "";
+            delete tokens[i2].suffix;
           }
           state.output = token.output + open.output;
           state.backtrack = true;
@@ -21393,24 +25549,24 @@ var require_parse3 = __commonJS({
           if (brace.dots === true) {
             const arr = tokens.slice();
             const range = [];
-            for (let i = arr.length - 1; i >= 0; i--) {
+            for (let i2 = arr.length - 1; i2 >= 0; i2--) {
               tokens.pop();
-              if (arr[i].type === "brace") {
+              if (arr[i2].type === "brace") {
                 break;
               }
-              if (arr[i].type !== "dots") {
-                range.unshift(arr[i].value);
+              if (arr[i2].type !== "dots") {
+                range.unshift(arr[i2].value);
               }
             }
             output = expandRange(range, opts);
             state.backtrack = true;
           }
           if (brace.comma !== true && brace.dots !== true) {
-            const out = state.output.slice(0, brace.outputIndex);
+            const out2 = state.output.slice(0, brace.outputIndex);
             const toks = state.tokens.slice(brace.tokensIndex);
             brace.value = brace.output = "\\{";
             value = output = "\\}";
-            state.output = out;
+            state.output = out2;
             for (const t of toks) {
               state.output += t.output || t.value;
             }
@@ -21760,13 +25916,13 @@ var require_parse3 = __commonJS({
       }
       return source;
     };
-    module.exports = parse;
+    module2.exports = parse;
   }
 });
 
 // node_modules/micromatch/node_modules/picomatch/lib/picomatch.js
 var require_picomatch3 = __commonJS({
-  "node_modules/micromatch/node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "node_modules/micromatch/node_modules/picomatch/lib/picomatch.js"(exports, module2) {
     "use strict";
     var path11 = __require("path");
     var scan2 = require_scan2();
@@ -21895,27 +26051,27 @@ var require_picomatch3 = __commonJS({
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
-      } catch (err) {
-        if (options && options.debug === true) throw err;
+      } catch (err2) {
+        if (options && options.debug === true) throw err2;
         return /$^/;
       }
     };
     picomatch2.constants = constants;
-    module.exports = picomatch2;
+    module2.exports = picomatch2;
   }
 });
 
 // node_modules/micromatch/node_modules/picomatch/index.js
 var require_picomatch4 = __commonJS({
-  "node_modules/micromatch/node_modules/picomatch/index.js"(exports, module) {
+  "node_modules/micromatch/node_modules/picomatch/index.js"(exports, module2) {
     "use strict";
-    module.exports = require_picomatch3();
+    module2.exports = require_picomatch3();
   }
 });
 
 // node_modules/micromatch/index.js
 var require_micromatch = __commonJS({
-  "node_modules/micromatch/index.js"(exports, module) {
+  "node_modules/micromatch/index.js"(exports, module2) {
     "use strict";
     var util = __require("util");
     var braces = require_braces();
@@ -21939,8 +26095,8 @@ var require_micromatch = __commonJS({
           options.onResult(state);
         }
       };
-      for (let i = 0; i < patterns.length; i++) {
-        let isMatch = picomatch2(String(patterns[i]), { ...options, onResult }, true);
+      for (let i2 = 0; i2 < patterns.length; i2++) {
+        let isMatch = picomatch2(String(patterns[i2]), { ...options, onResult }, true);
         let negated = isMatch.state.negated || isMatch.state.negatedExtglob;
         if (negated) negatives++;
         for (let item of list) {
@@ -22047,8 +26203,8 @@ var require_micromatch = __commonJS({
         return match.slice(1).map((v) => v === void 0 ? "" : v);
       }
     };
-    micromatch2.makeRe = (...args) => picomatch2.makeRe(...args);
-    micromatch2.scan = (...args) => picomatch2.scan(...args);
+    micromatch2.makeRe = (...args2) => picomatch2.makeRe(...args2);
+    micromatch2.scan = (...args2) => picomatch2.scan(...args2);
     micromatch2.parse = (patterns, options) => {
       let res = [];
       for (let pattern of [].concat(patterns || [])) {
@@ -22070,7 +26226,7 @@ var require_micromatch = __commonJS({
       return micromatch2.braces(pattern, { ...options, expand: true });
     };
     micromatch2.hasBraces = hasBraces;
-    module.exports = micromatch2;
+    module2.exports = micromatch2;
   }
 });
 
@@ -22192,15 +26348,15 @@ var require_pattern = __commonJS({
     }
     exports.expandBraceExpansion = expandBraceExpansion;
     function getPatternParts(pattern, options) {
-      let { parts } = micromatch2.scan(pattern, Object.assign(Object.assign({}, options), { parts: true }));
-      if (parts.length === 0) {
-        parts = [pattern];
+      let { parts: parts2 } = micromatch2.scan(pattern, Object.assign(Object.assign({}, options), { parts: true }));
+      if (parts2.length === 0) {
+        parts2 = [pattern];
       }
-      if (parts[0].startsWith("/")) {
-        parts[0] = parts[0].slice(1);
-        parts.unshift("");
+      if (parts2[0].startsWith("/")) {
+        parts2[0] = parts2[0].slice(1);
+        parts2.unshift("");
       }
-      return parts;
+      return parts2;
     }
     exports.getPatternParts = getPatternParts;
     function makeRe(pattern, options) {
@@ -22241,19 +26397,19 @@ var require_pattern = __commonJS({
 
 // node_modules/merge2/index.js
 var require_merge2 = __commonJS({
-  "node_modules/merge2/index.js"(exports, module) {
+  "node_modules/merge2/index.js"(exports, module2) {
     "use strict";
     var Stream = __require("stream");
     var PassThrough = Stream.PassThrough;
     var slice = Array.prototype.slice;
-    module.exports = merge2;
+    module2.exports = merge2;
     function merge2() {
       const streamsQueue = [];
-      const args = slice.call(arguments);
+      const args2 = slice.call(arguments);
       let merging = false;
-      let options = args[args.length - 1];
+      let options = args2[args2.length - 1];
       if (options && !Array.isArray(options) && options.pipe == null) {
-        args.pop();
+        args2.pop();
       } else {
         options = {};
       }
@@ -22267,8 +26423,8 @@ var require_merge2 = __commonJS({
       }
       const mergedStream = PassThrough(options);
       function addStream() {
-        for (let i = 0, len = arguments.length; i < len; i++) {
-          streamsQueue.push(pauseStreams(arguments[i], options));
+        for (let i2 = 0, len = arguments.length; i2 < len; i2++) {
+          streamsQueue.push(pauseStreams(arguments[i2], options));
         }
         mergeStream();
         return this;
@@ -22303,8 +26459,8 @@ var require_merge2 = __commonJS({
             }
             next();
           }
-          function onerror(err) {
-            mergedStream.emit("error", err);
+          function onerror(err2) {
+            mergedStream.emit("error", err2);
           }
           if (stream._readableState.endEmitted) {
             return next();
@@ -22317,8 +26473,8 @@ var require_merge2 = __commonJS({
           stream.pipe(mergedStream, { end: false });
           stream.resume();
         }
-        for (let i = 0; i < streams.length; i++) {
-          pipe(streams[i]);
+        for (let i2 = 0; i2 < streams.length; i2++) {
+          pipe(streams[i2]);
         }
         next();
       }
@@ -22334,8 +26490,8 @@ var require_merge2 = __commonJS({
       mergedStream.on("unpipe", function(stream) {
         stream.emit("merge2UnpipeEnd");
       });
-      if (args.length) {
-        addStream.apply(null, args);
+      if (args2.length) {
+        addStream.apply(null, args2);
       }
       return mergedStream;
     }
@@ -22349,8 +26505,8 @@ var require_merge2 = __commonJS({
         }
         streams.pause();
       } else {
-        for (let i = 0, len = streams.length; i < len; i++) {
-          streams[i] = pauseStreams(streams[i], options);
+        for (let i2 = 0, len = streams.length; i2 < len; i2++) {
+          streams[i2] = pauseStreams(streams[i2], options);
         }
       }
       return streams;
@@ -22408,8 +26564,8 @@ var require_utils4 = __commonJS({
     exports.array = array;
     var errno = require_errno();
     exports.errno = errno;
-    var fs11 = require_fs();
-    exports.fs = fs11;
+    var fs12 = require_fs();
+    exports.fs = fs12;
     var path11 = require_path();
     exports.path = path11;
     var pattern = require_pattern();
@@ -22593,12 +26749,12 @@ var require_fs2 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.createFileSystemAdapter = exports.FILE_SYSTEM_ADAPTER = void 0;
-    var fs11 = __require("fs");
+    var fs12 = __require("fs");
     exports.FILE_SYSTEM_ADAPTER = {
-      lstat: fs11.lstat,
-      stat: fs11.stat,
-      lstatSync: fs11.lstatSync,
-      statSync: fs11.statSync
+      lstat: fs12.lstat,
+      stat: fs12.stat,
+      lstatSync: fs12.lstatSync,
+      statSync: fs12.statSync
     };
     function createFileSystemAdapter(fsMethods) {
       if (fsMethods === void 0) {
@@ -22615,12 +26771,12 @@ var require_settings = __commonJS({
   "node_modules/@nodelib/fs.stat/out/settings.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var fs11 = require_fs2();
+    var fs12 = require_fs2();
     var Settings = class {
       constructor(_options = {}) {
         this._options = _options;
         this.followSymbolicLink = this._getValue(this._options.followSymbolicLink, true);
-        this.fs = fs11.createFileSystemAdapter(this._options.fs);
+        this.fs = fs12.createFileSystemAdapter(this._options.fs);
         this.markSymbolicLink = this._getValue(this._options.markSymbolicLink, false);
         this.throwErrorOnBrokenSymbolicLink = this._getValue(this._options.throwErrorOnBrokenSymbolicLink, true);
       }
@@ -22666,18 +26822,18 @@ var require_out = __commonJS({
 
 // node_modules/queue-microtask/index.js
 var require_queue_microtask = __commonJS({
-  "node_modules/queue-microtask/index.js"(exports, module) {
+  "node_modules/queue-microtask/index.js"(exports, module2) {
     var promise;
-    module.exports = typeof queueMicrotask === "function" ? queueMicrotask.bind(typeof window !== "undefined" ? window : global) : (cb) => (promise || (promise = Promise.resolve())).then(cb).catch((err) => setTimeout(() => {
-      throw err;
+    module2.exports = typeof queueMicrotask === "function" ? queueMicrotask.bind(typeof window !== "undefined" ? window : global) : (cb) => (promise || (promise = Promise.resolve())).then(cb).catch((err2) => setTimeout(() => {
+      throw err2;
     }, 0));
   }
 });
 
 // node_modules/run-parallel/index.js
 var require_run_parallel = __commonJS({
-  "node_modules/run-parallel/index.js"(exports, module) {
-    module.exports = runParallel;
+  "node_modules/run-parallel/index.js"(exports, module2) {
+    module2.exports = runParallel;
     var queueMicrotask2 = require_queue_microtask();
     function runParallel(tasks, cb) {
       let results, pending, keys;
@@ -22690,32 +26846,32 @@ var require_run_parallel = __commonJS({
         results = {};
         pending = keys.length;
       }
-      function done(err) {
+      function done(err2) {
         function end() {
-          if (cb) cb(err, results);
+          if (cb) cb(err2, results);
           cb = null;
         }
         if (isSync) queueMicrotask2(end);
         else end();
       }
-      function each(i, err, result) {
-        results[i] = result;
-        if (--pending === 0 || err) {
-          done(err);
+      function each(i2, err2, result) {
+        results[i2] = result;
+        if (--pending === 0 || err2) {
+          done(err2);
         }
       }
       if (!pending) {
         done(null);
       } else if (keys) {
         keys.forEach(function(key) {
-          tasks[key](function(err, result) {
-            each(key, err, result);
+          tasks[key](function(err2, result) {
+            each(key, err2, result);
           });
         });
       } else {
-        tasks.forEach(function(task, i) {
-          task(function(err, result) {
-            each(i, err, result);
+        tasks.forEach(function(task, i2) {
+          task(function(err2, result) {
+            each(i2, err2, result);
           });
         });
       }
@@ -22751,8 +26907,8 @@ var require_fs3 = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.createDirentFromStats = void 0;
     var DirentFromStats = class {
-      constructor(name, stats) {
-        this.name = name;
+      constructor(name2, stats) {
+        this.name = name2;
         this.isBlockDevice = stats.isBlockDevice.bind(stats);
         this.isCharacterDevice = stats.isCharacterDevice.bind(stats);
         this.isDirectory = stats.isDirectory.bind(stats);
@@ -22762,8 +26918,8 @@ var require_fs3 = __commonJS({
         this.isSymbolicLink = stats.isSymbolicLink.bind(stats);
       }
     };
-    function createDirentFromStats(name, stats) {
-      return new DirentFromStats(name, stats);
+    function createDirentFromStats(name2, stats) {
+      return new DirentFromStats(name2, stats);
     }
     exports.createDirentFromStats = createDirentFromStats;
   }
@@ -22775,8 +26931,8 @@ var require_utils5 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.fs = void 0;
-    var fs11 = require_fs3();
-    exports.fs = fs11;
+    var fs12 = require_fs3();
+    exports.fs = fs12;
   }
 });
 
@@ -22867,8 +27023,8 @@ var require_async2 = __commonJS({
           callFailureCallback(callback, readdirError);
           return;
         }
-        const tasks = names.map((name) => {
-          const path11 = common.joinPathSegments(directory, name, settings.pathSegmentSeparator);
+        const tasks = names.map((name2) => {
+          const path11 = common.joinPathSegments(directory, name2, settings.pathSegmentSeparator);
           return (done) => {
             fsStat.stat(path11, settings.fsStatSettings, (error, stats) => {
               if (error !== null) {
@@ -22876,9 +27032,9 @@ var require_async2 = __commonJS({
                 return;
               }
               const entry = {
-                name,
+                name: name2,
                 path: path11,
-                dirent: utils.fs.createDirentFromStats(name, stats)
+                dirent: utils.fs.createDirentFromStats(name2, stats)
               };
               if (settings.stats) {
                 entry.stats = stats;
@@ -22947,13 +27103,13 @@ var require_sync2 = __commonJS({
     exports.readdirWithFileTypes = readdirWithFileTypes;
     function readdir(directory, settings) {
       const names = settings.fs.readdirSync(directory);
-      return names.map((name) => {
-        const entryPath = common.joinPathSegments(directory, name, settings.pathSegmentSeparator);
+      return names.map((name2) => {
+        const entryPath = common.joinPathSegments(directory, name2, settings.pathSegmentSeparator);
         const stats = fsStat.statSync(entryPath, settings.fsStatSettings);
         const entry = {
-          name,
+          name: name2,
           path: entryPath,
-          dirent: utils.fs.createDirentFromStats(name, stats)
+          dirent: utils.fs.createDirentFromStats(name2, stats)
         };
         if (settings.stats) {
           entry.stats = stats;
@@ -22971,14 +27127,14 @@ var require_fs4 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.createFileSystemAdapter = exports.FILE_SYSTEM_ADAPTER = void 0;
-    var fs11 = __require("fs");
+    var fs12 = __require("fs");
     exports.FILE_SYSTEM_ADAPTER = {
-      lstat: fs11.lstat,
-      stat: fs11.stat,
-      lstatSync: fs11.lstatSync,
-      statSync: fs11.statSync,
-      readdir: fs11.readdir,
-      readdirSync: fs11.readdirSync
+      lstat: fs12.lstat,
+      stat: fs12.stat,
+      lstatSync: fs12.lstatSync,
+      statSync: fs12.statSync,
+      readdir: fs12.readdir,
+      readdirSync: fs12.readdirSync
     };
     function createFileSystemAdapter(fsMethods) {
       if (fsMethods === void 0) {
@@ -22997,12 +27153,12 @@ var require_settings2 = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var path11 = __require("path");
     var fsStat = require_out();
-    var fs11 = require_fs4();
+    var fs12 = require_fs4();
     var Settings = class {
       constructor(_options = {}) {
         this._options = _options;
         this.followSymbolicLinks = this._getValue(this._options.followSymbolicLinks, false);
-        this.fs = fs11.createFileSystemAdapter(this._options.fs);
+        this.fs = fs12.createFileSystemAdapter(this._options.fs);
         this.pathSegmentSeparator = this._getValue(this._options.pathSegmentSeparator, path11.sep);
         this.stats = this._getValue(this._options.stats, false);
         this.throwErrorOnBrokenSymbolicLink = this._getValue(this._options.throwErrorOnBrokenSymbolicLink, true);
@@ -23054,7 +27210,7 @@ var require_out2 = __commonJS({
 
 // node_modules/reusify/reusify.js
 var require_reusify = __commonJS({
-  "node_modules/reusify/reusify.js"(exports, module) {
+  "node_modules/reusify/reusify.js"(exports, module2) {
     "use strict";
     function reusify(Constructor) {
       var head = new Constructor();
@@ -23079,20 +27235,20 @@ var require_reusify = __commonJS({
         release
       };
     }
-    module.exports = reusify;
+    module2.exports = reusify;
   }
 });
 
 // node_modules/fastq/queue.js
 var require_queue = __commonJS({
-  "node_modules/fastq/queue.js"(exports, module) {
+  "node_modules/fastq/queue.js"(exports, module2) {
     "use strict";
     var reusify = require_reusify();
-    function fastqueue(context, worker, _concurrency) {
-      if (typeof context === "function") {
+    function fastqueue(context2, worker, _concurrency) {
+      if (typeof context2 === "function") {
         _concurrency = worker;
-        worker = context;
-        context = null;
+        worker = context2;
+        context2 = null;
       }
       if (!(_concurrency >= 1)) {
         throw new Error("fastqueue concurrency must be equal to or greater than 1");
@@ -23102,7 +27258,7 @@ var require_queue = __commonJS({
       var queueTail = null;
       var _running = 0;
       var errorHandler = null;
-      var self = {
+      var self2 = {
         push,
         drain: noop2,
         saturated: noop2,
@@ -23116,7 +27272,7 @@ var require_queue = __commonJS({
             throw new Error("fastqueue concurrency must be equal to or greater than 1");
           }
           _concurrency = value;
-          if (self.paused) return;
+          if (self2.paused) return;
           for (; queueHead && _running < _concurrency; ) {
             _running++;
             release();
@@ -23132,14 +27288,14 @@ var require_queue = __commonJS({
         kill,
         killAndDrain,
         error,
-        abort
+        abort: abort2
       };
-      return self;
+      return self2;
       function running() {
         return _running;
       }
       function pause() {
-        self.paused = true;
+        self2.paused = true;
       }
       function length() {
         var current = queueHead;
@@ -23160,8 +27316,8 @@ var require_queue = __commonJS({
         return tasks;
       }
       function resume() {
-        if (!self.paused) return;
-        self.paused = false;
+        if (!self2.paused) return;
+        self2.paused = false;
         if (queueHead === null) {
           _running++;
           release();
@@ -23173,48 +27329,48 @@ var require_queue = __commonJS({
         }
       }
       function idle() {
-        return _running === 0 && self.length() === 0;
+        return _running === 0 && self2.length() === 0;
       }
       function push(value, done) {
         var current = cache.get();
-        current.context = context;
+        current.context = context2;
         current.release = release;
         current.value = value;
         current.callback = done || noop2;
         current.errorHandler = errorHandler;
-        if (_running >= _concurrency || self.paused) {
+        if (_running >= _concurrency || self2.paused) {
           if (queueTail) {
             queueTail.next = current;
             queueTail = current;
           } else {
             queueHead = current;
             queueTail = current;
-            self.saturated();
+            self2.saturated();
           }
         } else {
           _running++;
-          worker.call(context, current.value, current.worked);
+          worker.call(context2, current.value, current.worked);
         }
       }
       function unshift(value, done) {
         var current = cache.get();
-        current.context = context;
+        current.context = context2;
         current.release = release;
         current.value = value;
         current.callback = done || noop2;
         current.errorHandler = errorHandler;
-        if (_running >= _concurrency || self.paused) {
+        if (_running >= _concurrency || self2.paused) {
           if (queueHead) {
             current.next = queueHead;
             queueHead = current;
           } else {
             queueHead = current;
             queueTail = current;
-            self.saturated();
+            self2.saturated();
           }
         } else {
           _running++;
-          worker.call(context, current.value, current.worked);
+          worker.call(context2, current.value, current.worked);
         }
       }
       function release(holder) {
@@ -23223,35 +27379,35 @@ var require_queue = __commonJS({
         }
         var next = queueHead;
         if (next && _running <= _concurrency) {
-          if (!self.paused) {
+          if (!self2.paused) {
             if (queueTail === queueHead) {
               queueTail = null;
             }
             queueHead = next.next;
             next.next = null;
-            worker.call(context, next.value, next.worked);
+            worker.call(context2, next.value, next.worked);
             if (queueTail === null) {
-              self.empty();
+              self2.empty();
             }
           } else {
             _running--;
           }
         } else if (--_running === 0) {
-          self.drain();
+          self2.drain();
         }
       }
       function kill() {
         queueHead = null;
         queueTail = null;
-        self.drain = noop2;
+        self2.drain = noop2;
       }
       function killAndDrain() {
         queueHead = null;
         queueTail = null;
-        self.drain();
-        self.drain = noop2;
+        self2.drain();
+        self2.drain = noop2;
       }
-      function abort() {
+      function abort2() {
         var current = queueHead;
         queueHead = null;
         queueTail = null;
@@ -23260,7 +27416,7 @@ var require_queue = __commonJS({
           var callback = current.callback;
           var errorHandler2 = current.errorHandler;
           var val = current.value;
-          var context2 = current.context;
+          var context3 = current.context;
           current.value = null;
           current.callback = noop2;
           current.errorHandler = null;
@@ -23268,11 +27424,11 @@ var require_queue = __commonJS({
           if (errorHandler2) {
             errorHandler2(new Error("abort"), val);
           }
-          callback.call(context2, new Error("abort"));
+          callback.call(context3, new Error("abort"));
           cache.release(current);
           current = next;
         }
-        self.drain = noop2;
+        self2.drain = noop2;
       }
       function error(handler) {
         errorHandler = handler;
@@ -23287,32 +27443,32 @@ var require_queue = __commonJS({
       this.release = noop2;
       this.context = null;
       this.errorHandler = null;
-      var self = this;
-      this.worked = function worked(err, result) {
-        var callback = self.callback;
-        var errorHandler = self.errorHandler;
-        var val = self.value;
-        self.value = null;
-        self.callback = noop2;
-        if (self.errorHandler) {
-          errorHandler(err, val);
+      var self2 = this;
+      this.worked = function worked(err2, result) {
+        var callback = self2.callback;
+        var errorHandler = self2.errorHandler;
+        var val = self2.value;
+        self2.value = null;
+        self2.callback = noop2;
+        if (self2.errorHandler) {
+          errorHandler(err2, val);
         }
-        callback.call(self.context, err, result);
-        self.release(self);
+        callback.call(self2.context, err2, result);
+        self2.release(self2);
       };
     }
-    function queueAsPromised(context, worker, _concurrency) {
-      if (typeof context === "function") {
+    function queueAsPromised(context2, worker, _concurrency) {
+      if (typeof context2 === "function") {
         _concurrency = worker;
-        worker = context;
-        context = null;
+        worker = context2;
+        context2 = null;
       }
       function asyncWrapper(arg, cb) {
         worker.call(this, arg).then(function(res) {
           cb(null, res);
         }, cb);
       }
-      var queue = fastqueue(context, asyncWrapper, _concurrency);
+      var queue = fastqueue(context2, asyncWrapper, _concurrency);
       var pushCb = queue.push;
       var unshiftCb = queue.unshift;
       queue.push = push;
@@ -23321,9 +27477,9 @@ var require_queue = __commonJS({
       return queue;
       function push(value) {
         var p = new Promise(function(resolve, reject) {
-          pushCb(value, function(err, result) {
-            if (err) {
-              reject(err);
+          pushCb(value, function(err2, result) {
+            if (err2) {
+              reject(err2);
               return;
             }
             resolve(result);
@@ -23334,9 +27490,9 @@ var require_queue = __commonJS({
       }
       function unshift(value) {
         var p = new Promise(function(resolve, reject) {
-          unshiftCb(value, function(err, result) {
-            if (err) {
-              reject(err);
+          unshiftCb(value, function(err2, result) {
+            if (err2) {
+              reject(err2);
               return;
             }
             resolve(result);
@@ -23363,8 +27519,8 @@ var require_queue = __commonJS({
         return p;
       }
     }
-    module.exports = fastqueue;
-    module.exports.promise = queueAsPromised;
+    module2.exports = fastqueue;
+    module2.exports.promise = queueAsPromised;
   }
 });
 
@@ -23826,8 +27982,8 @@ var require_stream3 = __commonJS({
             done();
           }).catch(done);
         };
-        for (let i = 0; i < filepaths.length; i++) {
-          stream.write(i);
+        for (let i2 = 0; i2 < filepaths.length; i2++) {
+          stream.write(i2);
         }
         return stream;
       }
@@ -23917,8 +28073,8 @@ var require_matcher = __commonJS({
         }
       }
       _getPatternSegments(pattern) {
-        const parts = utils.pattern.getPatternParts(pattern, this._micromatchOptions);
-        return parts.map((part) => {
+        const parts2 = utils.pattern.getPatternParts(pattern, this._micromatchOptions);
+        return parts2.map((part) => {
           const dynamic = utils.pattern.isDynamicPattern(part, this._settings);
           if (!dynamic) {
             return {
@@ -23949,15 +28105,15 @@ var require_partial = __commonJS({
     var matcher_1 = require_matcher();
     var PartialMatcher = class extends matcher_1.default {
       match(filepath) {
-        const parts = filepath.split("/");
-        const levels = parts.length;
-        const patterns = this._storage.filter((info) => !info.complete || info.segments.length > levels);
+        const parts2 = filepath.split("/");
+        const levels = parts2.length;
+        const patterns = this._storage.filter((info2) => !info2.complete || info2.segments.length > levels);
         for (const pattern of patterns) {
           const section = pattern.sections[0];
           if (!pattern.complete && levels > section.length) {
             return true;
           }
-          const match = parts.every((part, index) => {
+          const match = parts2.every((part, index) => {
             const segment2 = pattern.segments[index];
             if (segment2.dynamic && segment2.patternRe.test(part)) {
               return true;
@@ -24384,16 +28540,16 @@ var require_settings4 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DEFAULT_FILE_SYSTEM_ADAPTER = void 0;
-    var fs11 = __require("fs");
+    var fs12 = __require("fs");
     var os2 = __require("os");
     var CPU_COUNT = Math.max(os2.cpus().length, 1);
     exports.DEFAULT_FILE_SYSTEM_ADAPTER = {
-      lstat: fs11.lstat,
-      lstatSync: fs11.lstatSync,
-      stat: fs11.stat,
-      statSync: fs11.statSync,
-      readdir: fs11.readdir,
-      readdirSync: fs11.readdirSync
+      lstat: fs12.lstat,
+      lstatSync: fs12.lstatSync,
+      stat: fs12.stat,
+      statSync: fs12.statSync,
+      readdir: fs12.readdir,
+      readdirSync: fs12.readdirSync
     };
     var Settings = class {
       constructor(_options = {}) {
@@ -24440,7 +28596,7 @@ var require_settings4 = __commonJS({
 
 // node_modules/fast-glob/out/index.js
 var require_out4 = __commonJS({
-  "node_modules/fast-glob/out/index.js"(exports, module) {
+  "node_modules/fast-glob/out/index.js"(exports, module2) {
     "use strict";
     var taskManager = require_tasks();
     var async_1 = require_async6();
@@ -24535,7 +28691,7 @@ var require_out4 = __commonJS({
         throw new TypeError("Patterns must be a string (non empty) or an array of strings");
       }
     }
-    module.exports = FastGlob;
+    module2.exports = FastGlob;
   }
 });
 
@@ -24563,7 +28719,7 @@ var init_node = __esm({
 
 // node_modules/ignore/index.js
 var require_ignore = __commonJS({
-  "node_modules/ignore/index.js"(exports, module) {
+  "node_modules/ignore/index.js"(exports, module2) {
     function makeArray(subject) {
       return Array.isArray(subject) ? subject : [subject];
     }
@@ -24610,23 +28766,23 @@ var require_ignore = __commonJS({
     var CLASS_MEMBERS_TO_ESCAPE = "\\]^-[";
     var escapeMember = (char) => CLASS_MEMBERS_TO_ESCAPE.indexOf(char) < 0 ? char : ESCAPE + char;
     var NON_SLASH = "(?!\\/)";
-    var classSource = (negated, body) => {
+    var classSource = (negated, body2) => {
       if (negated) {
-        return `[^\\/${body}]`;
+        return `[^\\/${body2}]`;
       }
-      const source = `[${body}]`;
+      const source = `[${body2}]`;
       return new RegExp(source).test("/") ? NON_SLASH + source : source;
     };
-    var scanBracket = (pattern, start) => {
+    var scanBracket = (pattern, start2) => {
       const { length } = pattern;
-      let index = start + 1;
+      let index = start2 + 1;
       let negated = EMPTY;
       const lead = pattern[index];
       if (lead === "!" || lead === "^") {
         negated = "^";
         index++;
       }
-      let body = EMPTY;
+      let body2 = EMPTY;
       let prev = EMPTY;
       for (; ; ) {
         const char = pattern[index];
@@ -24635,7 +28791,7 @@ var require_ignore = __commonJS({
         }
         if (char === ESCAPE) {
           const escaped = pattern[++index];
-          body += escapeMember(escaped);
+          body2 += escapeMember(escaped);
           prev = escaped;
         } else if (char === "-" && prev && index + 1 < length && pattern[index + 1] !== "]") {
           index++;
@@ -24644,7 +28800,7 @@ var require_ignore = __commonJS({
             to = pattern[index += 1];
           }
           if (prev <= to) {
-            body += `-${escapeMember(to)}`;
+            body2 += `-${escapeMember(to)}`;
           }
           prev = EMPTY;
         } else if (char === "[" && pattern[index + 1] === ":") {
@@ -24657,27 +28813,27 @@ var require_ignore = __commonJS({
             return null;
           }
           if (end > nameStart && pattern[end - 1] === ":") {
-            const name = pattern.slice(nameStart, end - 1);
-            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES, name)) {
+            const name2 = pattern.slice(nameStart, end - 1);
+            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES, name2)) {
               return null;
             }
-            body += POSIX_CLASSES[name];
+            body2 += POSIX_CLASSES[name2];
             prev = EMPTY;
             index = end;
           } else {
-            body += escapeMember("[");
+            body2 += escapeMember("[");
             prev = "[";
             index = nameStart - 2;
           }
         } else {
-          body += escapeMember(char);
+          body2 += escapeMember(char);
           prev = char;
         }
         index++;
         if (pattern[index] === "]") {
           return {
             end: index,
-            source: classSource(negated, body)
+            source: classSource(negated, body2)
           };
         }
       }
@@ -24695,41 +28851,41 @@ var require_ignore = __commonJS({
       const sources = [];
       const hold = (source) => `${PLACEHOLDER}${sources.push(source) - 1}${PLACEHOLDER}`;
       const { length } = pattern;
-      let out = EMPTY;
+      let out2 = EMPTY;
       let index = 0;
       while (index < length) {
         const char = pattern[index];
         if (char === ESCAPE) {
           const escaped = pattern[index + 1];
           if (escaped === SLASH && index + 2 === length) {
-            out += hold(NEVER_MATCH);
+            out2 += hold(NEVER_MATCH);
           } else if (escaped === "*" || escaped === "[" || escaped === SPACE) {
-            out += pattern.slice(index, index + 2);
+            out2 += pattern.slice(index, index + 2);
           } else {
-            out += hold(
+            out2 += hold(
               REGEX_LITERAL_SPECIAL.test(escaped) ? ESCAPE + escaped : isReserved(escaped) ? `[${escaped}]` : escaped
             );
           }
           index += 2;
         } else if (isReserved(char)) {
-          out += hold(`[${char}]`);
+          out2 += hold(`[${char}]`);
           index++;
         } else if (char === "[") {
           const scanned = scanBracket(pattern, index);
           if (scanned === null) {
-            out += hold(NEVER_MATCH);
+            out2 += hold(NEVER_MATCH);
             index = length;
           } else {
-            out += hold(scanned.source);
+            out2 += hold(scanned.source);
             index = scanned.end + 1;
           }
         } else {
-          out += char;
+          out2 += char;
           index++;
         }
       }
       return {
-        source: out,
+        source: out2,
         sources
       };
     };
@@ -24749,7 +28905,7 @@ var require_ignore = __commonJS({
         //   ever starts again inside it -- `(\\+?) ` did, which made a long run
         //   quadratic.
         /(\\+)( ?)/g,
-        (_, run, space) => space ? run.slice(0, run.length - run.length % 2) + SPACE : run,
+        (_, run2, space) => space ? run2.slice(0, run2.length - run2.length % 2) + SPACE : run2,
         ESCAPE + SPACE
       ],
       // git's wildmatch() reads a run of two or more asterisks as one globstar
@@ -24763,7 +28919,7 @@ var require_ignore = __commonJS({
       //   lists both, under "A run of asterisks".
       [
         /(^|\/)\*{3,}(?=\/|$)/g,
-        (_, start) => `${start}**`,
+        (_, start2) => `${start2}**`,
         "*"
       ],
       // Escape metacharacters
@@ -24934,10 +29090,10 @@ var require_ignore = __commonJS({
     };
     var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
     var replaceTrailingDoublestar = () => "[\\s\\S]";
-    var separatorAfter = (run, at) => {
+    var separatorAfter = (run2, at) => {
       let separator = EMPTY;
-      for (let index = at + 1; index < run.length && !run[index].wildcard; index++) {
-        separator += run[index].single;
+      for (let index = at + 1; index < run2.length && !run2[index].wildcard; index++) {
+        separator += run2[index].single;
       }
       return separator;
     };
@@ -24996,34 +29152,34 @@ var require_ignore = __commonJS({
           index++;
         }
       }
-      let out = EMPTY;
-      let run = [];
+      let out2 = EMPTY;
+      let run2 = [];
       const flush = () => {
         let lastWildcard;
-        run.forEach((token, at) => {
+        run2.forEach((token, at) => {
           if (token.wildcard) {
             lastWildcard = at;
           }
         });
-        run.forEach((token, at) => {
+        run2.forEach((token, at) => {
           if (!token.wildcard) {
-            out += token.single;
+            out2 += token.single;
             return;
           }
-          out += at === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run, at)})[^\\/])*`;
+          out2 += at === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run2, at)})[^\\/])*`;
         });
-        run = [];
+        run2 = [];
       };
       tokens.forEach((token) => {
         if (token.boundary === void 0) {
-          run.push(token);
+          run2.push(token);
           return;
         }
         flush();
-        out += token.boundary;
+        out2 += token.boundary;
       });
       flush();
-      return out;
+      return out2;
     };
     var makeRegexPrefix = (pattern) => {
       if (REGEX_ANCHORED_GLOBSTAR.test(pattern)) {
@@ -25051,17 +29207,17 @@ var require_ignore = __commonJS({
         (match, index) => sources[index]
       ) : replaced;
     };
-    var checkSourceOf = (body, prefix) => {
-      if (body[body.length - 1] === SLASH) {
-        prefix = makeRegexPrefix(body.slice(0, -1));
+    var checkSourceOf = (body2, prefix) => {
+      if (body2[body2.length - 1] === SLASH) {
+        prefix = makeRegexPrefix(body2.slice(0, -1));
       }
       const head = prefix.slice(0, -1);
       const last = prefix[prefix.length - 1];
       return last === TRAILING_WILDCARD ? `${head}$` : last === TRAILING_DOUBLESTAR ? head : NEVER_MATCH;
     };
-    var matchesBasename = (body) => {
-      const index = body.indexOf(SLASH);
-      return index < 0 || index === body.length - 1;
+    var matchesBasename = (body2) => {
+      const index = body2.indexOf(SLASH);
+      return index < 0 || index === body2.length - 1;
     };
     var basenameOf = (path11) => {
       const end = path11.length - 1;
@@ -25088,11 +29244,11 @@ var require_ignore = __commonJS({
     var checkPattern = (pattern) => pattern && isString(pattern);
     var splitPattern = (pattern) => (pattern[pattern.length - 1] === "\r" ? pattern.slice(0, -1) : pattern).split(REGEX_SPLITALL_CRLF).filter(Boolean);
     var IgnoreRule = class {
-      constructor(pattern, mark, body, ignoreCase, negative, prefix) {
+      constructor(pattern, mark, body2, ignoreCase, negative, prefix) {
         this.pattern = pattern;
         this.mark = mark;
         this.negative = negative;
-        define2(this, "body", body);
+        define2(this, "body", body2);
         define2(this, "ignoreCase", ignoreCase);
         define2(this, "regexPrefix", prefix);
       }
@@ -25133,54 +29289,54 @@ var require_ignore = __commonJS({
       }
       return count % 2 === 1;
     };
-    var trimEnd = (body, stripLineEnd) => {
-      let lineEnd2 = body.length;
+    var trimEnd = (body2, stripLineEnd) => {
+      let lineEnd2 = body2.length;
       let end;
       for (; ; ) {
-        if (stripLineEnd && body[lineEnd2 - 1] === "\r") {
+        if (stripLineEnd && body2[lineEnd2 - 1] === "\r") {
           lineEnd2--;
         }
         end = lineEnd2;
-        while (body[end - 1] === SPACE) {
+        while (body2[end - 1] === SPACE) {
           end--;
         }
-        if (!stripLineEnd || body[end - 1] !== "\n") {
+        if (!stripLineEnd || body2[end - 1] !== "\n") {
           break;
         }
         lineEnd2 = end - 1;
       }
       if (end === lineEnd2) {
-        return body.slice(0, lineEnd2);
+        return body2.slice(0, lineEnd2);
       }
       let backslashes = 0;
-      while (body[end - backslashes - 1] === ESCAPE) {
+      while (body2[end - backslashes - 1] === ESCAPE) {
         backslashes++;
       }
-      return backslashes % 2 ? body.slice(0, end - 1) + SPACE : body.slice(0, end);
+      return backslashes % 2 ? body2.slice(0, end - 1) + SPACE : body2.slice(0, end);
     };
     var createRule = (pattern, mark, ignoreCase, stripLineEnd, stripBOM) => {
-      let body = stripBOM && pattern[0] === BOM ? pattern.slice(1) : pattern;
-      if (body[0] === "#") {
+      let body2 = stripBOM && pattern[0] === BOM ? pattern.slice(1) : pattern;
+      if (body2[0] === "#") {
         return;
       }
       let negative = false;
-      if (body[0] === "!") {
+      if (body2[0] === "!") {
         negative = true;
-        body = body.slice(1);
+        body2 = body2.slice(1);
       }
-      const last = body[body.length - 1];
+      const last = body2[body2.length - 1];
       if (last === SPACE || stripLineEnd && (last === "\r" || last === "\n")) {
-        body = trimEnd(body, stripLineEnd);
+        body2 = trimEnd(body2, stripLineEnd);
       }
-      if (!body || hasTrailingBackslash(body)) {
+      if (!body2 || hasTrailingBackslash(body2)) {
         return;
       }
-      body = body.replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, "!").replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, "#");
-      const regexPrefix = makeRegexPrefix(body);
+      body2 = body2.replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, "!").replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, "#");
+      const regexPrefix = makeRegexPrefix(body2);
       return new IgnoreRule(
         pattern,
         mark,
-        body,
+        body2,
         ignoreCase,
         negative,
         regexPrefix
@@ -25201,17 +29357,17 @@ var require_ignore = __commonJS({
         }
         const isStr = isString(pattern);
         const raw = isStr ? pattern : pattern.pattern;
-        const rule2 = checkPattern(raw) && createRule(
+        const rule6 = checkPattern(raw) && createRule(
           raw,
           isStr ? UNDEFINED : pattern.mark,
           this._ignoreCase,
           !this._split,
           this._stripBOM && !index
         );
-        if (rule2) {
+        if (rule6) {
           this._added = true;
-          this._rules.push(rule2);
-          if (matchesBasename(rule2.body)) {
+          this._rules.push(rule6);
+          if (matchesBasename(rule6.body)) {
             this._basenameCount++;
           }
         }
@@ -25234,17 +29390,17 @@ var require_ignore = __commonJS({
       //   are left out once, rather than tested or compiled for every path.
       testLiteral(path11) {
         const rules2 = this._literalRules || (this._literalRules = this._rules.filter(
-          ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
+          ({ body: body2 }) => body2[body2.length - (body2[body2.length - 1] === SLASH ? 2 : 1)] === "*"
         ));
         let ignored = false;
         let unignored = false;
         let matchedRule;
         for (let index = rules2.length - 1; index >= 0; index--) {
-          const rule2 = rules2[index];
-          if (rule2.checkRegex.test(path11)) {
-            ignored = !rule2.negative;
-            unignored = rule2.negative;
-            matchedRule = rule2.negative ? UNDEFINED : rule2;
+          const rule6 = rules2[index];
+          if (rule6.checkRegex.test(path11)) {
+            ignored = !rule6.negative;
+            unignored = rule6.negative;
+            matchedRule = rule6.negative ? UNDEFINED : rule6;
             break;
           }
         }
@@ -25267,17 +29423,17 @@ var require_ignore = __commonJS({
         const shortcut = this._basenameCount * 2 >= length;
         const basename = shortcut ? basenameOf(path11) : path11;
         for (let index = length - 1; index >= 0; index--) {
-          const rule2 = rules2[index];
-          if (rule2[mode].test(
-            shortcut && rule2._basenameOnly ? basename : path11
+          const rule6 = rules2[index];
+          if (rule6[mode].test(
+            shortcut && rule6._basenameOnly ? basename : path11
           )) {
-            const { negative } = rule2;
+            const { negative } = rule6;
             const ret = {
               ignored: !negative,
               unignored: negative
             };
             if (!negative) {
-              ret.rule = rule2;
+              ret.rule = rule6;
             }
             return ret;
           }
@@ -25418,10 +29574,10 @@ var require_ignore = __commonJS({
     ) {
       setupWindows();
     }
-    module.exports = factory;
+    module2.exports = factory;
     factory.default = factory;
-    module.exports.isPathValid = isPathValid2;
-    define2(module.exports, /* @__PURE__ */ Symbol.for("setupWindows"), setupWindows);
+    module2.exports.isPathValid = isPathValid2;
+    define2(module2.exports, /* @__PURE__ */ Symbol.for("setupWindows"), setupWindows);
   }
 });
 
@@ -25452,7 +29608,7 @@ var init_slash = __esm({
 });
 
 // node_modules/globby/utilities.js
-import fs3 from "node:fs";
+import fs4 from "node:fs";
 import path5 from "node:path";
 import { promisify as promisify2 } from "node:util";
 var import_fast_glob, import_ignore, import_micromatch, isNegativePattern, normalizeAbsolutePatternToRelative, absolutePrefixesMatch, getStaticAbsolutePathPrefix, normalizeNegativePattern, bindFsMethod, promisifyFsMethod, normalizeDirectoryPatternForFastGlob, getParentDirectoryPrefix, adjustIgnorePatternsForParentDirectories, getAsyncStatMethod, getStatSyncMethod, pathHasGitDirectory, buildPathChain, findGitRootInChain, findGitRootSyncUncached, findGitRootSync, findGitRootAsyncUncached, findGitRoot, isWithinGitRoot, getParentGitignorePaths, GITIGNORE_WILDCARDS, hasGitignoreWildcards, MICROMATCH_ONLY_SYNTAX, unescapeGitignorePattern, normalizeGitignorePatternForIgnore, toLiteralPattern, finalSegment, toStandaloneRule, isInsideCwd, anchorToCwd, createNameComparer, getNegationFinalSegments, negationsCouldRescue, expandBraceGroups, convertIgnorePatternsForIgnoreFileSearch, getRulePrune, buildPrunePatternsAndGuards, convertPatternsForFastGlob;
@@ -25562,12 +29718,12 @@ var init_utilities = __esm({
         return pattern;
       });
     };
-    getAsyncStatMethod = (fsImplementation) => bindFsMethod(fsImplementation?.promises, "stat") ?? bindFsMethod(fs3.promises, "stat");
+    getAsyncStatMethod = (fsImplementation) => bindFsMethod(fsImplementation?.promises, "stat") ?? bindFsMethod(fs4.promises, "stat");
     getStatSyncMethod = (fsImplementation) => {
       if (fsImplementation) {
         return bindFsMethod(fsImplementation, "statSync");
       }
-      return bindFsMethod(fs3, "statSync");
+      return bindFsMethod(fs4, "statSync");
     };
     pathHasGitDirectory = (stats) => Boolean(stats?.isDirectory?.() || stats?.isFile?.());
     buildPathChain = (startPath, rootPath) => {
@@ -25669,14 +29825,14 @@ var init_utilities = __esm({
     finalSegment = (value) => value.replace(/\/+$/u, "").split("/").pop();
     toStandaloneRule = (value) => value.replace(/^([#!])/u, String.raw`\$1`);
     isInsideCwd = (relativePath) => relativePath !== "" && !relativePath.startsWith("..") && !path5.isAbsolute(relativePath);
-    anchorToCwd = (directory, body, cwd) => {
-      const relativePath = slash(path5.relative(cwd, path5.join(directory, body)));
+    anchorToCwd = (directory, body2, cwd) => {
+      const relativePath = slash(path5.relative(cwd, path5.join(directory, body2)));
       return isInsideCwd(relativePath) ? relativePath : void 0;
     };
     createNameComparer = () => {
       const nameMatchers = /* @__PURE__ */ new Map();
-      const matchesName = (pattern, name) => {
-        const namePath = unescapeGitignorePattern(name);
+      const matchesName = (pattern, name2) => {
+        const namePath = unescapeGitignorePattern(name2);
         if (!(0, import_ignore.isPathValid)(namePath)) {
           return true;
         }
@@ -25688,20 +29844,20 @@ var init_utilities = __esm({
         }
         return nameMatcher.ignores(namePath);
       };
-      return (pattern, name) => {
-        if (hasGitignoreWildcards(pattern) && hasGitignoreWildcards(name)) {
+      return (pattern, name2) => {
+        if (hasGitignoreWildcards(pattern) && hasGitignoreWildcards(name2)) {
           return true;
         }
-        return hasGitignoreWildcards(name) ? matchesName(name, pattern) : matchesName(pattern, name);
+        return hasGitignoreWildcards(name2) ? matchesName(name2, pattern) : matchesName(pattern, name2);
       };
     };
-    getNegationFinalSegments = (rules2) => rules2.filter((rule2) => isNegativePattern(rule2.pattern)).map((rule2) => finalSegment(rule2.pattern.slice(1))).filter(Boolean);
+    getNegationFinalSegments = (rules2) => rules2.filter((rule6) => isNegativePattern(rule6.pattern)).map((rule6) => finalSegment(rule6.pattern.slice(1))).filter(Boolean);
     negationsCouldRescue = (rules2, names) => {
       if (names.length === 0) {
         return false;
       }
       const couldNameTheSamePath = createNameComparer();
-      return getNegationFinalSegments(rules2).some((negation) => names.some((name) => couldNameTheSamePath(name, negation)));
+      return getNegationFinalSegments(rules2).some((negation) => names.some((name2) => couldNameTheSamePath(name2, negation)));
     };
     expandBraceGroups = (pattern) => {
       if (!pattern.includes("{")) {
@@ -25721,11 +29877,11 @@ var init_utilities = __esm({
       }
       const ignoreFileNames = expandedSearchPatterns.map((pattern) => finalSegment(pattern)).filter(Boolean);
       const couldNameAnIgnoreFile = (pattern) => {
-        const name = finalSegment(pattern.replace(/\/\*\*$/u, ""));
-        if (!name || MICROMATCH_ONLY_SYNTAX.test(name)) {
+        const name2 = finalSegment(pattern.replace(/\/\*\*$/u, ""));
+        if (!name2 || MICROMATCH_ONLY_SYNTAX.test(name2)) {
           return true;
         }
-        return ignoreFileNames.some((ignoreFileName) => MICROMATCH_ONLY_SYNTAX.test(ignoreFileName) ? hasGitignoreWildcards(name) || import_micromatch.default.isMatch(unescapeGitignorePattern(name), ignoreFileName, { dot: true, nocase: true }) : couldNameTheSamePath(name, ignoreFileName));
+        return ignoreFileNames.some((ignoreFileName) => MICROMATCH_ONLY_SYNTAX.test(ignoreFileName) ? hasGitignoreWildcards(name2) || import_micromatch.default.isMatch(unescapeGitignorePattern(name2), ignoreFileName, { dot: true, nocase: true }) : couldNameTheSamePath(name2, ignoreFileName));
       };
       return ignorePatterns.filter((pattern) => !expandBraceGroups(pattern).some((expanded) => couldNameAnIgnoreFile(expanded)));
     };
@@ -25738,21 +29894,21 @@ var init_utilities = __esm({
       if (!clean) {
         return void 0;
       }
-      const body = clean.startsWith("**/") && !clean.slice(3).includes("/") ? clean.slice(3) : clean;
-      if (canMatchIgnoreFile(finalSegment(body))) {
+      const body2 = clean.startsWith("**/") && !clean.slice(3).includes("/") ? clean.slice(3) : clean;
+      if (canMatchIgnoreFile(finalSegment(body2))) {
         return void 0;
       }
-      const isGlob = hasGitignoreWildcards(body);
-      if (isGlob && MICROMATCH_ONLY_SYNTAX.test(body)) {
+      const isGlob = hasGitignoreWildcards(body2);
+      if (isGlob && MICROMATCH_ONLY_SYNTAX.test(body2)) {
         return void 0;
       }
       const toFastGlob = (value) => normalizeDirectoryPatternForFastGlob(`/${value}${isDirectoryPattern ? "/" : ""}`).replace(/^\//u, "");
-      if (!body.includes("/") && canSkipAtAnyDepth(body)) {
+      if (!body2.includes("/") && canSkipAtAnyDepth(body2)) {
         const relativeDirectory = slash(path5.relative(cwd, directory));
         const prefix = isInsideCwd(relativeDirectory) ? `${import_fast_glob.default.escapePath(relativeDirectory)}/` : "";
-        return { pattern: toFastGlob(`${prefix}**/${isGlob ? body : toLiteralPattern(body)}`), guardName: body };
+        return { pattern: toFastGlob(`${prefix}**/${isGlob ? body2 : toLiteralPattern(body2)}`), guardName: body2 };
       }
-      const anchoredBody = body.replace(/^\//u, "");
+      const anchoredBody = body2.replace(/^\//u, "");
       const target = anchorToCwd(directory, isGlob ? anchoredBody : unescapeGitignorePattern(anchoredBody), cwd);
       if (target === void 0) {
         return void 0;
@@ -25776,18 +29932,18 @@ var init_utilities = __esm({
       }
       const negationNames = getNegationFinalSegments(rules2);
       const couldNameTheSamePath = createNameComparer();
-      const context = {
+      const context2 = {
         cwd,
         matcher,
         hasNegations: negationNames.length > 0,
-        canSkipAtAnyDepth: (pattern) => !negationNames.some((name) => couldNameTheSamePath(pattern, name)),
+        canSkipAtAnyDepth: (pattern) => !negationNames.some((name2) => couldNameTheSamePath(pattern, name2)),
         canMatchIgnoreFile: (pattern) => searchesForGitignoreFiles && couldNameTheSamePath(pattern, ".gitignore"),
         gitignoreOnlySearch
       };
       const patterns = [];
       const guardNames = [];
-      for (const rule2 of rules2) {
-        const prune = getRulePrune(rule2, context);
+      for (const rule6 of rules2) {
+        const prune = getRulePrune(rule6, context2);
         if (!prune) {
           continue;
         }
@@ -25804,7 +29960,7 @@ var init_utilities = __esm({
 
 // node_modules/globby/ignore.js
 import process2 from "node:process";
-import fs4 from "node:fs";
+import fs5 from "node:fs";
 import fsPromises from "node:fs/promises";
 import path6 from "node:path";
 import os from "node:os";
@@ -25830,7 +29986,7 @@ var init_ignore = __esm({
     GITIGNORE_FILES_PATTERN = "**/.gitignore";
     MAX_INCLUDE_DEPTH = 10;
     getReadFileMethod = (fsImplementation) => bindFsMethod(fsImplementation?.promises, "readFile") ?? bindFsMethod(fsPromises, "readFile") ?? promisifyFsMethod(fsImplementation, "readFile");
-    getReadFileSyncMethod = (fsImplementation) => bindFsMethod(fsImplementation, "readFileSync") ?? bindFsMethod(fs4, "readFileSync");
+    getReadFileSyncMethod = (fsImplementation) => bindFsMethod(fsImplementation, "readFileSync") ?? bindFsMethod(fs5, "readFileSync");
     shouldSkipIgnoreFileError = (error, suppressErrors) => {
       if (!error) {
         return Boolean(suppressErrors);
@@ -26110,7 +30266,7 @@ var init_ignore = __esm({
       }
       return slash(pattern);
     };
-    gitConfigGlobToRegex = (pattern, flags) => {
+    gitConfigGlobToRegex = (pattern, flags2) => {
       let regex = "";
       for (let index = 0; index < pattern.length; index++) {
         const character = pattern[index];
@@ -26149,7 +30305,7 @@ var init_ignore = __esm({
         regex += /[|\\{}()[\]^$+?.]/.test(character) ? `\\${character}` : character;
       }
       try {
-        return new RegExp(`^${regex}$`, flags);
+        return new RegExp(`^${regex}$`, flags2);
       } catch {
         return /(?!)/;
       }
@@ -26522,8 +30678,8 @@ __export(globby_exports, {
   isIgnoredByIgnoreFilesSync: () => isIgnoredByIgnoreFilesSync
 });
 import process3 from "node:process";
-import fs5 from "node:fs";
-import nodePath from "node:path";
+import fs6 from "node:fs";
+import nodePath2 from "node:path";
 import { Readable } from "node:stream";
 var import_fast_glob3, assertPatternsInput, getStatMethod, getStatSyncMethod2, isDirectory, isDirectorySync, normalizePathForDirectoryGlob, shouldExpandGlobstarDirectory, getDirectoryGlob, directoryToGlob, directoryToGlobSync, toPatternsArray, checkCwdOption, normalizeOptions2, normalizeArguments, normalizeArgumentsSync, getIgnoreFilesPatterns, isPathIgnored, hasIgnoredAncestorDirectory, combinePredicate, buildIgnoreFilterResult, getIgnoreFileSearchOptions, applyIgnoreFilesAndGetFilter, applyIgnoreFilesAndGetFilterSync, assertGlobalGitignoreSyncSupport, globalGitignoreAsyncStatErrorMessage, assertGlobalGitignoreAsyncSupport, createPathResolver, createAsyncDirectoryCheck, createDirectoryCheck, createFilterFunctionAsync, createFilterFunction, unionFastGlobResults, unionFastGlobResultsAsync, convertNegativePatterns, applyParentDirectoryIgnoreAdjustments, appendPruneIgnorePatterns, normalizeExpandDirectoriesOption, generateTasks, generateTasksSync, globby, globbySync, globbyStream, isDynamicPattern, generateGlobTasks, generateGlobTasksSync, convertPathToPattern;
 var init_globby = __esm({
@@ -26543,9 +30699,9 @@ var init_globby = __esm({
       if (fsImplementation) {
         return bindFsMethod(fsImplementation.promises, "stat") ?? promisifyFsMethod(fsImplementation, "stat");
       }
-      return bindFsMethod(fs5.promises, "stat");
+      return bindFsMethod(fs6.promises, "stat");
     };
-    getStatSyncMethod2 = (fsImplementation) => bindFsMethod(fsImplementation, "statSync") ?? bindFsMethod(fs5, "statSync");
+    getStatSyncMethod2 = (fsImplementation) => bindFsMethod(fsImplementation, "statSync") ?? bindFsMethod(fs6, "statSync");
     isDirectory = async (path11, fsImplementation) => {
       try {
         const stats = await getStatMethod(fsImplementation)(path11);
@@ -26564,7 +30720,7 @@ var init_globby = __esm({
     };
     normalizePathForDirectoryGlob = (filePath, cwd) => {
       const path11 = isNegativePattern(filePath) ? filePath.slice(1) : filePath;
-      return nodePath.isAbsolute(path11) ? path11 : nodePath.join(cwd, path11);
+      return nodePath2.isAbsolute(path11) ? path11 : nodePath2.join(cwd, path11);
     };
     shouldExpandGlobstarDirectory = (pattern) => {
       const match = pattern?.match(/\*\*\/([^/]+)$/);
@@ -26573,12 +30729,12 @@ var init_globby = __esm({
       }
       const dirname = match[1];
       const hasWildcards = /[*?[\]{}]/.test(dirname);
-      const hasExtension = nodePath.extname(dirname) && !dirname.startsWith(".");
+      const hasExtension = nodePath2.extname(dirname) && !dirname.startsWith(".");
       return !hasWildcards && !hasExtension;
     };
     getDirectoryGlob = ({ directoryPath, files, extensions }) => {
       const extensionGlob = extensions?.length > 0 ? `.${extensions.length > 1 ? `{${extensions.join(",")}}` : extensions[0]}` : "";
-      return files ? files.map((file) => nodePath.posix.join(directoryPath, `**/${nodePath.extname(file) ? file : `${file}${extensionGlob}`}`)) : [nodePath.posix.join(directoryPath, `**${extensionGlob ? `/*${extensionGlob}` : ""}`)];
+      return files ? files.map((file) => nodePath2.posix.join(directoryPath, `**/${nodePath2.extname(file) ? file : `${file}${extensionGlob}`}`)) : [nodePath2.posix.join(directoryPath, `**${extensionGlob ? `/*${extensionGlob}` : ""}`)];
     };
     directoryToGlob = async (directoryPaths, {
       cwd = process3.cwd(),
@@ -26614,7 +30770,7 @@ var init_globby = __esm({
       assertPatternsInput(patterns);
       return patterns;
     };
-    checkCwdOption = (cwd, fsImplementation = fs5) => {
+    checkCwdOption = (cwd, fsImplementation = fs6) => {
       if (!cwd || !fsImplementation.statSync) {
         return;
       }
@@ -26660,11 +30816,11 @@ var init_globby = __esm({
     hasIgnoredAncestorDirectory = (matcher, globalMatcher, file) => {
       let currentPath = file;
       while (true) {
-        const parentDirectory = nodePath.dirname(currentPath);
+        const parentDirectory = nodePath2.dirname(currentPath);
         if (parentDirectory === currentPath) {
           return false;
         }
-        if (isPathIgnored(matcher, globalMatcher, `${parentDirectory}${nodePath.sep}`)) {
+        if (isPathIgnored(matcher, globalMatcher, `${parentDirectory}${nodePath2.sep}`)) {
           return true;
         }
         currentPath = parentDirectory;
@@ -26765,7 +30921,7 @@ var init_globby = __esm({
           if (pathCache.size > 1e4) {
             pathCache.clear();
           }
-          absolutePath = nodePath.isAbsolute(pathKey) ? pathKey : nodePath.resolve(basePath, pathKey);
+          absolutePath = nodePath2.isAbsolute(pathKey) ? pathKey : nodePath2.resolve(basePath, pathKey);
           pathCache.set(pathKey, absolutePath);
         }
         return absolutePath;
@@ -26817,11 +30973,11 @@ var init_globby = __esm({
         if (!isIgnored) {
           return true;
         }
-        const absolutePath = resolveAbsolutePath(nodePath.normalize(fastGlobResult.path ?? fastGlobResult));
+        const absolutePath = resolveAbsolutePath(nodePath2.normalize(fastGlobResult.path ?? fastGlobResult));
         if (isIgnored(absolutePath)) {
           return false;
         }
-        return !(await isDirectoryEntry(absolutePath) && isIgnored(`${absolutePath}${nodePath.sep}`));
+        return !(await isDirectoryEntry(absolutePath) && isIgnored(`${absolutePath}${nodePath2.sep}`));
       };
     };
     createFilterFunction = (isIgnored, cwd, fsImplementation) => {
@@ -26829,7 +30985,7 @@ var init_globby = __esm({
       const resolveAbsolutePath = createPathResolver(cwd);
       const isDirectoryEntry = createDirectoryCheck(getStatSyncMethod2(fsImplementation));
       return (fastGlobResult) => {
-        const pathKey = nodePath.normalize(fastGlobResult.path ?? fastGlobResult);
+        const pathKey = nodePath2.normalize(fastGlobResult.path ?? fastGlobResult);
         if (seen.has(pathKey)) {
           return false;
         }
@@ -26838,7 +30994,7 @@ var init_globby = __esm({
           if (isIgnored(absolutePath)) {
             return false;
           }
-          if (isDirectoryEntry(absolutePath) && isIgnored(`${absolutePath}${nodePath.sep}`)) {
+          if (isDirectoryEntry(absolutePath) && isIgnored(`${absolutePath}${nodePath2.sep}`)) {
             return false;
           }
         }
@@ -26855,7 +31011,7 @@ var init_globby = __esm({
         if (!matches[index]) {
           return false;
         }
-        const pathKey = nodePath.normalize(fastGlobResult.path ?? fastGlobResult);
+        const pathKey = nodePath2.normalize(fastGlobResult.path ?? fastGlobResult);
         if (seen.has(pathKey)) {
           return false;
         }
@@ -27000,7 +31156,7 @@ var init_globby = __esm({
         }
         const streams = tasks.map((task) => import_fast_glob3.default.stream(task.patterns, task.options));
         for await (const fastGlobResult of mergeStreams(streams)) {
-          const pathKey = nodePath.normalize(fastGlobResult.path ?? fastGlobResult);
+          const pathKey = nodePath2.normalize(fastGlobResult.path ?? fastGlobResult);
           if (!seen.has(pathKey) && await filter(fastGlobResult)) {
             seen.add(pathKey);
             yield fastGlobResult;
@@ -27159,9 +31315,9 @@ var init_base = __esm({
       }
       removeEmpty(array) {
         const ret = [];
-        for (let i = 0; i < array.length; i++) {
-          if (array[i]) {
-            ret.push(array[i]);
+        for (let i2 = 0; i2 < array.length; i2++) {
+          if (array[i2]) {
+            ret.push(array[i2]);
           }
         }
         return ret;
@@ -27200,8 +31356,8 @@ var init_base = __esm({
           if (!component.removed) {
             if (!component.added && this.useLongestToken) {
               let value = newTokens.slice(newPos, newPos + component.count);
-              value = value.map(function(value2, i) {
-                const oldValue = oldTokens[oldPos + i];
+              value = value.map(function(value2, i2) {
+                const oldValue = oldTokens[oldPos + i2];
                 return oldValue.length > value2.length ? oldValue : value2;
               });
               component.value = this.join(value);
@@ -27239,25 +31395,25 @@ var init_character = __esm({
 
 // node_modules/diff/libesm/util/string.js
 function longestCommonPrefix(str1, str2) {
-  let i;
-  for (i = 0; i < str1.length && i < str2.length; i++) {
-    if (str1[i] != str2[i]) {
-      return str1.slice(0, i);
+  let i2;
+  for (i2 = 0; i2 < str1.length && i2 < str2.length; i2++) {
+    if (str1[i2] != str2[i2]) {
+      return str1.slice(0, i2);
     }
   }
-  return str1.slice(0, i);
+  return str1.slice(0, i2);
 }
 function longestCommonSuffix(str1, str2) {
-  let i;
+  let i2;
   if (!str1 || !str2 || str1[str1.length - 1] != str2[str2.length - 1]) {
     return "";
   }
-  for (i = 0; i < str1.length && i < str2.length; i++) {
-    if (str1[str1.length - (i + 1)] != str2[str2.length - (i + 1)]) {
-      return str1.slice(-i);
+  for (i2 = 0; i2 < str1.length && i2 < str2.length; i2++) {
+    if (str1[str1.length - (i2 + 1)] != str2[str2.length - (i2 + 1)]) {
+      return str1.slice(-i2);
     }
   }
-  return str1.slice(-i);
+  return str1.slice(-i2);
 }
 function replacePrefix(string, oldPrefix, newPrefix) {
   if (string.slice(0, oldPrefix.length) != oldPrefix) {
@@ -27309,11 +31465,11 @@ function overlapCount(a, b) {
     }
   }
   k = 0;
-  for (let i = startA; i < a.length; i++) {
-    while (k > 0 && a[i] != b[k]) {
+  for (let i2 = startA; i2 < a.length; i2++) {
+    while (k > 0 && a[i2] != b[k]) {
       k = map[k];
     }
-    if (a[i] == b[k]) {
+    if (a[i2] == b[k]) {
       k++;
     }
   }
@@ -27326,28 +31482,28 @@ function hasOnlyUnixLineEndings(string) {
   return !string.includes("\r\n") && string.includes("\n");
 }
 function segment(string, segmenter) {
-  const parts = [];
+  const parts2 = [];
   for (const segmentObj of Array.from(segmenter.segment(string))) {
     const segment2 = segmentObj.segment;
-    if (parts.length && /\s/.test(parts[parts.length - 1]) && /\s/.test(segment2)) {
-      parts[parts.length - 1] += segment2;
+    if (parts2.length && /\s/.test(parts2[parts2.length - 1]) && /\s/.test(segment2)) {
+      parts2[parts2.length - 1] += segment2;
     } else {
-      parts.push(segment2);
+      parts2.push(segment2);
     }
   }
-  return parts;
+  return parts2;
 }
 function trailingWs(string, segmenter) {
   if (segmenter) {
     return leadingAndTrailingWs(string, segmenter)[1];
   }
-  let i;
-  for (i = string.length - 1; i >= 0; i--) {
-    if (!string[i].match(/\s/)) {
+  let i2;
+  for (i2 = string.length - 1; i2 >= 0; i2--) {
+    if (!string[i2].match(/\s/)) {
       break;
     }
   }
-  return string.substring(i + 1);
+  return string.substring(i2 + 1);
 }
 function leadingWs(string, segmenter) {
   if (segmenter) {
@@ -27446,19 +31602,19 @@ var init_word = __esm({
         return left.trim() === right.trim();
       }
       tokenize(value, options = {}) {
-        let parts;
+        let parts2;
         if (options.intlSegmenter) {
           const segmenter = options.intlSegmenter;
           if (segmenter.resolvedOptions().granularity != "word") {
             throw new Error('The segmenter passed must have a granularity of "word"');
           }
-          parts = segment(value, segmenter);
+          parts2 = segment(value, segmenter);
         } else {
-          parts = value.match(tokenizeIncludingWhitespace) || [];
+          parts2 = value.match(tokenizeIncludingWhitespace) || [];
         }
         const tokens = [];
         let prevPart = null;
-        parts.forEach((part) => {
+        parts2.forEach((part) => {
           if (/\s/.test(part)) {
             if (prevPart == null) {
               tokens.push(part);
@@ -27479,8 +31635,8 @@ var init_word = __esm({
         return tokens;
       }
       join(tokens) {
-        return tokens.map((token, i) => {
-          if (i == 0) {
+        return tokens.map((token, i2) => {
+          if (i2 == 0) {
             return token;
           } else {
             return token.replace(/^\s+/, "");
@@ -27530,9 +31686,9 @@ function generateOptions(options, defaults) {
   if (typeof options === "function") {
     defaults.callback = options;
   } else if (options) {
-    for (const name in options) {
-      if (Object.prototype.hasOwnProperty.call(options, name)) {
-        defaults[name] = options[name];
+    for (const name2 in options) {
+      if (Object.prototype.hasOwnProperty.call(options, name2)) {
+        defaults[name2] = options[name2];
       }
     }
   }
@@ -27559,9 +31715,9 @@ function tokenize2(value, options) {
   if (!linesAndNewlines[linesAndNewlines.length - 1]) {
     linesAndNewlines.pop();
   }
-  for (let i = 0; i < linesAndNewlines.length; i++) {
-    const line = linesAndNewlines[i];
-    if (i % 2 && !options.newlineIsToken) {
+  for (let i2 = 0; i2 < linesAndNewlines.length; i2++) {
+    const line = linesAndNewlines[i2];
+    if (i2 % 2 && !options.newlineIsToken) {
       retLines[retLines.length - 1] += line;
     } else {
       retLines.push(line);
@@ -27618,19 +31774,19 @@ var init_sentence = __esm({
         var _a;
         const result = [];
         let tokenStartI = 0;
-        for (let i = 0; i < value.length; i++) {
-          if (i == value.length - 1) {
+        for (let i2 = 0; i2 < value.length; i2++) {
+          if (i2 == value.length - 1) {
             result.push(value.slice(tokenStartI));
             break;
           }
-          if (isSentenceEndPunct(value[i]) && value[i + 1].match(/\s/)) {
-            result.push(value.slice(tokenStartI, i + 1));
-            i = tokenStartI = i + 1;
-            while ((_a = value[i + 1]) === null || _a === void 0 ? void 0 : _a.match(/\s/)) {
-              i++;
+          if (isSentenceEndPunct(value[i2]) && value[i2 + 1].match(/\s/)) {
+            result.push(value.slice(tokenStartI, i2 + 1));
+            i2 = tokenStartI = i2 + 1;
+            while ((_a = value[i2 + 1]) === null || _a === void 0 ? void 0 : _a.match(/\s/)) {
+              i2++;
             }
-            result.push(value.slice(tokenStartI, i + 1));
-            tokenStartI = i + 1;
+            result.push(value.slice(tokenStartI, i2 + 1));
+            tokenStartI = i2 + 1;
           }
         }
         return result;
@@ -27667,10 +31823,10 @@ function canonicalize(obj, stack, replacementStack, replacer, key) {
   if (replacer) {
     obj = replacer(key === void 0 ? "" : key, obj);
   }
-  let i;
-  for (i = 0; i < stack.length; i += 1) {
-    if (stack[i] === obj) {
-      return replacementStack[i];
+  let i2;
+  for (i2 = 0; i2 < stack.length; i2 += 1) {
+    if (stack[i2] === obj) {
+      return replacementStack[i2];
     }
   }
   let canonicalizedObj;
@@ -27678,8 +31834,8 @@ function canonicalize(obj, stack, replacementStack, replacer, key) {
     stack.push(obj);
     canonicalizedObj = new Array(obj.length);
     replacementStack.push(canonicalizedObj);
-    for (i = 0; i < obj.length; i += 1) {
-      canonicalizedObj[i] = canonicalize(obj[i], stack, replacementStack, replacer, String(i));
+    for (i2 = 0; i2 < obj.length; i2 += 1) {
+      canonicalizedObj[i2] = canonicalize(obj[i2], stack, replacementStack, replacer, String(i2));
     }
     stack.pop();
     replacementStack.pop();
@@ -27700,8 +31856,8 @@ function canonicalize(obj, stack, replacementStack, replacer, key) {
       }
     }
     sortedKeys.sort();
-    for (i = 0; i < sortedKeys.length; i += 1) {
-      key2 = sortedKeys[i];
+    for (i2 = 0; i2 < sortedKeys.length; i2 += 1) {
+      key2 = sortedKeys[i2];
       canonicalizedObj[key2] = canonicalize(obj[key2], stack, replacementStack, replacer, key2);
     }
     stack.pop();
@@ -27764,9 +31920,9 @@ function unixToWin(patch) {
   if (Array.isArray(patch)) {
     return patch.map((p) => unixToWin(p));
   }
-  return Object.assign(Object.assign({}, patch), { hunks: patch.hunks.map((hunk) => Object.assign(Object.assign({}, hunk), { lines: hunk.lines.map((line, i) => {
+  return Object.assign(Object.assign({}, patch), { hunks: patch.hunks.map((hunk) => Object.assign(Object.assign({}, hunk), { lines: hunk.lines.map((line, i2) => {
     var _a;
-    return line.startsWith("\\") || line.endsWith("\r") || ((_a = hunk.lines[i + 1]) === null || _a === void 0 ? void 0 : _a.startsWith("\\")) ? line : line + "\r";
+    return line.startsWith("\\") || line.endsWith("\r") || ((_a = hunk.lines[i2 + 1]) === null || _a === void 0 ? void 0 : _a.startsWith("\\")) ? line : line + "\r";
   }) })) });
 }
 function winToUnix(patch) {
@@ -27785,9 +31941,9 @@ function isWin(patch) {
   if (!Array.isArray(patch)) {
     patch = [patch];
   }
-  return patch.some((index) => index.hunks.some((hunk) => hunk.lines.some((line) => line.endsWith("\r")))) && patch.every((index) => index.hunks.every((hunk) => hunk.lines.every((line, i) => {
+  return patch.some((index) => index.hunks.some((hunk) => hunk.lines.some((line) => line.endsWith("\r")))) && patch.every((index) => index.hunks.every((hunk) => hunk.lines.every((line, i2) => {
     var _a;
-    return line.startsWith("\\") || line.endsWith("\r") || ((_a = hunk.lines[i + 1]) === null || _a === void 0 ? void 0 : _a.startsWith("\\"));
+    return line.startsWith("\\") || line.endsWith("\r") || ((_a = hunk.lines[i2 + 1]) === null || _a === void 0 ? void 0 : _a.startsWith("\\"));
   })));
 }
 var init_line_endings = __esm({
@@ -27798,7 +31954,7 @@ var init_line_endings = __esm({
 // node_modules/diff/libesm/patch/parse.js
 function parsePatch(uniDiff) {
   const diffstr = uniDiff.split(/\n/), list = [];
-  let i = 0;
+  let i2 = 0;
   function isGitDiffHeader(line) {
     return /^diff --git /.test(line);
   }
@@ -27817,8 +31973,8 @@ function parsePatch(uniDiff) {
     index.hunks = [];
     list.push(index);
     let seenDiffHeader = false;
-    while (i < diffstr.length) {
-      const line = diffstr[i];
+    while (i2 < diffstr.length) {
+      const line = diffstr[i2];
       if (isFileHeader(line) || isHunkHeader(line)) {
         break;
       }
@@ -27833,9 +31989,9 @@ function parsePatch(uniDiff) {
           index.oldFileName = paths.oldFileName;
           index.newFileName = paths.newFileName;
         }
-        i++;
-        while (i < diffstr.length) {
-          const extLine = diffstr[i];
+        i2++;
+        while (i2 < diffstr.length) {
+          const extLine = diffstr[i2];
           if (isFileHeader(extLine) || isHunkHeader(extLine) || isDiffHeader(extLine)) {
             break;
           }
@@ -27880,7 +32036,7 @@ function parsePatch(uniDiff) {
           if (/^Binary files /.test(extLine)) {
             index.isBinary = true;
           }
-          i++;
+          i2++;
         }
         continue;
       } else if (isDiffHeader(line)) {
@@ -27893,21 +32049,21 @@ function parsePatch(uniDiff) {
           index.index = line.substring(headerMatch[0].length).trim();
         }
       }
-      i++;
+      i2++;
     }
     parseFileHeader(index);
     parseFileHeader(index);
     if (index.oldFileName === void 0 !== (index.newFileName === void 0)) {
       throw new Error("Missing " + (index.oldFileName !== void 0 ? '"+++ ..."' : '"--- ..."') + " file header for " + ((_a = index.oldFileName) !== null && _a !== void 0 ? _a : index.newFileName));
     }
-    while (i < diffstr.length) {
-      const line = diffstr[i];
+    while (i2 < diffstr.length) {
+      const line = diffstr[i2];
       if (isDiffHeader(line) || isFileHeader(line) || /^===================================================================/.test(line)) {
         break;
       } else if (isHunkHeader(line)) {
         index.hunks.push(parseHunk());
       } else {
-        i++;
+        i2++;
       }
     }
   }
@@ -28056,9 +32212,9 @@ function parsePatch(uniDiff) {
     return null;
   }
   function parseFileHeader(index) {
-    const fileHeaderMatch = /^(---|\+\+\+)\s+/.exec(diffstr[i]);
+    const fileHeaderMatch = /^(---|\+\+\+)\s+/.exec(diffstr[i2]);
     if (fileHeaderMatch) {
-      const prefix = fileHeaderMatch[1], data = diffstr[i].substring(3).trim().split("	", 2), header = (data[1] || "").trim();
+      const prefix = fileHeaderMatch[1], data = diffstr[i2].substring(3).trim().split("	", 2), header = (data[1] || "").trim();
       let fileName = data[0];
       if (fileName.startsWith('"')) {
         fileName = unquoteIfQuoted(fileName);
@@ -28072,12 +32228,12 @@ function parsePatch(uniDiff) {
         index.newFileName = fileName;
         index.newHeader = header;
       }
-      i++;
+      i2++;
     }
   }
   function parseHunk() {
     var _a;
-    const chunkHeaderIndex = i, chunkHeaderLine = diffstr[i++], chunkHeader = chunkHeaderLine.split(/@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/);
+    const chunkHeaderIndex = i2, chunkHeaderLine = diffstr[i2++], chunkHeader = chunkHeaderLine.split(/@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/);
     const hunk = {
       oldStart: +chunkHeader[1],
       oldLines: typeof chunkHeader[2] === "undefined" ? 1 : +chunkHeader[2],
@@ -28092,10 +32248,10 @@ function parsePatch(uniDiff) {
       hunk.newStart += 1;
     }
     let addCount = 0, removeCount = 0;
-    for (; i < diffstr.length && (removeCount < hunk.oldLines || addCount < hunk.newLines || ((_a = diffstr[i]) === null || _a === void 0 ? void 0 : _a.startsWith("\\"))); i++) {
-      const operation = diffstr[i].length == 0 && i != diffstr.length - 1 ? " " : diffstr[i][0];
+    for (; i2 < diffstr.length && (removeCount < hunk.oldLines || addCount < hunk.newLines || ((_a = diffstr[i2]) === null || _a === void 0 ? void 0 : _a.startsWith("\\"))); i2++) {
+      const operation = diffstr[i2].length == 0 && i2 != diffstr.length - 1 ? " " : diffstr[i2][0];
       if (operation === "+" || operation === "-" || operation === " " || operation === "\\") {
-        hunk.lines.push(diffstr[i]);
+        hunk.lines.push(diffstr[i2]);
         if (operation === "+") {
           addCount++;
         } else if (operation === "-") {
@@ -28105,7 +32261,7 @@ function parsePatch(uniDiff) {
           removeCount++;
         }
       } else {
-        throw new Error(`Hunk at line ${chunkHeaderIndex + 1} contained invalid line ${diffstr[i]}`);
+        throw new Error(`Hunk at line ${chunkHeaderIndex + 1} contained invalid line ${diffstr[i2]}`);
       }
     }
     if (!addCount && hunk.newLines === 1) {
@@ -28120,12 +32276,12 @@ function parsePatch(uniDiff) {
     if (removeCount !== hunk.oldLines) {
       throw new Error("Removed line count did not match for hunk at line " + (chunkHeaderIndex + 1));
     }
-    if (i < diffstr.length && diffstr[i] && /^[+ -]/.test(diffstr[i]) && !isFileHeader(diffstr[i])) {
+    if (i2 < diffstr.length && diffstr[i2] && /^[+ -]/.test(diffstr[i2]) && !isFileHeader(diffstr[i2])) {
       throw new Error("Hunk at line " + (chunkHeaderIndex + 1) + " has more lines than expected (expected " + hunk.oldLines + " old lines and " + hunk.newLines + " new lines)");
     }
     return hunk;
   }
-  while (i < diffstr.length) {
+  while (i2 < diffstr.length) {
     parseIndex();
   }
   return list;
@@ -28136,7 +32292,7 @@ var init_parse = __esm({
 });
 
 // node_modules/diff/libesm/util/distance-iterator.js
-function distance_iterator_default(start, minLine, maxLine) {
+function distance_iterator_default(start2, minLine, maxLine) {
   let wantForward = true, backwardExhausted = false, forwardExhausted = false, localOffset = 1;
   return function iterator() {
     if (wantForward && !forwardExhausted) {
@@ -28145,8 +32301,8 @@ function distance_iterator_default(start, minLine, maxLine) {
       } else {
         wantForward = false;
       }
-      if (start + localOffset <= maxLine) {
-        return start + localOffset;
+      if (start2 + localOffset <= maxLine) {
+        return start2 + localOffset;
       }
       forwardExhausted = true;
     }
@@ -28154,8 +32310,8 @@ function distance_iterator_default(start, minLine, maxLine) {
       if (!forwardExhausted) {
         wantForward = true;
       }
-      if (minLine <= start - localOffset) {
-        return start - localOffset++;
+      if (minLine <= start2 - localOffset) {
+        return start2 - localOffset++;
       }
       backwardExhausted = true;
       return iterator();
@@ -28200,8 +32356,8 @@ function applyStructuredPatch(source, patch, options = {}) {
     return source;
   }
   let prevLine = "", removeEOFNL = false, addEOFNL = false;
-  for (let i = 0; i < hunks[hunks.length - 1].lines.length; i++) {
-    const line = hunks[hunks.length - 1].lines[i];
+  for (let i2 = 0; i2 < hunks[hunks.length - 1].lines.length; i2++) {
+    const line = hunks[hunks.length - 1].lines[i2];
     if (line[0] == "\\") {
       if (prevLine[0] == "+") {
         removeEOFNL = true;
@@ -28280,8 +32436,8 @@ function applyStructuredPatch(source, patch, options = {}) {
   }
   const resultLines = [];
   let prevHunkOffset = 0;
-  for (let i = 0; i < hunks.length; i++) {
-    const hunk = hunks[i];
+  for (let i2 = 0; i2 < hunks.length; i2++) {
+    const hunk = hunks[i2];
     let hunkResult;
     const maxLine = lines.length - hunk.oldLines + fuzzFactor;
     let toPos;
@@ -28301,18 +32457,18 @@ function applyStructuredPatch(source, patch, options = {}) {
     if (!hunkResult) {
       return false;
     }
-    for (let i2 = minLine; i2 < toPos; i2++) {
-      resultLines.push(lines[i2]);
+    for (let i3 = minLine; i3 < toPos; i3++) {
+      resultLines.push(lines[i3]);
     }
-    for (let i2 = 0; i2 < hunkResult.patchedLines.length; i2++) {
-      const line = hunkResult.patchedLines[i2];
+    for (let i3 = 0; i3 < hunkResult.patchedLines.length; i3++) {
+      const line = hunkResult.patchedLines[i3];
       resultLines.push(line);
     }
     minLine = hunkResult.oldLineLastI + 1;
     prevHunkOffset = toPos + 1 - hunk.oldStart;
   }
-  for (let i = minLine; i < lines.length; i++) {
-    resultLines.push(lines[i]);
+  for (let i2 = minLine; i2 < lines.length; i2++) {
+    resultLines.push(lines[i2]);
   }
   return resultLines.join("\n");
 }
@@ -28324,14 +32480,14 @@ function applyPatches(uniDiff, options) {
     if (!index) {
       return options.complete();
     }
-    options.loadFile(index, function(err, data) {
-      if (err) {
-        return options.complete(err);
+    options.loadFile(index, function(err2, data) {
+      if (err2) {
+        return options.complete(err2);
       }
       const updatedContent = applyPatch(data, index, options);
-      options.patched(index, updatedContent, function(err2) {
-        if (err2) {
-          return options.complete(err2);
+      options.patched(index, updatedContent, function(err3) {
+        if (err3) {
+          return options.complete(err3);
         }
         processIndex();
       });
@@ -28400,8 +32556,8 @@ var init_reverse = __esm({
 
 // node_modules/diff/libesm/patch/create.js
 function needsQuoting(s) {
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] < " " || s[i] > "~" || s[i] === '"' || s[i] === "\\") {
+  for (let i2 = 0; i2 < s.length; i2++) {
+    if (s[i2] < " " || s[i2] > "~" || s[i2] === '"' || s[i2] === "\\") {
       return true;
     }
   }
@@ -28413,9 +32569,9 @@ function quoteFileNameIfNeeded(s) {
   }
   let result = '"';
   const bytes = new TextEncoder().encode(s);
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i];
+  let i2 = 0;
+  while (i2 < bytes.length) {
+    const b = bytes[i2];
     if (b === 7) {
       result += "\\a";
     } else if (b === 8) {
@@ -28439,7 +32595,7 @@ function quoteFileNameIfNeeded(s) {
     } else {
       result += "\\" + b.toString(8).padStart(3, "0");
     }
-    i++;
+    i2++;
   }
   result += '"';
   return result;
@@ -28456,7 +32612,7 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
   if (typeof optionsObj.context === "undefined") {
     optionsObj.context = 4;
   }
-  const context = optionsObj.context;
+  const context2 = optionsObj.context;
   if (optionsObj.newlineIsToken) {
     throw new Error("newlineIsToken may not be used with patch-generation functions, only with diffing functions");
   }
@@ -28481,16 +32637,16 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
     }
     const hunks = [];
     let oldRangeStart = 0, newRangeStart = 0, curRange = [], oldLine = 1, newLine = 1;
-    for (let i = 0; i < diff.length; i++) {
-      const current = diff[i], lines = current.lines || splitLines2(current.value);
+    for (let i2 = 0; i2 < diff.length; i2++) {
+      const current = diff[i2], lines = current.lines || splitLines2(current.value);
       current.lines = lines;
       if (current.added || current.removed) {
         if (!oldRangeStart) {
-          const prev = diff[i - 1];
+          const prev = diff[i2 - 1];
           oldRangeStart = oldLine;
           newRangeStart = newLine;
           if (prev) {
-            curRange = context > 0 ? contextLines(prev.lines.slice(-context)) : [];
+            curRange = context2 > 0 ? contextLines(prev.lines.slice(-context2)) : [];
             oldRangeStart -= curRange.length;
             newRangeStart -= curRange.length;
           }
@@ -28505,12 +32661,12 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
         }
       } else {
         if (oldRangeStart) {
-          if (lines.length <= context * 2 && i < diff.length - 2) {
+          if (lines.length <= context2 * 2 && i2 < diff.length - 2) {
             for (const line of contextLines(lines)) {
               curRange.push(line);
             }
           } else {
-            const contextSize = Math.min(lines.length, context);
+            const contextSize = Math.min(lines.length, context2);
             for (const line of contextLines(lines.slice(0, contextSize))) {
               curRange.push(line);
             }
@@ -28532,12 +32688,12 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
       }
     }
     for (const hunk of hunks) {
-      for (let i = 0; i < hunk.lines.length; i++) {
-        if (hunk.lines[i].endsWith("\n")) {
-          hunk.lines[i] = hunk.lines[i].slice(0, -1);
+      for (let i2 = 0; i2 < hunk.lines.length; i2++) {
+        if (hunk.lines[i2].endsWith("\n")) {
+          hunk.lines[i2] = hunk.lines[i2].slice(0, -1);
         } else {
-          hunk.lines.splice(i + 1, 0, "\\ No newline at end of file");
-          i++;
+          hunk.lines.splice(i2 + 1, 0, "\\ No newline at end of file");
+          i2++;
         }
       }
     }
@@ -28609,8 +32765,8 @@ function formatPatch(patch, headerOptions) {
     ret.push("--- " + quoteFileNameIfNeeded(patch.oldFileName) + (patch.oldHeader ? "	" + patch.oldHeader : ""));
     ret.push("+++ " + quoteFileNameIfNeeded(patch.newFileName) + (patch.newHeader ? "	" + patch.newHeader : ""));
   }
-  for (let i = 0; i < patch.hunks.length; i++) {
-    const hunk = patch.hunks[i];
+  for (let i2 = 0; i2 < patch.hunks.length; i2++) {
+    const hunk = patch.hunks[i2];
     const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
     const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
     ret.push("@@ -" + oldStart + "," + hunk.oldLines + " +" + newStart + "," + hunk.newLines + " @@");
@@ -28680,8 +32836,8 @@ var init_create = __esm({
 function convertChangesToDMP(changes) {
   const ret = [];
   let change, operation;
-  for (let i = 0; i < changes.length; i++) {
-    change = changes[i];
+  for (let i2 = 0; i2 < changes.length; i2++) {
+    change = changes[i2];
     if (change.added) {
       operation = 1;
     } else if (change.removed) {
@@ -28701,8 +32857,8 @@ var init_dmp = __esm({
 // node_modules/diff/libesm/convert/xml.js
 function convertChangesToXML(changes) {
   const ret = [];
-  for (let i = 0; i < changes.length; i++) {
-    const change = changes[i];
+  for (let i2 = 0; i2 < changes.length; i2++) {
+    const change = changes[i2];
     if (change.added) {
       ret.push("<ins>");
     } else if (change.removed) {
@@ -28786,8 +32942,967 @@ var init_libesm = __esm({
 });
 
 // action/main.ts
-import fs10 from "node:fs";
+import fs11 from "node:fs";
 import path10 from "node:path";
+
+// src/go/consumers.ts
+init_imports();
+
+// src/go/syntax.ts
+init_imports();
+function children(node) {
+  return node.namedChildren.filter((c) => c !== null);
+}
+function descendants(node, types) {
+  return node.descendantsOfType(types).filter((c) => c !== null);
+}
+function same(a, b) {
+  return !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
+}
+function contains(outer, inner) {
+  return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
+}
+function qualified(node) {
+  if (!node) return void 0;
+  if (node.type === "qualified_type") {
+    const pkg = node.childForFieldName("package");
+    const name2 = node.childForFieldName("name");
+    if (pkg && name2) return { pkg: pkg.text, name: name2.text };
+  }
+  if (node.type === "selector_expression") {
+    const operand = node.childForFieldName("operand");
+    const field = node.childForFieldName("field");
+    if (operand?.type === "identifier" && field) return { pkg: operand.text, name: field.text };
+  }
+  return void 0;
+}
+function isPackageMember(ast, node, path11, names) {
+  const q = qualified(node);
+  if (!q) return false;
+  const wanted = Array.isArray(names) ? names : [names];
+  return wanted.includes(q.name) && pathOfName(ast.imports, q.pkg) === path11;
+}
+function methodCall(node) {
+  if (!node || node.type !== "call_expression") return void 0;
+  const fn = node.childForFieldName("function");
+  const argList = node.childForFieldName("arguments");
+  if (!fn || fn.type !== "selector_expression" || !argList) return void 0;
+  const receiver = fn.childForFieldName("operand");
+  const field = fn.childForFieldName("field");
+  if (!receiver || !field) return void 0;
+  return { receiver, method: field.text, field, args: children(argList).filter((c) => c.type !== "comment"), argList };
+}
+function callOn(node) {
+  const selector = node.parent;
+  if (!selector || selector.type !== "selector_expression" || !same(selector.childForFieldName("operand"), node)) return void 0;
+  const call = selector.parent;
+  if (!call || call.type !== "call_expression" || !same(call.childForFieldName("function"), selector)) return void 0;
+  const m = methodCall(call);
+  return m ? { call, method: m.method, field: m.field, args: m.args } : void 0;
+}
+function unparen(node) {
+  let n = node;
+  while (n.parent?.type === "parenthesized_expression") n = n.parent;
+  return n;
+}
+function lineOf(text, offset) {
+  let line = 1;
+  for (let i2 = 0; i2 < offset && i2 < text.length; i2++) if (text.charCodeAt(i2) === 10) line++;
+  return line;
+}
+function lineStart(text, offset) {
+  return text.lastIndexOf("\n", offset - 1) + 1;
+}
+function indentOf(text, offset) {
+  const start2 = lineStart(text, offset);
+  return /^[ \t]*/.exec(text.slice(start2))[0];
+}
+function enclosingFunctionBody(node) {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === "function_declaration" || n.type === "method_declaration" || n.type === "func_literal") {
+      return n.childForFieldName("body") ?? void 0;
+    }
+  }
+  return void 0;
+}
+function identifiersNamed(scope, name2) {
+  return descendants(scope, "identifier").filter((n) => n.text === name2);
+}
+function namesIn(scope) {
+  return new Set(descendants(scope, ["identifier", "package_identifier", "type_identifier", "field_identifier"]).map((n) => n.text));
+}
+function uniqueName(base, taken) {
+  if (!taken.has(base)) return base;
+  for (let i2 = 2; ; i2++) if (!taken.has(`${base}${i2}`)) return `${base}${i2}`;
+}
+function snippet(node, max = 60) {
+  const flat = node.text.replace(/\s+/g, " ");
+  return flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
+}
+function statementsOf(block) {
+  const list = children(block).find((c) => c.type === "statement_list");
+  return (list ? children(list) : children(block)).filter((c) => c.type !== "comment");
+}
+
+// src/go/consumers.ts
+function fail(ast, node, why) {
+  return `${why} at line ${lineOf(ast.text, node.startIndex)} (\`${snippet(node)}\`)`;
+}
+function rangeValue(forStatement) {
+  const clause = children(forStatement).find((c) => c.type === "range_clause");
+  if (!clause) return void 0;
+  const left = clause.childForFieldName("left");
+  const right = clause.childForFieldName("right");
+  if (!left || !right) return void 0;
+  const names = children(left);
+  if (names.length !== 2 || names[0].text !== "_" || names[1].type !== "identifier") return void 0;
+  return { value: names[1], right };
+}
+function blockContent(text, block) {
+  return text.slice(block.startIndex + 1, block.endIndex - 1);
+}
+function jumpsOut(body2) {
+  return descendants(body2, ["goto_statement", "break_statement", "continue_statement"]).find(
+    (n) => n.type === "goto_statement" || children(n).some((c) => c.type === "label_name")
+  );
+}
+function rewriteConsumers(ast, spec) {
+  const { text } = ast;
+  const body2 = enclosingFunctionBody(spec.declaration);
+  if (!body2) return "the read is not inside a function";
+  const uses = identifiersNamed(body2, spec.variable).filter(
+    (n) => n.startIndex >= spec.declaration.startIndex && !spec.handled.some((h) => same(h, n) || contains(h, n))
+  );
+  const taken = namesIn(body2);
+  const edits = [];
+  const seenLoops = [];
+  for (const use of uses) {
+    if (seenLoops.some((l) => contains(l, use))) continue;
+    const selector = use.parent;
+    if (selector?.type !== "selector_expression" || !same(selector.childForFieldName("operand"), use)) {
+      return fail(ast, use.parent ?? use, `\`${spec.variable}\` is used as a whole`);
+    }
+    if (selector.childForFieldName("field")?.text !== "Subsets") return fail(ast, selector, `\`${selector.text}\` has no EndpointSlice equivalent`);
+    const clause = unparen(selector).parent;
+    const outer = clause?.type === "range_clause" ? clause.parent : null;
+    if (!outer || outer.type !== "for_statement" || outer.parent?.type === "labeled_statement") {
+      return fail(ast, selector, `\`${selector.text}\` is used other than in \`for _, subset := range ${selector.text}\``);
+    }
+    const outerRange = rangeValue(outer);
+    if (!outerRange) return fail(ast, outer, "only `for _, subset := range ...Subsets` loops are rewritten");
+    const subset = outerRange.value.text;
+    const outerBody = outer.childForFieldName("body");
+    const loops = [];
+    for (const statement of statementsOf(outerBody)) {
+      const inner = statement.type === "for_statement" ? rangeValue(statement) : void 0;
+      const field = inner?.right.type === "selector_expression" ? inner.right.childForFieldName("field")?.text : void 0;
+      const operand = inner?.right.type === "selector_expression" ? inner.right.childForFieldName("operand")?.text : void 0;
+      if (!inner || operand !== subset || field !== "Addresses" && field !== "NotReadyAddresses") {
+        return fail(ast, statement, `the loop over \`${selector.text}\` does more than range over \`${subset}.Addresses\` or \`${subset}.NotReadyAddresses\``);
+      }
+      const addr2 = inner.value.text;
+      const innerBody = statement.childForFieldName("body");
+      for (const ref of identifiersNamed(innerBody, addr2)) {
+        const p = ref.parent;
+        if (p?.type !== "selector_expression" || p.childForFieldName("field")?.text !== "IP") {
+          return fail(ast, p ?? ref, `\`${addr2}\` is used for more than its \`IP\` (hostname, node name and target are pointers in an EndpointSlice)`);
+        }
+      }
+      if (identifiersNamed(innerBody, subset).length) return fail(ast, innerBody, `\`${subset}\` is used inside the address loop`);
+      const jump = jumpsOut(innerBody);
+      if (jump) return fail(ast, jump, "a labelled jump leaves the address loop");
+      if (descendants(innerBody, "raw_string_literal").some((r) => r.text.includes("\n"))) {
+        return fail(ast, innerBody, "a multi-line raw string would be re-indented");
+      }
+      loops.push({ loop: statement, ready: field === "Addresses", addr: addr2, body: innerBody });
+    }
+    seenLoops.push(outer);
+    const indent = indentOf(text, outer.startIndex);
+    const sliceName = uniqueName("slice", taken);
+    const endpointName = uniqueName("endpoint", taken);
+    let out2 = "";
+    const seenNames = [];
+    for (const loop of loops) {
+      const seen = uniqueName(loop.ready ? "seen" : "seenNotReady", /* @__PURE__ */ new Set([...taken, ...seenNames]));
+      seenNames.push(seen);
+      out2 += `${seen} := map[string]bool{}
+${indent}`;
+    }
+    out2 += `for _, ${sliceName} := range ${spec.items} {`;
+    for (const loop of loops) {
+      const seen = seenNames[loops.indexOf(loop)];
+      const i1 = `${indent}	`;
+      const i2 = `${indent}		`;
+      const i3 = `${indent}			`;
+      const condition = loop.ready ? `${endpointName}.Conditions.Ready != nil && !*${endpointName}.Conditions.Ready` : `${endpointName}.Conditions.Ready == nil || *${endpointName}.Conditions.Ready`;
+      const content = blockContent(text, loop.body);
+      const renames = identifiersNamed(loop.body, loop.addr).map((ref) => ref.parent).sort((a, b) => b.startIndex - a.startIndex);
+      let rewritten = content;
+      const base = loop.body.startIndex + 1;
+      for (const r of renames) {
+        rewritten = rewritten.slice(0, r.startIndex - base) + loop.addr + rewritten.slice(r.endIndex - base);
+      }
+      out2 += `
+${i1}for _, ${endpointName} := range ${sliceName}.Endpoints {
+${i2}if ${condition} {
+${i3}continue
+${i2}}
+${i2}${loop.addr} := ${endpointName}.Addresses[0]
+${i2}if ${seen}[${loop.addr}] {
+${i3}continue
+${i2}}
+${i2}${seen}[${loop.addr}] = true` + (rewritten.trim() === "" ? `
+${i1}` : rewritten) + `}`;
+    }
+    out2 += `
+${indent}}`;
+    edits.push({ start: outer.startIndex, end: outer.endIndex, text: out2 });
+  }
+  return edits;
+}
+function liveRange(declaration, name2) {
+  const body2 = enclosingFunctionBody(declaration);
+  const end = body2 ? body2.endIndex : declaration.endIndex;
+  if (!body2) return { start: declaration.endIndex, end };
+  const assignments = descendants(body2, ["assignment_statement", "short_var_declaration"]).filter(
+    (a) => a.startIndex > declaration.endIndex && children(a.childForFieldName("left")).some((n) => n.text === name2)
+  );
+  return { start: declaration.startIndex, end: assignments.length ? assignments[0].startIndex : end };
+}
+function isErrNotNil(condition, errVar) {
+  if (!condition || condition.type !== "binary_expression") return false;
+  const left = condition.childForFieldName("left");
+  const right = condition.childForFieldName("right");
+  const op = condition.childForFieldName("operator")?.text ?? condition.text.slice(left.endIndex - condition.startIndex, right.startIndex - condition.startIndex).trim();
+  return left?.text === errVar && right?.type === "nil" && op === "!=";
+}
+function terminates(block) {
+  const statements = statementsOf(block);
+  const last = statements[statements.length - 1];
+  if (!last) return false;
+  if (["return_statement", "continue_statement", "break_statement", "goto_statement"].includes(last.type)) return true;
+  return last.type === "expression_statement" && /^(panic|log\.Fatal|klog\.Fatal)/.test(last.text);
+}
+function rewriteNotFound(ast, declaration, errVar, empty) {
+  const { text } = ast;
+  const range = liveRange(declaration, errVar);
+  const body2 = enclosingFunctionBody(declaration);
+  if (!body2) return [];
+  const edits = [];
+  const calls = descendants(body2, "call_expression").filter((call) => {
+    if (call.startIndex < range.start || call.startIndex >= range.end) return false;
+    const args2 = children(call.childForFieldName("arguments"));
+    return isPackageMember(ast, call.childForFieldName("function"), PKG.apierrors, "IsNotFound") && args2.length === 1 && args2[0].text === errVar;
+  });
+  for (const call of calls) {
+    const expr = unparen(call);
+    let guard;
+    for (let n = expr.parent; n && contains(body2, n); n = n.parent) {
+      if (n.type === "if_statement" && isErrNotNil(n.childForFieldName("condition"), errVar) && contains(n.childForFieldName("consequence"), expr)) {
+        guard = n;
+        break;
+      }
+    }
+    if (!guard) {
+      const parent = expr.parent;
+      const negation = parent.type === "unary_expression" && parent.text.startsWith("!") ? unparen(parent) : void 0;
+      const conj = negation?.parent;
+      if (conj?.type === "binary_expression" && isErrNotNil(conj.childForFieldName("left"), errVar) && same(unparen(conj.childForFieldName("right")), negation)) {
+        edits.push({ start: conj.startIndex, end: conj.endIndex, text: `${errVar} != nil` });
+        continue;
+      }
+      const bare = parent.type === "if_statement" || parent.type === "expression_list";
+      const replacement = `${errVar} == nil && ${empty}`;
+      edits.push({ start: expr.startIndex, end: expr.endIndex, text: bare ? replacement : `(${replacement})` });
+      continue;
+    }
+    const inner = expr.parent;
+    if (!inner || inner.type !== "if_statement" || !same(unparen(inner.childForFieldName("condition")), expr) || inner.childForFieldName("alternative") || inner.childForFieldName("initializer") || !same(inner.parent, guard.childForFieldName("consequence")) || guard.childForFieldName("alternative")) {
+      return fail(ast, expr, "the NotFound check is not a plain `if IsNotFound(err) { ... }` inside `if err != nil`");
+    }
+    const consequence = inner.childForFieldName("consequence");
+    if (!terminates(consequence)) return fail(ast, inner, "the NotFound branch does not end in return, continue or break");
+    if (descendants(consequence, "raw_string_literal").some((r) => r.text.includes("\n"))) return fail(ast, inner, "a multi-line raw string would be re-indented");
+    const guardIndent = indentOf(text, guard.startIndex);
+    const content = blockContent(text, consequence).split("\n").map((line) => line.startsWith(`${guardIndent}		`) || line === `${guardIndent}	` ? line.slice(1) : line).join("\n");
+    const from = lineStart(text, inner.startIndex);
+    let to = inner.endIndex;
+    if (text[to] === "\n") to++;
+    edits.push({ start: from, end: to, text: "" });
+    edits.push({ start: guard.endIndex, end: guard.endIndex, text: `
+${guardIndent}if ${empty} {${content}}` });
+  }
+  return edits;
+}
+
+// codemods/go-get-endpoints.ts
+init_imports();
+function declaredResults(call) {
+  const list = call.parent;
+  const statement = list?.parent;
+  if (list?.type !== "expression_list" || statement?.type !== "short_var_declaration") return void 0;
+  if (children(list).length !== 1) return void 0;
+  const left = children(statement.childForFieldName("left"));
+  if (left.length !== 2 || left[0].type !== "identifier") return void 0;
+  return { statement, variable: left[0], errVar: left[1].text === "_" ? void 0 : left[1] };
+}
+function renameChain(site) {
+  const core = methodCall(site.coreV1);
+  const endpoints = methodCall(site.endpoints);
+  return [
+    { start: core.field.startIndex, end: core.field.endIndex, text: "DiscoveryV1" },
+    { start: endpoints.field.startIndex, end: endpoints.field.endIndex, text: "EndpointSlices" }
+  ];
+}
+function getEndpointsToListSlices(ast, site) {
+  const get = methodCall(site.call);
+  if (get.args.length !== 3) return "Get is not called with (ctx, name, options)";
+  const [, name2, options] = get.args;
+  const optionsType = options.type === "composite_literal" ? options.childForFieldName("type") : null;
+  if (!isPackageMember(ast, optionsType, PKG.metav1, "GetOptions") || children(options.childForFieldName("body")).length > 0) {
+    return `the GetOptions \`${snippet(options)}\` are not empty, and have no ListOptions equivalent slicefix can prove`;
+  }
+  const metav1 = qualified(optionsType).pkg;
+  const declared = declaredResults(site.call);
+  if (!declared) return "the result is not assigned with `ep, err := ...`";
+  const taken = namesIn(ast.root);
+  const discovery = ensureImport(ast.text, ast.imports, PKG.discovery, "discoveryv1", taken);
+  if (typeof discovery === "string") return discovery;
+  const variable = declared.variable.text;
+  const edits = [
+    ...renameChain(site),
+    { start: get.field.startIndex, end: get.field.endIndex, text: "List" },
+    {
+      start: name2.startIndex,
+      end: options.endIndex,
+      text: `${metav1}.ListOptions{LabelSelector: ${discovery.name}.LabelServiceName + "=" + ${name2.text}}`
+    },
+    ...discovery.edits
+  ];
+  if (variable !== "_") {
+    const consumers = rewriteConsumers(ast, {
+      variable,
+      errVar: declared.errVar?.text,
+      declaration: declared.statement,
+      handled: [declared.variable],
+      items: `${variable}.Items`
+    });
+    if (typeof consumers === "string") return consumers;
+    edits.push(...consumers);
+  }
+  if (declared.errVar) {
+    const empty = variable === "_" ? void 0 : `len(${variable}.Items) == 0`;
+    const notFound = empty ? rewriteNotFound(ast, declared.statement, declared.errVar.text, empty) : [];
+    if (typeof notFound === "string") return notFound;
+    edits.push(...notFound);
+  }
+  return edits;
+}
+
+// src/go/common.ts
+init_imports();
+var RBAC_NOTE = "The service account then needs get, list and watch on `endpointslices` in API group `discovery.k8s.io` (see the endpoints-rbac rule for the Role to change).";
+var WRITE_ADVICE = "write EndpointSlices instead (`DiscoveryV1().EndpointSlices(ns)`), labelled `kubernetes.io/service-name: <service>` (discoveryv1.LabelServiceName) and `endpointslice.kubernetes.io/managed-by: <your controller>` (discoveryv1.LabelManagedBy), one slice per address family";
+var UNUSED_IMPORT_MESSAGE = 'import "{{path}}" is no longer used after the EndpointSlice rewrite';
+var REWRITTEN_AWAY = [PKG.core, PKG.apierrors, PKG.coreListers, PKG.coreInformers, PKG.typedCore];
+var cleaned = /* @__PURE__ */ new WeakSet();
+function reportUnusedImports(ctx) {
+  const ast = ctx.ast;
+  if (cleaned.has(ast)) return;
+  cleaned.add(ast);
+  if ([PKG.discovery, PKG.discoveryListers, PKG.discoveryInformers].every((p) => namesOf(ast.imports, p).size === 0)) return;
+  const used = /* @__PURE__ */ new Set();
+  for (const node of descendants(ast.root, ["qualified_type", "selector_expression"])) {
+    const q = qualified(node);
+    if (q) used.add(q.pkg);
+  }
+  for (const spec of ast.imports.list) {
+    if (!REWRITTEN_AWAY.includes(spec.path) || spec.name === "_" || spec.name === ".") continue;
+    if (used.has(spec.name)) continue;
+    ctx.report({
+      start: spec.start,
+      end: spec.end,
+      messageId: "unusedImport",
+      data: { path: spec.path },
+      fix: [removeImport(ast.text, ast.imports, spec)]
+    });
+  }
+}
+
+// rules/endpoints-go-client.ts
+init_imports();
+var READS = /* @__PURE__ */ new Set(["Get", "List", "Watch"]);
+var WRITES = /* @__PURE__ */ new Set(["Create", "Update", "UpdateStatus", "Patch", "Apply", "ApplyStatus", "Delete", "DeleteCollection"]);
+function findEndpointsClients(ast) {
+  const found = [];
+  for (const call of descendants(ast.root, "call_expression")) {
+    const m = methodCall(call);
+    if (!m || m.method !== "Endpoints" || m.args.length !== 1) continue;
+    const core = methodCall(m.receiver);
+    if (!core || core.method !== "CoreV1" || core.args.length !== 0) continue;
+    found.push({ endpoints: call, coreV1: m.receiver });
+  }
+  return found;
+}
+var rule = {
+  meta: {
+    id: "endpoints-go-client",
+    severity: "error",
+    description: "client-go reads or writes deprecated core v1 Endpoints through a clientset",
+    help: "Replace `CoreV1().Endpoints(ns)` with `DiscoveryV1().EndpointSlices(ns)`. A Service has 0..n slices, found by the label `kubernetes.io/service-name=<service>`; merge their ready endpoints and de-duplicate by address. Grant get/list/watch on `endpointslices` in `discovery.k8s.io`.",
+    docs: "rules/endpoints-go-client.md",
+    languages: ["go"],
+    triggers: ["Endpoints"],
+    fixable: true,
+    codemod: "go-get-endpoints",
+    messages: {
+      get: '`{{call}}` reads the deprecated v1 Endpoints of one Service: list `DiscoveryV1().EndpointSlices({{namespace}})` with `LabelSelector: discoveryv1.LabelServiceName + "=" + {{name}}` and merge the slices\' ready endpoints, de-duplicated by address. ' + RBAC_NOTE + "{{notFixed}}",
+      read: "`{{call}}` uses the deprecated v1 Endpoints API: use `DiscoveryV1().EndpointSlices({{namespace}}).{{method}}` and select a Service's slices by the label `kubernetes.io/service-name`; each item is then one slice of a Service, not the Service's endpoints. " + RBAC_NOTE + "{{notFixed}}",
+      write: "`{{call}}` writes deprecated v1 Endpoints: " + WRITE_ADVICE + ". Not rewritten automatically.",
+      stored: "`{{variable}}` holds a v1 EndpointsInterface (`{{call}}`){{usedFor}}: use `DiscoveryV1().EndpointSlices(...)` and rewrite each use (Get becomes a List by the `kubernetes.io/service-name` label). Not rewritten automatically.",
+      passed: "`{{call}}` passes a v1 EndpointsInterface to `{{callee}}`: pass `DiscoveryV1().EndpointSlices(...)` and change the callee to an `EndpointSliceInterface`. Not rewritten automatically.",
+      type: "`{{type}}` is the typed client of deprecated v1 Endpoints: use `{{replacement}}` from k8s.io/client-go/kubernetes/typed/discovery/v1 and list slices by the `kubernetes.io/service-name` label.",
+      unusedImport: UNUSED_IMPORT_MESSAGE
+    }
+  },
+  check(ctx) {
+    const ast = ctx.ast;
+    reportUnusedImports(ctx);
+    for (const site of findEndpointsClients(ast)) {
+      const ns = methodCall(site.endpoints).args[0].text;
+      const usage = callOn(site.endpoints);
+      if (usage) {
+        const data = { call: snippet(usage.call), namespace: ns, method: usage.method, notFixed: "" };
+        const range2 = { start: usage.call.startIndex, end: usage.call.endIndex };
+        if (WRITES.has(usage.method)) {
+          ctx.report({ ...range2, messageId: "write", data });
+          continue;
+        }
+        const clientCall = { ...site, call: usage.call };
+        if (usage.method === "Get") {
+          const fix = getEndpointsToListSlices(ast, clientCall);
+          const name2 = usage.args[1]?.text ?? "name";
+          if (typeof fix === "string") ctx.report({ ...range2, messageId: "get", data: { ...data, name: name2, notFixed: ` Not fixed: ${fix}.` } });
+          else ctx.report({ ...range2, messageId: "get", data: { ...data, name: name2 }, fix });
+          continue;
+        }
+        if (READS.has(usage.method)) {
+          const declared = declaredResults(usage.call);
+          if (declared?.variable.text === "_") {
+            const discovery = ensureImport(ast.text, ast.imports, PKG.discovery, "discoveryv1", namesIn(ast.root));
+            ctx.report({ ...range2, messageId: "read", data, fix: typeof discovery === "string" ? void 0 : renameChain(clientCall) });
+          } else {
+            ctx.report({
+              ...range2,
+              messageId: "read",
+              data: { ...data, notFixed: " Not fixed: its result is used, and each item becomes one slice of a Service instead of a Service's endpoints." }
+            });
+          }
+          continue;
+        }
+        ctx.report({ ...range2, messageId: "read", data });
+        continue;
+      }
+      const parent = site.endpoints.parent;
+      const range = { start: site.endpoints.startIndex, end: site.endpoints.endIndex };
+      if (parent?.type === "expression_list" && (parent.parent?.type === "short_var_declaration" || parent.parent?.type === "assignment_statement" || parent.parent?.type === "var_spec")) {
+        const statement = parent.parent;
+        const left = statement.childForFieldName("left") ?? statement.childForFieldName("name");
+        const variable = left?.text ?? "variable";
+        const uses = /* @__PURE__ */ new Set();
+        const fnBody = statement.parent;
+        if (fnBody && left) {
+          for (const call of descendants(fnBody, "call_expression")) {
+            const m = methodCall(call);
+            if (m && m.receiver.text === variable && m.receiver.type === "identifier") uses.add(`${m.method} (line ${lineOf(ast.text, call.startIndex)})`);
+          }
+        }
+        const usedFor = uses.size ? `, used for ${[...uses].join(", ")}` : "";
+        ctx.report({ ...range, messageId: "stored", data: { variable, call: snippet(site.endpoints), usedFor } });
+        continue;
+      }
+      if (parent?.type === "argument_list") {
+        const callee = parent.parent?.childForFieldName("function")?.text ?? "a function";
+        ctx.report({ ...range, messageId: "passed", data: { call: snippet(site.endpoints), callee } });
+        continue;
+      }
+      ctx.report({ ...range, messageId: "read", data: { call: snippet(site.endpoints), namespace: ns, method: "List", notFixed: "" } });
+    }
+    for (const node of descendants(ast.root, "qualified_type")) {
+      if (!isPackageMember(ast, node, PKG.typedCore, ["EndpointsInterface", "EndpointsGetter", "EndpointsExpansion"])) continue;
+      const name2 = node.childForFieldName("name").text;
+      const replacement = name2.replace("Endpoints", "EndpointSlice").replace("EndpointSliceGetter", "EndpointSlicesGetter");
+      ctx.report({ start: node.startIndex, end: node.endIndex, messageId: "type", data: { type: node.text, replacement } });
+    }
+  }
+};
+
+// codemods/go-controller-runtime-get.ts
+init_imports();
+function keyParts(key) {
+  if (key.type === "identifier" || key.type === "selector_expression") return { namespace: `${key.text}.Namespace`, name: `${key.text}.Name` };
+  if (key.type === "composite_literal") {
+    const parts2 = {};
+    for (const element of children(key.childForFieldName("body"))) {
+      if (element.type !== "keyed_element") continue;
+      const [k, v] = children(element);
+      parts2[k.text] = v.text;
+    }
+    if (parts2.Namespace && parts2.Name) return { namespace: parts2.Namespace, name: parts2.Name };
+  }
+  return void 0;
+}
+function ownsEndpointSlice(ast, literal) {
+  const discovery = ensureImport(ast.text, ast.imports, PKG.discovery, "discoveryv1", namesIn(ast.root));
+  if (typeof discovery === "string") return discovery;
+  return [{ start: literal.startIndex, end: literal.endIndex, text: `&${discovery.name}.EndpointSlice{}` }, ...discovery.edits];
+}
+function crGetToListSlices(ast, call, variable, errVar, errDeclaration) {
+  const get = methodCall(call);
+  if (get.args.length !== 3) return "Get is called with options, which have no List equivalent slicefix can prove";
+  const [, key, object] = get.args;
+  const parts2 = keyParts(key);
+  if (!parts2) return `the key \`${snippet(key)}\` is not a NamespacedName variable or literal`;
+  const taken = namesIn(ast.root);
+  const discovery = ensureImport(ast.text, ast.imports, PKG.discovery, "discoveryv1", taken);
+  if (typeof discovery === "string") return discovery;
+  const client = ensureImport(ast.text, ast.imports, PKG.crClient, "client", taken);
+  if (typeof client === "string") return client;
+  const edits = [
+    { start: variable.type.startIndex, end: variable.type.endIndex, text: `${discovery.name}.EndpointSliceList` },
+    { start: get.field.startIndex, end: get.field.endIndex, text: "List" },
+    {
+      start: key.startIndex,
+      end: object.endIndex,
+      text: `${object.text}, ${client.name}.InNamespace(${parts2.namespace}), ${client.name}.MatchingLabels{${discovery.name}.LabelServiceName: ${parts2.name}}`
+    },
+    ...discovery.edits,
+    ...client.edits
+  ];
+  const v = variable.name.text;
+  const consumers = rewriteConsumers(ast, {
+    variable: v,
+    declaration: variable.declaration,
+    handled: [variable.name, object],
+    items: `${v}.Items`
+  });
+  if (typeof consumers === "string") return consumers;
+  edits.push(...consumers);
+  if (errVar) {
+    const notFound = rewriteNotFound(ast, errDeclaration, errVar.text, `len(${v}.Items) == 0`);
+    if (typeof notFound === "string") return notFound;
+    edits.push(...notFound);
+  }
+  return edits;
+}
+
+// rules/endpoints-go-controller-runtime.ts
+init_imports();
+var METHODS = /* @__PURE__ */ new Set(["Get", "List", "Watch", "Watches", "Owns", "For", "Create", "Update", "Patch", "Delete", "DeleteAllOf"]);
+function declarationOf(ast, at, name2) {
+  const body2 = enclosingFunctionBody(at);
+  if (!body2) return void 0;
+  for (const id of identifiersNamed(body2, name2)) {
+    if (id.startIndex > at.startIndex) break;
+    const holder = id.parent;
+    if (holder?.type === "var_spec") {
+      const type = holder.childForFieldName("type");
+      if (type && isPackageMember(ast, type, PKG.core, ["Endpoints", "EndpointsList"]) && !holder.childForFieldName("value")) {
+        return { name: id, declaration: holder.parent.type === "var_declaration" ? holder.parent : holder, type, typeName: type.childForFieldName("name").text };
+      }
+    }
+    if (holder?.type === "expression_list" && holder.parent?.type === "short_var_declaration") {
+      const values = children(holder.parent.childForFieldName("right"));
+      const lefts = children(holder);
+      const value = values[lefts.findIndex((l) => l.startIndex === id.startIndex)];
+      const literal = value?.type === "unary_expression" ? value.childForFieldName("operand") : value;
+      const type = literal?.type === "composite_literal" ? literal.childForFieldName("type") : null;
+      if (type && isPackageMember(ast, type, PKG.core, ["Endpoints", "EndpointsList"]) && children(literal.childForFieldName("body")).length === 0) {
+        return { name: id, declaration: holder.parent, type, typeName: type.childForFieldName("name").text };
+      }
+    }
+  }
+  return void 0;
+}
+function findCrSites(ast) {
+  const sites = [];
+  for (const call of descendants(ast.root, "call_expression")) {
+    const m = methodCall(call);
+    const isKind = isPackageMember(ast, call.childForFieldName("function"), PKG.crSource, ["Kind", "TypedKind"]);
+    if (!isKind && (!m || !METHODS.has(m.method))) continue;
+    if (m && methodCall(m.receiver)?.method === "Endpoints") continue;
+    const args2 = isKind ? children(call.childForFieldName("arguments")) : m.args;
+    for (const arg of args2) {
+      const operand = arg.type === "unary_expression" && arg.text.startsWith("&") ? arg.childForFieldName("operand") : arg;
+      if (operand.type === "composite_literal") {
+        const type = operand.childForFieldName("type");
+        if (isPackageMember(ast, type, PKG.core, ["Endpoints", "EndpointsList"])) {
+          sites.push({ call, method: isKind ? "source.Kind" : m.method, object: arg, literal: arg, typeName: type.childForFieldName("name").text });
+          break;
+        }
+      } else if (operand.type === "identifier" && !isKind && m.method !== "For") {
+        const variable = declarationOf(ast, call, operand.text);
+        if (variable && variable.declaration.type === "var_declaration" === (arg !== operand)) {
+          sites.push({ call, method: m.method, object: arg, variable, typeName: variable.typeName });
+          break;
+        }
+      }
+    }
+  }
+  return sites;
+}
+function errorOf(call) {
+  const list = call.parent;
+  const statement = list?.parent;
+  if (list?.type === "expression_list" && (statement?.type === "short_var_declaration" || statement?.type === "assignment_statement")) {
+    const left = children(statement.childForFieldName("left"));
+    if (left.length === 1 && left[0].type === "identifier") return { errVar: left[0].text === "_" ? void 0 : left[0], statement };
+  }
+  if (list?.type === "expression_statement") return { statement: list };
+  return void 0;
+}
+var rule2 = {
+  meta: {
+    id: "endpoints-go-controller-runtime",
+    severity: "error",
+    description: "A controller-runtime client, builder or source over deprecated core v1 Endpoints",
+    help: "List `discoveryv1.EndpointSliceList` with `client.InNamespace(ns)` and `client.MatchingLabels{discoveryv1.LabelServiceName: name}` instead of getting an Endpoints; watch `&discoveryv1.EndpointSlice{}` and map each slice to its Service through that label. Grant get/list/watch on `endpointslices` in `discovery.k8s.io`.",
+    docs: "rules/endpoints-go-controller-runtime.md",
+    languages: ["go"],
+    triggers: ["Endpoints"],
+    fixable: true,
+    codemod: "go-controller-runtime-get",
+    messages: {
+      get: "`{{code}}` gets a Service's v1 Endpoints: list a `discoveryv1.EndpointSliceList` with `client.InNamespace(...)` and `client.MatchingLabels{discoveryv1.LabelServiceName: ...}`, and merge the slices' ready endpoints, de-duplicated by address. " + RBAC_NOTE + "{{notFixed}}",
+      list: "`{{code}}` lists v1 Endpoints: list `discoveryv1.EndpointSliceList` instead; each item is then one slice of a Service, found by the `kubernetes.io/service-name` label. " + RBAC_NOTE + " Not rewritten automatically.",
+      owns: "`{{code}}` owns v1 Endpoints: own `&discoveryv1.EndpointSlice{}` (slices the controller writes, labelled `kubernetes.io/service-name` and `endpointslice.kubernetes.io/managed-by`); a request is still mapped to the owner. " + RBAC_NOTE + "{{notFixed}}",
+      watches: "`{{code}}` watches v1 Endpoints: watch `&discoveryv1.EndpointSlice{}` with `handler.EnqueueRequestsFromMapFunc` mapping each slice to `types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetLabels()[discoveryv1.LabelServiceName]}` (the request now maps from the slice's service-name label, not its name). " + RBAC_NOTE + " Not rewritten automatically: the handler decides which request a slice maps to.",
+      for: "`{{code}}` reconciles v1 Endpoints: reconcile Services (or EndpointSlices, mapped to their Service by the `kubernetes.io/service-name` label) instead. Not rewritten automatically.",
+      write: "`{{code}}` writes v1 Endpoints: " + WRITE_ADVICE + ". Not rewritten automatically.",
+      unusedImport: UNUSED_IMPORT_MESSAGE
+    }
+  },
+  check(ctx) {
+    const ast = ctx.ast;
+    reportUnusedImports(ctx);
+    for (const site of findCrSites(ast)) {
+      const field = methodCall(site.call)?.field;
+      const range = { start: field ? field.startIndex : site.call.startIndex, end: site.call.endIndex };
+      const code = ast.text.slice(range.start, range.end).replace(/\s+/g, " ").slice(0, 60);
+      switch (site.method) {
+        case "Get": {
+          const error = errorOf(site.call);
+          let reason;
+          let fix;
+          if (!site.variable || site.typeName !== "Endpoints") reason = "the object is not a variable declared as an empty `corev1.Endpoints` in this function";
+          else if (!error) reason = "the error of Get is not assigned to a variable";
+          else {
+            const result = crGetToListSlices(ast, site.call, site.variable, error.errVar, error.statement);
+            if (typeof result === "string") reason = result;
+            else fix = result;
+          }
+          ctx.report({ ...range, messageId: "get", data: { code, notFixed: reason ? ` Not fixed: ${reason}.` : "" }, fix });
+          break;
+        }
+        case "Owns": {
+          const fix = site.literal && site.typeName === "Endpoints" ? ownsEndpointSlice(ast, site.literal) : "the object is not a `&corev1.Endpoints{}` literal";
+          if (typeof fix === "string") ctx.report({ ...range, messageId: "owns", data: { code, notFixed: ` Not fixed: ${fix}.` } });
+          else ctx.report({ ...range, messageId: "owns", data: { code, notFixed: "" }, fix });
+          break;
+        }
+        case "Watches":
+        case "Watch":
+        case "source.Kind":
+          ctx.report({ ...range, messageId: "watches", data: { code } });
+          break;
+        case "List":
+          ctx.report({ ...range, messageId: "list", data: { code } });
+          break;
+        case "For":
+          ctx.report({ ...range, messageId: "for", data: { code } });
+          break;
+        default:
+          ctx.report({ ...range, messageId: "write", data: { code } });
+      }
+    }
+  }
+};
+
+// codemods/go-lister-get.ts
+init_imports();
+function listerGetToListSlices(ast, endpointsCall, getCall) {
+  const endpoints = methodCall(endpointsCall);
+  const get = methodCall(getCall);
+  const declared = declaredResults(getCall);
+  if (!declared) return "the result is not assigned with `ep, err := ...`";
+  const taken = namesIn(ast.root);
+  const discovery = ensureImport(ast.text, ast.imports, PKG.discovery, "discoveryv1", taken);
+  if (typeof discovery === "string") return discovery;
+  const labels = ensureImport(ast.text, ast.imports, PKG.labels, "labels", taken);
+  if (typeof labels === "string") return labels;
+  const name2 = get.args[0].text;
+  const variable = declared.variable.text;
+  const edits = [
+    { start: endpoints.field.startIndex, end: endpoints.field.endIndex, text: "EndpointSlices" },
+    { start: get.field.startIndex, end: get.field.endIndex, text: "List" },
+    {
+      start: get.args[0].startIndex,
+      end: get.args[0].endIndex,
+      text: `${labels.name}.SelectorFromSet(${labels.name}.Set{${discovery.name}.LabelServiceName: ${name2}})`
+    },
+    ...discovery.edits,
+    ...labels.edits
+  ];
+  const consumers = rewriteConsumers(ast, {
+    variable,
+    errVar: declared.errVar?.text,
+    declaration: declared.statement,
+    handled: [declared.variable],
+    items: variable
+  });
+  if (typeof consumers === "string") return consumers;
+  edits.push(...consumers);
+  if (declared.errVar) {
+    const notFound = rewriteNotFound(ast, declared.statement, declared.errVar.text, `len(${variable}) == 0`);
+    if (typeof notFound === "string") return notFound;
+    edits.push(...notFound);
+  }
+  return edits;
+}
+
+// rules/endpoints-go-informer.ts
+init_imports();
+var LISTER_NAMES = "endpoints-go-informer/lister-names";
+var BLOCKED = "endpoints-go-informer/blocked";
+var LISTER_CALLS = "endpoints-go-informer/lister-calls";
+var TYPE_TWINS = {
+  [`${PKG.coreListers}.EndpointsLister`]: { path: PKG.discoveryListers, alias: "discoverylisters", name: "EndpointSliceLister" },
+  [`${PKG.coreListers}.EndpointsNamespaceLister`]: { path: PKG.discoveryListers, alias: "discoverylisters", name: "EndpointSliceNamespaceLister" },
+  [`${PKG.coreInformers}.EndpointsInformer`]: { path: PKG.discoveryInformers, alias: "discoveryinformers", name: "EndpointSliceInformer" }
+};
+function lastName(node) {
+  if (node.type === "selector_expression") return node.childForFieldName("field")?.text ?? "";
+  return node.text;
+}
+function isEndpointsLiteral(ast, node) {
+  const inner = node.type === "unary_expression" ? node.childForFieldName("operand") : node;
+  return inner?.type === "composite_literal" && isPackageMember(ast, inner.childForFieldName("type"), PKG.core, ["Endpoints", "EndpointsList"]);
+}
+function findSites(ast) {
+  const sites = [];
+  const listerNames = [];
+  const taken = namesIn(ast.root);
+  const handlerText = descendants(ast.root, "call_expression").map((c) => methodCall(c)).filter((m) => m && m.method.startsWith("AddEventHandler")).map((m) => m.receiver.text);
+  for (const call of descendants(ast.root, "call_expression")) {
+    const m = methodCall(call);
+    if (m?.method === "Endpoints" && m.args.length === 0) {
+      const v1 = methodCall(m.receiver);
+      const core = v1?.method === "V1" && v1.args.length === 0 ? methodCall(v1.receiver) : void 0;
+      if (core?.method === "Core" && core.args.length === 0) {
+        const stored = call.parent?.type === "expression_list" ? children(call.parent.parent?.childForFieldName("left") ?? call.parent).map((n) => n.text) : [];
+        const handled = handlerText.find((r) => r.includes(call.text) || stored.some((s) => s && r.split(/\W+/).includes(s)));
+        const reason = handled ? `event handlers are added at \`${handled}\`: they would receive *discoveryv1.EndpointSlice and must map each slice to its Service through the \`kubernetes.io/service-name\` label` : void 0;
+        sites.push({
+          kind: "factory",
+          node: call,
+          reason,
+          fix: reason ? void 0 : [
+            { start: core.field.startIndex, end: core.field.endIndex, text: "Discovery" },
+            { start: m.field.startIndex, end: m.field.endIndex, text: "EndpointSlices" }
+          ]
+        });
+        continue;
+      }
+    }
+    if (m?.method === "Endpoints" && m.args.length === 1) {
+      const use = callOn(call);
+      if (use && use.method === "Get" && use.args.length === 1) {
+        const fix = listerGetToListSlices(ast, call, use.call);
+        sites.push({
+          kind: "lister",
+          node: use.call,
+          receiver: lastName(m.receiver),
+          fix: typeof fix === "string" ? void 0 : fix,
+          reason: typeof fix === "string" ? fix : void 0
+        });
+      } else if (use && use.method === "List" && use.args.length === 1) {
+        sites.push({
+          kind: "lister",
+          node: use.call,
+          receiver: lastName(m.receiver),
+          reason: "each listed item would be one slice of a Service instead of one Service's endpoints"
+        });
+      }
+      continue;
+    }
+    const fn = call.childForFieldName("function");
+    if (isPackageMember(ast, fn, PKG.cache, "NewListWatchFromClient")) {
+      const args2 = children(call.childForFieldName("arguments"));
+      if (args2[1] && /^"endpoints"$/.test(args2[1].text)) sites.push({ kind: "listwatch", node: call, what: snippet(call) });
+      continue;
+    }
+    if (isPackageMember(ast, fn, PKG.cache, ["NewInformer", "NewIndexerInformer", "NewSharedInformer", "NewSharedIndexInformer", "NewInformerWithOptions"])) {
+      const args2 = children(call.childForFieldName("arguments"));
+      if (args2.some((a) => isEndpointsLiteral(ast, a) || a.type === "literal_value" && false)) sites.push({ kind: "listwatch", node: call, what: snippet(call) });
+      else if (args2[0]?.type === "composite_literal" && descendants(args2[0], ["unary_expression", "composite_literal"]).some((a) => isEndpointsLiteral(ast, a))) {
+        sites.push({ kind: "listwatch", node: call, what: snippet(call) });
+      }
+    }
+  }
+  for (const node of descendants(ast.root, "qualified_type")) {
+    const q = qualified(node);
+    const path11 = ast.imports.list.find((i2) => i2.name === q.pkg)?.path;
+    const twin = path11 ? TYPE_TWINS[`${path11}.${q.name}`] : void 0;
+    if (!twin) continue;
+    if (q.name === "EndpointsLister") {
+      const decl = node.parent;
+      const nameNodes = decl ? children(decl).filter((c) => c.type === "field_identifier" || c.type === "identifier") : [];
+      listerNames.push(...nameNodes.map((n) => n.text));
+    }
+    const plan = ensureImport(ast.text, ast.imports, twin.path, twin.alias, taken);
+    if (typeof plan === "string") sites.push({ kind: "type", node, twin: `${twin.alias}.${twin.name}`, reason: plan });
+    else sites.push({ kind: "type", node, twin: `${plan.name}.${twin.name}`, fix: [{ start: node.startIndex, end: node.endIndex, text: `${plan.name}.${twin.name}` }, ...plan.edits] });
+  }
+  return { sites, listerNames };
+}
+function where(ctx, ast, node) {
+  return `${ctx.file.path}:${lineOf(ast.text, node.startIndex)}`;
+}
+function blockers(facts) {
+  const names = new Set(facts.get(LISTER_NAMES));
+  const blocked = [...facts.get(BLOCKED)];
+  for (const call of facts.get(LISTER_CALLS)) {
+    if (call.reason && names.has(call.receiver)) blocked.push({ where: call.where, reason: call.reason });
+  }
+  return blocked;
+}
+var rule3 = {
+  meta: {
+    id: "endpoints-go-informer",
+    severity: "error",
+    description: "A shared informer, lister or list-watch of deprecated core v1 Endpoints",
+    help: "Use `Discovery().V1().EndpointSlices()` and `discoverylisters.EndpointSliceLister`. A lister finds a Service's slices with `EndpointSlices(ns).List(labels.SelectorFromSet(labels.Set{discoveryv1.LabelServiceName: name}))`; event handlers receive slices and must map them to their Service through that label. Grant list/watch on `endpointslices` in `discovery.k8s.io`.",
+    docs: "rules/endpoints-go-informer.md",
+    languages: ["go"],
+    triggers: ["Endpoints", '"endpoints"'],
+    fixable: true,
+    codemod: "go-lister-get",
+    collect: { languages: ["go"], triggers: ["Endpoints"] },
+    messages: {
+      factory: "`{{code}}` is a shared informer of deprecated v1 Endpoints: use `Discovery().V1().EndpointSlices()`; its lister then lists a Service's slices by the `kubernetes.io/service-name` label. " + RBAC_NOTE + "{{notFixed}}",
+      type: "`{{code}}` is a lister/informer type of deprecated v1 Endpoints: use `{{twin}}`.{{notFixed}}",
+      lister: "`{{code}}` reads a Service's v1 Endpoints from a lister: use `EndpointSlices(ns).List(labels.SelectorFromSet(labels.Set{discoveryv1.LabelServiceName: name}))` and merge the slices' ready endpoints, de-duplicated by address. " + RBAC_NOTE + "{{notFixed}}",
+      listwatch: "`{{code}}` lists and watches deprecated v1 Endpoints: list-watch `endpointslices` of `DiscoveryV1()` into `&discoveryv1.EndpointSlice{}` and map each slice to its Service through the `kubernetes.io/service-name` label. " + RBAC_NOTE + " Not rewritten automatically.",
+      unusedImport: UNUSED_IMPORT_MESSAGE
+    }
+  },
+  collect(ctx) {
+    const { sites, listerNames } = findSites(ctx.ast);
+    for (const name2 of listerNames) ctx.facts.add(LISTER_NAMES, name2);
+    for (const site of sites) {
+      if (site.kind === "lister") ctx.facts.add(LISTER_CALLS, { receiver: site.receiver, where: where(ctx, ctx.ast, site.node), reason: site.reason });
+      else if (site.kind === "listwatch") continue;
+      else if (site.reason) ctx.facts.add(BLOCKED, { where: where(ctx, ctx.ast, site.node), reason: site.reason });
+    }
+  },
+  check(ctx) {
+    const ast = ctx.ast;
+    reportUnusedImports(ctx);
+    const { sites, listerNames } = findSites(ast);
+    const names = /* @__PURE__ */ new Set([...ctx.facts.get(LISTER_NAMES), ...listerNames]);
+    const blocked = blockers(ctx.facts);
+    for (const site of sites) {
+      const range = { start: site.node.startIndex, end: site.node.endIndex };
+      const code = snippet(site.node);
+      if (site.kind === "listwatch") {
+        ctx.report({ ...range, messageId: "listwatch", data: { code } });
+        continue;
+      }
+      if (site.kind === "lister" && !names.has(site.receiver) && !/\.Lister\(\)$/.test(methodCall(methodCall(site.node).receiver).receiver.text)) continue;
+      let notFixed = "";
+      if (site.reason) notFixed = ` Not fixed: ${site.reason}.`;
+      else if (blocked.length) notFixed = ` Not fixed: informers, listers and their types change together, and ${blocked[0].where} cannot be rewritten (${blocked[0].reason}).`;
+      const fix = notFixed ? void 0 : site.fix;
+      const data = { code, notFixed, twin: site.kind === "type" ? site.twin : "" };
+      ctx.report({ ...range, messageId: site.kind, data, fix });
+    }
+  }
+};
+
+// rules/endpoints-go-type.ts
+init_imports();
+var TYPES = ["Endpoints", "EndpointsList", "EndpointSubset", "EndpointAddress", "EndpointPort"];
+var TWINS = {
+  Endpoints: "[]discoveryv1.EndpointSlice (a Service has 0..n slices, labelled `kubernetes.io/service-name`)",
+  EndpointsList: "discoveryv1.EndpointSliceList",
+  EndpointSubset: "one discoveryv1.EndpointSlice (its Endpoints share its Ports)",
+  EndpointAddress: "discoveryv1.Endpoint (Addresses[0], Conditions.Ready where nil means ready, NodeName and Hostname as pointers)",
+  EndpointPort: "discoveryv1.EndpointPort (Name, Port and Protocol are pointers)"
+};
+function context(node) {
+  for (let n = node.parent; n; n = n.parent) {
+    switch (n.type) {
+      case "composite_literal":
+        return "a composite literal";
+      case "type_assertion_expression":
+        return "a type assertion";
+      case "type_case":
+      case "type_switch_statement":
+        return "a type switch";
+      case "field_declaration":
+        return "a struct field";
+      case "parameter_declaration":
+      case "variadic_parameter_declaration":
+        return "a function signature";
+      case "var_spec":
+      case "var_declaration":
+        return "a variable";
+      case "type_spec":
+      case "type_alias":
+        return "a type declaration";
+      case "function_declaration":
+      case "method_declaration":
+      case "func_literal":
+        return "a function signature";
+    }
+  }
+  return "code";
+}
+var rule4 = {
+  meta: {
+    id: "endpoints-go-type",
+    severity: "warning",
+    description: "Go code uses the deprecated core v1 Endpoints types",
+    help: "The core v1 Endpoints types are deprecated since Kubernetes 1.33. Their discovery.k8s.io/v1 twins: EndpointSlice (0..n per Service, labelled kubernetes.io/service-name), Endpoint (one address, Conditions.Ready nil = ready), EndpointPort (pointer fields).",
+    docs: "rules/endpoints-go-type.md",
+    languages: ["go"],
+    triggers: ["Endpoint"],
+    fixable: false,
+    messages: {
+      type: "`{{code}}` in {{context}} is the deprecated core v1 `{{name}}` type: use {{twin}}.",
+      unusedImport: UNUSED_IMPORT_MESSAGE
+    }
+  },
+  check(ctx) {
+    const ast = ctx.ast;
+    reportUnusedImports(ctx);
+    const covered = [];
+    for (const site of findCrSites(ast)) {
+      covered.push(site.call);
+      if (site.variable) covered.push(site.variable.declaration);
+    }
+    for (const call of descendants(ast.root, "call_expression")) {
+      if (isPackageMember(ast, call.childForFieldName("function"), PKG.cache, ["NewInformer", "NewIndexerInformer", "NewSharedInformer", "NewSharedIndexInformer"])) covered.push(call);
+    }
+    for (const node of descendants(ast.root, ["qualified_type", "selector_expression"])) {
+      if (!isPackageMember(ast, node, PKG.core, TYPES)) continue;
+      if (node.type === "selector_expression" && node.parent?.type !== "call_expression") continue;
+      if (covered.some((c) => contains(c, node))) continue;
+      const name2 = (node.childForFieldName("name") ?? node.childForFieldName("field")).text;
+      ctx.report({ start: node.startIndex, end: node.endIndex, messageId: "type", data: { code: node.text, context: context(node), name: name2, twin: TWINS[name2] } });
+    }
+  }
+};
 
 // src/languages/yaml-nodes.ts
 var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
@@ -28914,9 +34029,9 @@ var Parser = class {
     finish(false);
     return pos;
   }
-  parseWord(start, closer) {
+  parseWord(start2, closer) {
     const { text } = this;
-    let pos = start;
+    let pos = start2;
     let value = "";
     let quoted = false;
     let expanded = false;
@@ -28929,10 +34044,10 @@ var Parser = class {
         pos += 2;
       } else if (ch === "'") {
         const close = text.indexOf("'", pos + 1);
-        const stop = close === -1 || close >= this.end ? this.end : close;
-        value += text.slice(pos + 1, stop);
+        const stop2 = close === -1 || close >= this.end ? this.end : close;
+        value += text.slice(pos + 1, stop2);
         quoted = true;
-        pos = stop + 1;
+        pos = stop2 + 1;
       } else if (ch === '"') {
         const after = this.parseDoubleQuoted(pos + 1);
         value += text.slice(pos + 1, after - 1);
@@ -28949,7 +34064,7 @@ var Parser = class {
       }
     }
     pos = Math.min(pos, this.end);
-    return { start, end: pos, raw: text.slice(start, pos), value, quoted, expanded };
+    return { start: start2, end: pos, raw: text.slice(start2, pos), value, quoted, expanded };
   }
   /** From just inside `"` to just after the closing `"`. */
   parseDoubleQuoted(pos) {
@@ -28993,17 +34108,17 @@ var Parser = class {
   }
   skipBalanced(pos, open, close) {
     let depth = 0;
-    for (let i = pos; i < this.end; i++) {
-      if (this.text[i] === open) depth++;
-      else if (this.text[i] === close && --depth === 0) return i + 1;
+    for (let i2 = pos; i2 < this.end; i2++) {
+      if (this.text[i2] === open) depth++;
+      else if (this.text[i2] === close && --depth === 0) return i2 + 1;
     }
     return this.end;
   }
 };
 function parseCommands(text, region, dialect = {}) {
-  const parser = new Parser(text, region.end, dialect);
-  parser.parseList(region.start, null, false);
-  return parser.commands;
+  const parser2 = new Parser(text, region.end, dialect);
+  parser2.parseList(region.start, null, false);
+  return parser2.commands;
 }
 function lineStarts(text, from = 0, to = text.length) {
   const starts = [];
@@ -29015,14 +34130,14 @@ function lineStarts(text, from = 0, to = text.length) {
   }
   return starts;
 }
-function lineEnd(text, start) {
-  const nl = text.indexOf("\n", start);
+function lineEnd(text, start2) {
+  const nl = text.indexOf("\n", start2);
   return nl === -1 ? text.length : nl;
 }
 function continues(text, end) {
-  let i = end;
-  if (text[i - 1] === "\r") i--;
-  return text[i - 1] === "\\";
+  let i2 = end;
+  if (text[i2 - 1] === "\r") i2--;
+  return text[i2 - 1] === "\\";
 }
 var SHELL_FENCES = /* @__PURE__ */ new Set(["sh", "bash", "shell", "zsh", "console", "shell-session", "shellsession", "terminal"]);
 var SESSION_FENCES = /* @__PURE__ */ new Set(["console", "shell-session", "shellsession", "terminal"]);
@@ -29031,15 +34146,15 @@ function markdownRegions(text) {
   const regions = [];
   const starts = lineStarts(text);
   let fence;
-  for (let i = 0; i < starts.length; i++) {
-    const start = starts[i];
-    const end = lineEnd(text, start);
-    const line = text.slice(start, end);
+  for (let i2 = 0; i2 < starts.length; i2++) {
+    const start2 = starts[i2];
+    const end = lineEnd(text, start2);
+    const line = text.slice(start2, end);
     const marker = /^[ \t>]*(`{3,}|~{3,})[ \t]*([^`\s]*)/.exec(line);
     if (!fence) {
       if (marker) {
-        const info = marker[2].replace(/^\{?\.?/, "").replace(/\}$/, "").toLowerCase();
-        fence = { char: marker[1][0], length: marker[1].length, session: SESSION_FENCES.has(info), shell: SHELL_FENCES.has(info) };
+        const info2 = marker[2].replace(/^\{?\.?/, "").replace(/\}$/, "").toLowerCase();
+        fence = { char: marker[1][0], length: marker[1].length, session: SESSION_FENCES.has(info2), shell: SHELL_FENCES.has(info2) };
       }
       continue;
     }
@@ -29051,8 +34166,8 @@ function markdownRegions(text) {
     const prompt = /^[ \t]*\$[ \t]+/.exec(line) ?? (fence.session ? PROMPT.exec(line) : null);
     if (fence.session && !prompt) continue;
     let regionEnd = end;
-    while (continues(text, regionEnd) && i + 1 < starts.length) regionEnd = lineEnd(text, starts[++i]);
-    regions.push({ start: start + (prompt ? prompt[0].length : 0), end: regionEnd });
+    while (continues(text, regionEnd) && i2 + 1 < starts.length) regionEnd = lineEnd(text, starts[++i2]);
+    regions.push({ start: start2 + (prompt ? prompt[0].length : 0), end: regionEnd });
   }
   return regions;
 }
@@ -29060,16 +34175,16 @@ var DOCKER_SHELL_INSTRUCTIONS = /^[ \t]*(RUN|CMD|ENTRYPOINT)[ \t]+((?:--[\w-]+=\
 function dockerfileRegions(text) {
   const regions = [];
   const starts = lineStarts(text);
-  for (let i = 0; i < starts.length; i++) {
-    const start = starts[i];
-    let end = lineEnd(text, start);
-    const first = i;
-    while (continues(text, end) && i + 1 < starts.length) end = lineEnd(text, starts[++i]);
+  for (let i2 = 0; i2 < starts.length; i2++) {
+    const start2 = starts[i2];
+    let end = lineEnd(text, start2);
+    const first = i2;
+    while (continues(text, end) && i2 + 1 < starts.length) end = lineEnd(text, starts[++i2]);
     const match = DOCKER_SHELL_INSTRUCTIONS.exec(text.slice(starts[first], end));
     if (!match) continue;
-    const body = start + match[0].length;
-    if (text[body] === "[") continue;
-    regions.push({ start: body, end });
+    const body2 = start2 + match[0].length;
+    if (text[body2] === "[") continue;
+    regions.push({ start: body2, end });
   }
   return regions;
 }
@@ -29185,20 +34300,20 @@ function isKubectlWord(word) {
 function findKubectl(command) {
   const { words } = command;
   let viaXargs = false;
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i];
-    if (isKubectlWord(word)) return { index: i, viaXargs };
+  for (let i2 = 0; i2 < words.length; i2++) {
+    const word = words[i2];
+    if (isKubectlWord(word)) return { index: i2, viaXargs };
     if (word.quoted && !word.expanded) return void 0;
     const value = word.value;
     if (ASSIGNMENT.test(word.raw) || PREFIX_WORDS.has(value)) continue;
     const withFlags = PREFIX_VALUE_FLAGS[value];
     if (withFlags) {
       if (value === "xargs") viaXargs = true;
-      while (i + 1 < words.length && words[i + 1].value.startsWith("-")) {
-        i++;
-        if (withFlags.has(words[i].value)) i++;
+      while (i2 + 1 < words.length && words[i2 + 1].value.startsWith("-")) {
+        i2++;
+        if (withFlags.has(words[i2].value)) i2++;
       }
-      if (value === "timeout" && i + 1 < words.length && /^\d/.test(words[i + 1].value)) i++;
+      if (value === "timeout" && i2 + 1 < words.length && /^\d/.test(words[i2 + 1].value)) i2++;
       continue;
     }
     return void 0;
@@ -29208,40 +34323,40 @@ function findKubectl(command) {
 function readKubectlCall(command) {
   const found = findKubectl(command);
   if (!found) return void 0;
-  const args = command.words.slice(found.index + 1);
+  const args2 = command.words.slice(found.index + 1);
   const call = {
     command,
     kubectl: command.words[found.index],
-    args,
+    args: args2,
     positionals: [],
     flags: /* @__PURE__ */ new Map(),
     unknownFlags: [],
     viaXargs: found.viaXargs
   };
-  for (let i = 0; i < args.length; i++) {
-    const value = args[i].value;
+  for (let i2 = 0; i2 < args2.length; i2++) {
+    const value = args2[i2].value;
     if (value === "--") {
-      call.positionals.push(...args.slice(i + 1));
+      call.positionals.push(...args2.slice(i2 + 1));
       break;
     }
     if (!value.startsWith("-") || value === "-") {
-      call.positionals.push(args[i]);
+      call.positionals.push(args2[i2]);
       continue;
     }
     const eq = value.indexOf("=");
     if (value.startsWith("--")) {
-      const name2 = eq === -1 ? value : value.slice(0, eq);
-      if (eq !== -1) call.flags.set(name2, value.slice(eq + 1));
-      else if (VALUE_FLAGS.has(name2) && i + 1 < args.length) call.flags.set(name2, args[++i].value);
-      else if (SWITCHES.has(name2)) call.flags.set(name2, "");
-      else call.unknownFlags.push(name2);
+      const name3 = eq === -1 ? value : value.slice(0, eq);
+      if (eq !== -1) call.flags.set(name3, value.slice(eq + 1));
+      else if (VALUE_FLAGS.has(name3) && i2 + 1 < args2.length) call.flags.set(name3, args2[++i2].value);
+      else if (SWITCHES.has(name3)) call.flags.set(name3, "");
+      else call.unknownFlags.push(name3);
       continue;
     }
-    const name = value.slice(0, 2);
-    if (VALUE_FLAGS.has(name)) {
-      if (value.length > 2) call.flags.set(name, value.slice(value[2] === "=" ? 3 : 2));
-      else if (i + 1 < args.length) call.flags.set(name, args[++i].value);
-    } else if (SWITCHES.has(name) && value.length === 2) call.flags.set(name, "");
+    const name2 = value.slice(0, 2);
+    if (VALUE_FLAGS.has(name2)) {
+      if (value.length > 2) call.flags.set(name2, value.slice(value[2] === "=" ? 3 : 2));
+      else if (i2 + 1 < args2.length) call.flags.set(name2, args2[++i2].value);
+    } else if (SWITCHES.has(name2) && value.length === 2) call.flags.set(name2, "");
     else call.unknownFlags.push(value);
   }
   return call;
@@ -29267,7 +34382,7 @@ function analyse(call) {
     if (!pairs.some(([type]) => isEndpointsType(type))) return void 0;
     types = pairs.map(([type]) => type);
     nameWords = rest;
-    names = pairs.map(([, name]) => name);
+    names = pairs.map(([, name2]) => name2);
   } else {
     types = typeWord.value.split(",");
     if (!types.some(isEndpointsType)) return void 0;
@@ -29336,16 +34451,16 @@ function yamlRegions(ast, path11) {
   return regions;
 }
 function scalarRegion(node, text) {
-  const [start, end] = node.range;
+  const [start2, end] = node.range;
   if (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED") {
-    const nl = text.indexOf("\n", start);
+    const nl = text.indexOf("\n", start2);
     return { start: nl === -1 ? end : Math.min(nl + 1, end), end, folded: node.type === "BLOCK_FOLDED" };
   }
-  if (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE") return { start: start + 1, end: end - 1, quotedScalar: true };
-  return { start, end, folded: true };
+  if (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE") return { start: start2 + 1, end: end - 1, quotedScalar: true };
+  return { start: start2, end, folded: true };
 }
-function regionsOf(context) {
-  const { file } = context;
+function regionsOf(context2) {
+  const { file } = context2;
   switch (file.language) {
     case "markdown":
       return { regions: markdownRegions(file.text), dialect: {}, directives: [] };
@@ -29354,7 +34469,7 @@ function regionsOf(context) {
     case "makefile":
       return { regions: wholeFile(file.text), dialect: { makefile: true }, directives: [] };
     case "yaml": {
-      const ast = context.ast;
+      const ast = context2.ast;
       const directives = ast.directives.filter((d) => file.text[d.start - 1] !== "$");
       return { regions: yamlRegions(ast, file.path), dialect: {}, directives };
     }
@@ -29382,50 +34497,50 @@ var endpointsKubectl = {
       patch: `\`{{command}}\` patches v1 Endpoints (deprecated since Kubernetes 1.33). Patch the EndpointSlices labelled ${SERVICE_NAME_LABEL}={{service}} instead, with a patch for their shape (endpoints[].addresses and ports[], not subsets[]); not rewritten automatically`
     }
   },
-  check(context) {
-    const { file } = context;
-    const { regions, dialect, directives } = regionsOf(context);
+  check(context2) {
+    const { file } = context2;
+    const { regions, dialect, directives } = regionsOf(context2);
     for (const region of regions) {
       for (const command of parseCommands(file.text, region, { ...dialect, folded: region.folded })) {
         const call = readKubectlCall(command);
         if (!call) continue;
         const analysis = analyse(call);
         if (!analysis) continue;
-        const start = call.kubectl.start + (call.kubectl.raw.match(/^[@+-]+/)?.[0].length ?? 0);
+        const start2 = call.kubectl.start + (call.kubectl.raw.match(/^[@+-]+/)?.[0].length ?? 0);
         const end = call.args[call.args.length - 1].end;
         const service = analysis.services.length === 1 ? analysis.services[0] : "<service>";
         const data = { command: analysis.shown, verb: analysis.verb, service };
         if (WRITE_VERBS.has(analysis.verb)) {
-          context.report({ start, end, messageId: analysis.verb, data });
+          context2.report({ start: start2, end, messageId: analysis.verb, data });
           continue;
         }
         let reason = analysis.reason;
         let fix;
         if (analysis.rewrite) {
           if (region.quotedScalar) reason = "it is inside a quoted YAML string";
-          else if (directives.some((d) => d.start < end && d.end > start)) reason = "it contains a template directive";
+          else if (directives.some((d) => d.start < end && d.end > start2)) reason = "it contains a template directive";
           else {
             fix = kubectlToEndpointSlices(analysis.rewrite);
             if (!fix) reason = "a Service name is neither a plain name nor a simple variable";
           }
         }
         if (fix) {
-          const replacement = describeReplacement(fix, file.text, start, end);
-          context.report({ start, end, messageId: "read", data: { ...data, replacement }, fix });
+          const replacement = describeReplacement(fix, file.text, start2, end);
+          context2.report({ start: start2, end, messageId: "read", data: { ...data, replacement }, fix });
         } else {
-          context.report({ start, end, messageId: "readManual", data: { ...data, reason: reason ?? "unknown" } });
+          context2.report({ start: start2, end, messageId: "readManual", data: { ...data, reason: reason ?? "unknown" } });
         }
       }
     }
   }
 };
-function describeReplacement(fix, text, start, end) {
-  let out = text.slice(start, end);
+function describeReplacement(fix, text, start2, end) {
+  let out2 = text.slice(start2, end);
   for (const edit of [...fix].sort((a, b) => b.start - a.start)) {
-    out = out.slice(0, edit.start - start) + edit.text + out.slice(edit.end - start);
+    out2 = out2.slice(0, edit.start - start2) + edit.text + out2.slice(edit.end - start2);
   }
-  out = out.replace(/\s*\\\r?\n\s*/g, " ");
-  return out.length > 100 ? `${out.slice(0, 97)}...` : out;
+  out2 = out2.replace(/\s*\\\r?\n\s*/g, " ");
+  return out2.length > 100 ? `${out2.slice(0, 97)}...` : out2;
 }
 
 // src/k8s/runtime.ts
@@ -29447,10 +34562,10 @@ function endpointSliceSchema() {
 
 // src/k8s/ip.ts
 function parseIPv4Octets(text) {
-  const parts = text.split(".");
-  if (parts.length !== 4) return "not an IPv4 address";
+  const parts2 = text.split(".");
+  if (parts2.length !== 4) return "not an IPv4 address";
   const octets = [];
-  for (const part of parts) {
+  for (const part of parts2) {
     if (!/^[0-9]{1,3}$/.test(part)) return "not an IPv4 address";
     if (part.length > 1 && part.startsWith("0")) return "an IPv4 octet has a leading zero, which parsers read as octal or decimal";
     const value = Number(part);
@@ -29496,18 +34611,18 @@ function parseIPv6Groups(text) {
 function formatIPv6(groups) {
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
+  for (let i2 = 0; i2 < 8; ) {
+    if (groups[i2] !== 0) {
+      i2++;
       continue;
     }
-    let j = i;
+    let j = i2;
     while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
+    if (j - i2 > bestLength) {
+      bestStart = i2;
+      bestLength = j - i2;
     }
-    i = j;
+    i2 = j;
   }
   const hex = groups.map((g) => g.toString(16));
   if (bestStart === -1) return hex.join(":");
@@ -29561,30 +34676,30 @@ function isTemplateKey(key) {
 }
 var ValueError = class extends Error {
 };
-function lineOf(text, offset) {
+function lineOf2(text, offset) {
   let line = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
+  for (let i2 = 0; i2 < offset; i2++) if (text.charCodeAt(i2) === 10) line++;
   return line;
 }
 function describeAt(text, offset) {
-  return `line ${lineOf(text, offset)}`;
+  return `line ${lineOf2(text, offset)}`;
 }
 function nodeToValue(node, cx) {
   if (node === null || node === void 0) return null;
   if (isAlias(node)) return nodeToValue(node.resolve(cx.doc), cx);
   if (isScalar(node)) {
-    const [start, end] = node.range ?? [0, 0];
-    const directives = directivesIn(cx.ast, start, end);
+    const [start2, end] = node.range ?? [0, 0];
+    const directives = directivesIn(cx.ast, start2, end);
     if (directives.length === 0) return node.value;
-    const raw = cx.text.slice(start, end);
+    const raw = cx.text.slice(start2, end);
     if (raw.includes("\n") || directives.some((d) => d.standalone)) {
-      throw new ValueError(`the template directive at ${describeAt(cx.text, start)} spans lines`);
+      throw new ValueError(`the template directive at ${describeAt(cx.text, start2)} spans lines`);
     }
     return new Template(raw);
   }
   if (isSeq(node)) return node.items.map((item) => nodeToValue(item, cx));
   if (isMap(node)) {
-    const out = {};
+    const out2 = {};
     for (const pair of node.items) {
       const keyValue = nodeToValue(pair.key, cx);
       let key;
@@ -29593,9 +34708,9 @@ function nodeToValue(node, cx) {
         throw new ValueError(`a complex map key at ${describeAt(cx.text, pair.key?.range?.[0] ?? 0)}`);
       } else key = String(keyValue);
       if (key === "<<") throw new ValueError(`a YAML merge key (<<) at ${describeAt(cx.text, pair.key.range?.[0] ?? 0)}`);
-      out[key] = nodeToValue(pair.value, cx);
+      out2[key] = nodeToValue(pair.value, cx);
     }
-    return out;
+    return out2;
   }
   throw new ValueError("an unsupported YAML node");
 }
@@ -29610,10 +34725,10 @@ function columnOf(text, offset) {
 function detectLayout(text, node, json) {
   const layout = { json: json || Boolean(node.flow), indent: 2, indentSeq: true };
   if (layout.json) {
-    const start = node.range?.[0] ?? 0;
-    const lineStart = text.lastIndexOf("\n", start - 1) + 1;
-    const base = /^[ \t]*/.exec(text.slice(lineStart))[0].length;
-    const nextLine = text.indexOf("\n", start);
+    const start2 = node.range?.[0] ?? 0;
+    const lineStart2 = text.lastIndexOf("\n", start2 - 1) + 1;
+    const base = /^[ \t]*/.exec(text.slice(lineStart2))[0].length;
+    const nextLine = text.indexOf("\n", start2);
     if (nextLine !== -1) {
       const inner = /^[ ]*/.exec(text.slice(nextLine + 1))[0].length;
       if (inner > base) layout.indent = inner - base;
@@ -29658,22 +34773,22 @@ function tokenize(value, tokens) {
   }
   if (Array.isArray(value)) return value.map((v) => tokenize(v, tokens));
   if (value !== null && typeof value === "object") {
-    const out = {};
+    const out2 = {};
     for (const [key, v] of Object.entries(value)) {
       if (key.startsWith(RAW_BLOCK_KEY_PREFIX) && v instanceof RawBlock) {
         tokens.blocks.push(v);
-        out[`__slicefix_raw_${tokens.blocks.length - 1}__`] = null;
+        out2[`__slicefix_raw_${tokens.blocks.length - 1}__`] = null;
       } else if (key.startsWith(TEMPLATE_KEY_PREFIX)) {
         tokens.templates.push(key.slice(TEMPLATE_KEY_PREFIX.length));
-        out[`__slicefix_tpl_${tokens.templates.length - 1}__`] = tokenize(v, tokens);
-      } else out[key] = tokenize(v, tokens);
+        out2[`__slicefix_tpl_${tokens.templates.length - 1}__`] = tokenize(v, tokens);
+      } else out2[key] = tokenize(v, tokens);
     }
-    return out;
+    return out2;
   }
   return value;
 }
 function untokenize(text, tokens) {
-  let out = text.replace(/^([ ]*)__slicefix_raw_(\d+)__:[^\n]*$/gm, (_whole, indent, index) => {
+  let out2 = text.replace(/^([ ]*)__slicefix_raw_(\d+)__:[^\n]*$/gm, (_whole, indent, index) => {
     const block = tokens.blocks[Number(index)];
     return block.lines.map((line) => {
       if (/^\s*$/.test(line)) return line;
@@ -29689,8 +34804,8 @@ function untokenize(text, tokens) {
       return indent + line.slice(block.indent);
     }).join("\n");
   });
-  out = out.replace(/__slicefix_tpl_(\d+)__/g, (_whole, index) => tokens.templates[Number(index)]);
-  return out;
+  out2 = out2.replace(/__slicefix_tpl_(\d+)__/g, (_whole, index) => tokens.templates[Number(index)]);
+  return out2;
 }
 function renderYaml(value, layout, column = 0) {
   const tokens = { templates: [], blocks: [] };
@@ -29708,31 +34823,31 @@ function renderJson(value, layout, lineIndent = "") {
 ${lineIndent}`);
 }
 function replaceObject(objects, layout, placement) {
-  const { text, start } = placement;
+  const { text, start: start2 } = placement;
   let end = placement.end;
-  while (end > start && /\s/.test(text[end - 1])) end--;
-  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
-  const before = text.slice(lineStart, start);
+  while (end > start2 && /\s/.test(text[end - 1])) end--;
+  const lineStart2 = text.lastIndexOf("\n", start2 - 1) + 1;
+  const before = text.slice(lineStart2, start2);
   const lineIndent = /^[ \t]*/.exec(before)[0];
-  const column = start - lineStart;
+  const column = start2 - lineStart2;
   if (layout.json) {
     if (!placement.inList && objects.length > 1 && placement.jsonFile) {
       const list = { apiVersion: "v1", kind: "List", items: objects };
-      return { start, end, text: renderJson(list, layout, lineIndent) };
+      return { start: start2, end, text: renderJson(list, layout, lineIndent) };
     }
     const separator = placement.inList ? `,
 ${lineIndent}` : `
 ---
 ${lineIndent}`;
-    return { start, end, text: objects.map((o) => renderJson(o, layout, lineIndent)).join(separator) };
+    return { start: start2, end, text: objects.map((o) => renderJson(o, layout, lineIndent)).join(separator) };
   }
   const rendered = objects.map((o) => renderYaml(o, layout, column));
   if (placement.inList) {
     if (!/^\s*-\s+$/.test(before) && objects.length > 1) throw new RenderError('the list item does not start a line with "- "');
-    return { start, end, text: rendered.join(`
+    return { start: start2, end, text: rendered.join(`
 ${before}`) };
   }
-  return { start, end, text: rendered.join(`
+  return { start: start2, end, text: rendered.join(`
 ---
 ${" ".repeat(column)}`) };
 }
@@ -29758,9 +34873,9 @@ function isDnsSubdomain(value) {
 function labelKeyProblem(key) {
   const slash2 = key.lastIndexOf("/");
   const prefix = slash2 === -1 ? void 0 : key.slice(0, slash2);
-  const name = slash2 === -1 ? key : key.slice(slash2 + 1);
+  const name2 = slash2 === -1 ? key : key.slice(slash2 + 1);
   if (prefix !== void 0 && !isDnsSubdomain(prefix)) return `label key ${key} has an invalid prefix`;
-  if (name.length > 63 || !LABEL_NAME.test(name)) return `label key ${key} is not a valid label name`;
+  if (name2.length > 63 || !LABEL_NAME.test(name2)) return `label key ${key} is not a valid label name`;
   return void 0;
 }
 function sliceProblems(slice, options = { generated: true }) {
@@ -29772,8 +34887,8 @@ function sliceProblems(slice, options = { generated: true }) {
   }
   const s = slice;
   if (!options.generated) return [...problems, ...limitProblems(s)];
-  const name = s.metadata?.name;
-  if (typeof name !== "string" || !isDnsSubdomain(name)) problems.push(`metadata.name ${JSON.stringify(name)} is not a DNS subdomain of at most 253 characters`);
+  const name2 = s.metadata?.name;
+  if (typeof name2 !== "string" || !isDnsSubdomain(name2)) problems.push(`metadata.name ${JSON.stringify(name2)} is not a DNS subdomain of at most 253 characters`);
   const namespace = s.metadata?.namespace;
   if (namespace !== void 0 && (typeof namespace !== "string" || !isDnsLabel(namespace))) problems.push(`metadata.namespace ${JSON.stringify(namespace)} is not a DNS label`);
   for (const [key, value] of Object.entries(s.metadata?.labels ?? {})) {
@@ -29783,19 +34898,19 @@ function sliceProblems(slice, options = { generated: true }) {
   }
   problems.push(...limitProblems(s));
   const endpoints = s.endpoints ?? [];
-  endpoints.forEach((endpoint, i) => {
+  endpoints.forEach((endpoint, i2) => {
     for (const address of endpoint.addresses ?? []) {
       const parsed = typeof address === "string" ? parseIP(address) : void 0;
-      if (!parsed?.ok) problems.push(`endpoints[${i}]: ${JSON.stringify(address)} is not an IP address`);
-      else if (parsed.family !== s.addressType) problems.push(`endpoints[${i}]: ${address} is not an ${String(s.addressType)} address`);
-      else if (parsed.canonical !== address) problems.push(`endpoints[${i}]: ${address} is not in canonical form (${parsed.canonical})`);
+      if (!parsed?.ok) problems.push(`endpoints[${i2}]: ${JSON.stringify(address)} is not an IP address`);
+      else if (parsed.family !== s.addressType) problems.push(`endpoints[${i2}]: ${address} is not an ${String(s.addressType)} address`);
+      else if (parsed.canonical !== address) problems.push(`endpoints[${i2}]: ${address} is not in canonical form (${parsed.canonical})`);
     }
-    if (endpoint.hostname !== void 0 && (typeof endpoint.hostname !== "string" || !isDnsLabel(endpoint.hostname))) problems.push(`endpoints[${i}].hostname ${JSON.stringify(endpoint.hostname)} is not a DNS label`);
-    if (endpoint.nodeName !== void 0 && (typeof endpoint.nodeName !== "string" || !isDnsSubdomain(endpoint.nodeName))) problems.push(`endpoints[${i}].nodeName ${JSON.stringify(endpoint.nodeName)} is not a valid node name`);
+    if (endpoint.hostname !== void 0 && (typeof endpoint.hostname !== "string" || !isDnsLabel(endpoint.hostname))) problems.push(`endpoints[${i2}].hostname ${JSON.stringify(endpoint.hostname)} is not a DNS label`);
+    if (endpoint.nodeName !== void 0 && (typeof endpoint.nodeName !== "string" || !isDnsSubdomain(endpoint.nodeName))) problems.push(`endpoints[${i2}].nodeName ${JSON.stringify(endpoint.nodeName)} is not a valid node name`);
   });
   const ports = s.ports ?? [];
-  ports.forEach((port, i) => {
-    if (port.port !== void 0 && (typeof port.port !== "number" || !Number.isInteger(port.port) || port.port < 1 || port.port > 65535)) problems.push(`ports[${i}].port ${JSON.stringify(port.port)} is not a port number (1-65535)`);
+  ports.forEach((port, i2) => {
+    if (port.port !== void 0 && (typeof port.port !== "number" || !Number.isInteger(port.port) || port.port < 1 || port.port > 65535)) problems.push(`ports[${i2}].port ${JSON.stringify(port.port)} is not a port number (1-65535)`);
   });
   return problems;
 }
@@ -29803,16 +34918,16 @@ function limitProblems(s) {
   const problems = [];
   const endpoints = s.endpoints ?? [];
   if (endpoints.length > MAX_ENDPOINTS_PER_SLICE) problems.push(`${endpoints.length} endpoints; the API allows at most ${MAX_ENDPOINTS_PER_SLICE} per slice`);
-  endpoints.forEach((endpoint, i) => {
+  endpoints.forEach((endpoint, i2) => {
     const addresses = endpoint.addresses ?? [];
-    if (addresses.length < 1 || addresses.length > MAX_ADDRESSES_PER_ENDPOINT) problems.push(`endpoints[${i}] has ${addresses.length} addresses; the API wants 1 to ${MAX_ADDRESSES_PER_ENDPOINT}`);
+    if (addresses.length < 1 || addresses.length > MAX_ADDRESSES_PER_ENDPOINT) problems.push(`endpoints[${i2}] has ${addresses.length} addresses; the API wants 1 to ${MAX_ADDRESSES_PER_ENDPOINT}`);
   });
   const ports = s.ports ?? [];
   if (ports.length > MAX_PORTS_PER_SLICE) problems.push(`${ports.length} ports; the API allows at most ${MAX_PORTS_PER_SLICE} per slice`);
   const seen = /* @__PURE__ */ new Set();
-  ports.forEach((port, i) => {
+  ports.forEach((port, i2) => {
     const portName = port.name === void 0 || port.name === null ? "" : port.name;
-    if (typeof portName !== "string" || portName !== "" && !isDnsLabel(portName)) problems.push(`ports[${i}].name ${JSON.stringify(portName)} is not a DNS label`);
+    if (typeof portName !== "string" || portName !== "" && !isDnsLabel(portName)) problems.push(`ports[${i2}].name ${JSON.stringify(portName)} is not a DNS label`);
     else if (seen.has(portName)) problems.push(`port name ${JSON.stringify(portName)} is used twice; port names must be unique in a slice`);
     else seen.add(portName);
   });
@@ -29837,18 +34952,18 @@ function refuse(reason) {
 function isObj(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof Template) && !(value instanceof RawBlock);
 }
-function checkFields(value, known, where) {
+function checkFields(value, known, where2) {
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
       const shown = isTemplateKey(key) ? key.slice(1) : key;
-      refuse(`${where} has the field ${JSON.stringify(shown)}, which slicefix does not know how to carry over`);
+      refuse(`${where2} has the field ${JSON.stringify(shown)}, which slicefix does not know how to carry over`);
     }
   }
 }
-function listOf(value, where) {
+function listOf(value, where2) {
   if (value === null || value === void 0) return [];
-  if (value instanceof Template) refuse(`${where} is the template ${value.raw}: its items are only known after rendering`);
-  if (!Array.isArray(value)) refuse(`${where} is not a list`);
+  if (value instanceof Template) refuse(`${where2} is the template ${value.raw}: its items are only known after rendering`);
+  if (!Array.isArray(value)) refuse(`${where2} is not a list`);
   return value;
 }
 function keyText(value) {
@@ -29857,72 +34972,72 @@ function keyText(value) {
 function present(value) {
   return value !== void 0 && value !== null && value !== "";
 }
-function convertPort(port, where) {
-  if (!isObj(port)) refuse(`${where} is not an object`);
-  checkFields(port, PORT_FIELDS, where);
+function convertPort(port, where2) {
+  if (!isObj(port)) refuse(`${where2} is not an object`);
+  checkFields(port, PORT_FIELDS, where2);
   if (!present(port.port)) {
-    refuse(`${where} has no port number (in an EndpointSlice a port without a number means "all ports")`);
+    refuse(`${where2} has no port number (in an EndpointSlice a port without a number means "all ports")`);
   }
-  const out = {};
-  for (const field of PORT_FIELDS) if (present(port[field])) out[field] = port[field];
-  return out;
+  const out2 = {};
+  for (const field of PORT_FIELDS) if (present(port[field])) out2[field] = port[field];
+  return out2;
 }
-function convertAddress(address, ready, where) {
-  if (!isObj(address)) refuse(`${where} is not an object`);
-  checkFields(address, ADDRESS_FIELDS, where);
+function convertAddress(address, ready, where2) {
+  if (!isObj(address)) refuse(`${where2} is not an object`);
+  checkFields(address, ADDRESS_FIELDS, where2);
   const ip = address.ip;
   if (ip instanceof Template) {
-    refuse(`${where}.ip is the template ${ip.raw}: its address family (IPv4 or IPv6) is only known after rendering`);
+    refuse(`${where2}.ip is the template ${ip.raw}: its address family (IPv4 or IPv6) is only known after rendering`);
   }
-  if (typeof ip !== "string") refuse(`${where} has no ip`);
+  if (typeof ip !== "string") refuse(`${where2} has no ip`);
   const parsed = parseIP(ip);
-  if (!parsed.ok) refuse(`${where}.ip ${ip}: ${parsed.reason}`);
+  if (!parsed.ok) refuse(`${where2}.ip ${ip}: ${parsed.reason}`);
   const endpoint = { addresses: [parsed.canonical], conditions: { ready } };
   if (present(address.hostname)) endpoint.hostname = address.hostname;
   if (present(address.nodeName)) endpoint.nodeName = address.nodeName;
   if (present(address.targetRef)) endpoint.targetRef = address.targetRef;
   return { family: parsed.family, endpoint };
 }
-function sliceMetadata(metadata, name, settings) {
-  const out = { name };
-  if (present(metadata.namespace)) out.namespace = metadata.namespace;
-  const serviceName = metadata.name;
-  const labels = metadata.labels;
+function sliceMetadata(metadata2, name2, settings) {
+  const out2 = { name: name2 };
+  if (present(metadata2.namespace)) out2.namespace = metadata2.namespace;
+  const serviceName = metadata2.name;
+  const labels = metadata2.labels;
   const newLabels = {};
   if (labels instanceof RawBlock) newLabels[`${RAW_BLOCK_KEY_PREFIX}labels`] = labels;
   else if (isObj(labels)) Object.assign(newLabels, labels);
   else if (present(labels)) refuse("metadata.labels is not a map");
   newLabels[SERVICE_NAME_LABEL2] = serviceName;
   newLabels[MANAGED_BY_LABEL] = settings.managedBy;
-  out.labels = newLabels;
-  const annotations = metadata.annotations;
+  out2.labels = newLabels;
+  const annotations = metadata2.annotations;
   if (annotations instanceof RawBlock) {
     if (DROPPED_ANNOTATIONS.some((a) => a in annotations.entries)) refuse("a templated annotations block holds an annotation that must be dropped");
-    out.annotations = { [`${RAW_BLOCK_KEY_PREFIX}annotations`]: annotations };
+    out2.annotations = { [`${RAW_BLOCK_KEY_PREFIX}annotations`]: annotations };
   } else if (isObj(annotations)) {
     const kept = Object.fromEntries(Object.entries(annotations).filter(([key]) => !DROPPED_ANNOTATIONS.includes(key)));
-    if (Object.keys(kept).length > 0) out.annotations = kept;
+    if (Object.keys(kept).length > 0) out2.annotations = kept;
   } else if (present(annotations)) refuse("metadata.annotations is not a map");
-  if (present(metadata.ownerReferences)) out.ownerReferences = metadata.ownerReferences;
-  if (present(metadata.finalizers)) out.finalizers = metadata.finalizers;
-  return out;
+  if (present(metadata2.ownerReferences)) out2.ownerReferences = metadata2.ownerReferences;
+  if (present(metadata2.finalizers)) out2.finalizers = metadata2.finalizers;
+  return out2;
 }
-function suffixed(name, suffix) {
-  if (!suffix) return name;
-  if (name instanceof Template) return new Template(name.withSuffix(suffix));
-  return `${String(name)}${suffix}`;
+function suffixed(name2, suffix) {
+  if (!suffix) return name2;
+  if (name2 instanceof Template) return new Template(name2.withSuffix(suffix));
+  return `${String(name2)}${suffix}`;
 }
 function concrete(value, key = "") {
   if (value instanceof Template) return key === "port" ? 1 : "tpl";
   if (Array.isArray(value)) return value.map((v) => concrete(v));
   if (isObj(value)) {
-    const out = {};
+    const out2 = {};
     let n = 0;
     for (const [k, v] of Object.entries(value)) {
       if (k.startsWith(RAW_BLOCK_KEY_PREFIX)) continue;
-      out[isTemplateKey(k) ? `tpl${n++}` : k] = concrete(v, k);
+      out2[isTemplateKey(k) ? `tpl${n++}` : k] = concrete(v, k);
     }
-    return out;
+    return out2;
   }
   return value;
 }
@@ -29937,28 +35052,28 @@ function endpointsToSlices(endpoints, settings) {
 function convert(endpoints, settings) {
   if (!isObj(endpoints)) refuse("the object is not a map");
   checkFields(endpoints, ENDPOINTS_FIELDS, "the Endpoints object");
-  const metadata = endpoints.metadata;
-  if (!isObj(metadata)) refuse("it has no metadata");
-  checkFields(metadata, [...KEPT_METADATA, ...SERVER_METADATA], "metadata");
-  if (!present(metadata.name) || typeof metadata.name !== "string" && !(metadata.name instanceof Template)) {
+  const metadata2 = endpoints.metadata;
+  if (!isObj(metadata2)) refuse("it has no metadata");
+  checkFields(metadata2, [...KEPT_METADATA, ...SERVER_METADATA], "metadata");
+  if (!present(metadata2.name) || typeof metadata2.name !== "string" && !(metadata2.name instanceof Template)) {
     refuse("it has no metadata.name (the name of its Service)");
   }
   const groups = /* @__PURE__ */ new Map();
   const subsets = listOf(endpoints.subsets, "subsets");
-  subsets.forEach((subset, i) => {
-    const where = `subsets[${i}]`;
-    if (!isObj(subset)) refuse(`${where} is not an object`);
-    checkFields(subset, SUBSET_FIELDS, where);
-    const ports = listOf(subset.ports, `${where}.ports`).map((p, j) => convertPort(p, `${where}.ports[${j}]`));
-    if (ports.length > MAX_PORTS_PER_SLICE) refuse(`${where} has ${ports.length} ports; an EndpointSlice holds at most ${MAX_PORTS_PER_SLICE}`);
+  subsets.forEach((subset, i2) => {
+    const where2 = `subsets[${i2}]`;
+    if (!isObj(subset)) refuse(`${where2} is not an object`);
+    checkFields(subset, SUBSET_FIELDS, where2);
+    const ports = listOf(subset.ports, `${where2}.ports`).map((p, j) => convertPort(p, `${where2}.ports[${j}]`));
+    if (ports.length > MAX_PORTS_PER_SLICE) refuse(`${where2} has ${ports.length} ports; an EndpointSlice holds at most ${MAX_PORTS_PER_SLICE}`);
     const portSet = ports.map(keyText).sort().join("\n");
-    const ready = listOf(subset.addresses, `${where}.addresses`).map((a, j) => convertAddress(a, true, `${where}.addresses[${j}]`));
-    const notReady = listOf(subset.notReadyAddresses, `${where}.notReadyAddresses`).map(
-      (a, j) => convertAddress(a, false, `${where}.notReadyAddresses[${j}]`)
+    const ready = listOf(subset.addresses, `${where2}.addresses`).map((a, j) => convertAddress(a, true, `${where2}.addresses[${j}]`));
+    const notReady = listOf(subset.notReadyAddresses, `${where2}.notReadyAddresses`).map(
+      (a, j) => convertAddress(a, false, `${where2}.notReadyAddresses[${j}]`)
     );
     const all = [...ready, ...notReady];
     if (all.length === 0 && ports.length > 0) {
-      refuse(`${where} lists ports but no addresses; remove that subset (or give it its addresses) and run --fix again`);
+      refuse(`${where2} lists ports but no addresses; remove that subset (or give it its addresses) and run --fix again`);
     }
     for (const { family, endpoint } of all) {
       const key = `${portSet}\0${family}`;
@@ -29976,7 +35091,7 @@ function convert(endpoints, settings) {
   const max = Math.max(1, Math.min(settings.maxEndpointsPerSlice, 1e3));
   const chunks = [];
   for (const group of groups.values()) {
-    for (let i = 0; i < group.endpoints.length; i += max) chunks.push({ ...group, endpoints: group.endpoints.slice(i, i + max) });
+    for (let i2 = 0; i2 < group.endpoints.length; i2 += max) chunks.push({ ...group, endpoints: group.endpoints.slice(i2, i2 + max) });
   }
   const dualStack = chunks.some((c) => c.family === "IPv4") && chunks.some((c) => c.family === "IPv6");
   const counters = /* @__PURE__ */ new Map();
@@ -29988,7 +35103,7 @@ function convert(endpoints, settings) {
     return {
       apiVersion: "discovery.k8s.io/v1",
       kind: "EndpointSlice",
-      metadata: sliceMetadata(metadata, suffixed(metadata.name, suffix), settings),
+      metadata: sliceMetadata(metadata2, suffixed(metadata2.name, suffix), settings),
       addressType: chunk.family,
       endpoints: chunk.endpoints,
       ports: chunk.ports
@@ -29997,8 +35112,8 @@ function convert(endpoints, settings) {
   for (const slice of slices) {
     const problems = sliceProblems(concrete(slice));
     if (problems.length) {
-      const name = slice.metadata.name instanceof Template ? slice.metadata.name.raw : String(slice.metadata.name);
-      refuse(`the EndpointSlice ${name} would be invalid: ${problems[0]}`);
+      const name2 = slice.metadata.name instanceof Template ? slice.metadata.name.raw : String(slice.metadata.name);
+      refuse(`the EndpointSlice ${name2} would be invalid: ${problems[0]}`);
     }
   }
   return slices;
@@ -30032,14 +35147,14 @@ function nodeRange(node) {
   return [range[0], range[1]];
 }
 function objectOf(node, documentIndex, inList) {
-  const [start, end] = nodeRange(node);
+  const [start2, end] = nodeRange(node);
   return {
     node,
     apiVersion: mapGetString(node, "apiVersion"),
     kind: mapGetString(node, "kind"),
     documentIndex,
     inList,
-    start,
+    start: start2,
     end
   };
 }
@@ -30065,9 +35180,9 @@ function displayString(node, text) {
   return source.includes("{{") ? source.trim() : value;
 }
 function objectName(object, text) {
-  const metadata = mapGetMap(object.node, "metadata");
-  if (!metadata) return {};
-  return { name: displayString(mapGet(metadata, "name"), text), namespace: displayString(mapGet(metadata, "namespace"), text) };
+  const metadata2 = mapGetMap(object.node, "metadata");
+  if (!metadata2) return {};
+  return { name: displayString(mapGet(metadata2, "name"), text), namespace: displayString(mapGet(metadata2, "namespace"), text) };
 }
 
 // rules/endpoints-manifest.ts
@@ -30076,36 +35191,36 @@ var SKIP_MIRROR_LABEL = "endpointslice.kubernetes.io/skip-mirror";
 var LEADER_ANNOTATION = "control-plane.alpha.kubernetes.io/leader";
 var GLUSTERFS_ENDPOINTS = "endpoints-manifest/glusterfs-endpoints";
 function commonPrefix(a, b) {
-  let i = 0;
-  while (i < a.length && a[i] === b[i]) i++;
-  return i;
+  let i2 = 0;
+  while (i2 < a.length && a[i2] === b[i2]) i2++;
+  return i2;
 }
-function glusterfsEndpoints(node, out = []) {
-  if (isSeq(node)) for (const item of node.items) glusterfsEndpoints(item, out);
+function glusterfsEndpoints(node, out2 = []) {
+  if (isSeq(node)) for (const item of node.items) glusterfsEndpoints(item, out2);
   if (isMap(node)) {
     for (const pair of node.items) {
       const value = pair.value;
       if (isScalar(pair.key) && pair.key.value === "glusterfs" && isMap(value)) {
-        const name = mapGetString(value, "endpoints");
-        if (name) out.push(name);
+        const name2 = mapGetString(value, "endpoints");
+        if (name2) out2.push(name2);
       }
-      glusterfsEndpoints(value, out);
+      glusterfsEndpoints(value, out2);
     }
   }
-  return out;
+  return out2;
 }
 var WHAT_TO_WRITE = "write discovery.k8s.io/v1 EndpointSlice objects instead: labels kubernetes.io/service-name: {{name}} and endpointslice.kubernetes.io/managed-by: {{managedBy}}, addressType IPv4 or IPv6 (one slice per address family and port set), one endpoint per address with conditions.ready (false for notReadyAddresses), and the ports of the subset; then delete the Endpoints";
 function scalarText(node, ast, text) {
   if (!isScalar(node) || node.value === null || node.value === void 0) return void 0;
-  const [start, end] = node.range ?? [0, 0];
-  return directivesIn(ast, start, end).length ? text.slice(start, end) : String(node.value);
+  const [start2, end] = node.range ?? [0, 0];
+  return directivesIn(ast, start2, end).length ? text.slice(start2, end) : String(node.value);
 }
 function nameOf(object, ast, text) {
-  const metadata = mapGetMap(object.node, "metadata");
-  if (!metadata) return {};
-  return { name: scalarText(mapGet(metadata, "name"), ast, text), namespace: scalarText(mapGet(metadata, "namespace"), ast, text) };
+  const metadata2 = mapGetMap(object.node, "metadata");
+  if (!metadata2) return {};
+  return { name: scalarText(mapGet(metadata2, "name"), ast, text), namespace: scalarText(mapGet(metadata2, "namespace"), ast, text) };
 }
-function lineStartOf(text, offset) {
+function lineStartOf2(text, offset) {
   return text.lastIndexOf("\n", offset - 1) + 1;
 }
 function nextLineStart(text, offset) {
@@ -30116,9 +35231,9 @@ function blockAfterKey(text, ast, map, key, limit) {
   const pair = mapPair(map, key);
   const keyNode = pair?.key;
   if (!keyNode?.range) return void 0;
-  const keyColumn = keyNode.range[0] - lineStartOf(text, keyNode.range[0]);
-  const start = nextLineStart(text, keyNode.range[0]);
-  let end = start;
+  const keyColumn = keyNode.range[0] - lineStartOf2(text, keyNode.range[0]);
+  const start2 = nextLineStart(text, keyNode.range[0]);
+  let end = start2;
   let indent = -1;
   while (end < limit) {
     const lineEnd2 = Math.min(nextLineStart(text, end), limit);
@@ -30131,7 +35246,7 @@ function blockAfterKey(text, ast, map, key, limit) {
     }
     end = lineEnd2;
   }
-  return { start, end, indent };
+  return { start: start2, end, indent };
 }
 function balancedControlFlow(directives) {
   let depth = 0;
@@ -30154,17 +35269,17 @@ function prepare(object, ast, text) {
   }
   const standalone = directives.filter((d) => d.standalone);
   if (standalone.length === 0) return { value };
-  const metadata = mapGetMap(object.node, "metadata");
+  const metadata2 = mapGetMap(object.node, "metadata");
   const allowed = /* @__PURE__ */ new Set();
-  if (metadata && !object.inList) {
+  if (metadata2 && !object.inList) {
     for (const key of ["labels", "annotations"]) {
-      const block = blockAfterKey(text, ast, metadata, key, object.end);
+      const block = blockAfterKey(text, ast, metadata2, key, object.end);
       if (!block) continue;
       const inside = standalone.filter((d) => d.start >= block.start && d.end <= block.end);
       if (inside.length === 0) continue;
       if (!balancedControlFlow(inside.map((d) => d.text))) continue;
       const lines = text.slice(block.start, block.end).replace(/\r?\n$/, "").split(/\r?\n/);
-      const entries = mapGet(metadata, key);
+      const entries = mapGet(metadata2, key);
       const parsed = isMap(entries) ? nodeToValue(entries, cx) : {};
       const blockIndent = block.indent === -1 ? 0 : block.indent;
       if (lines.some((line) => line.trim() !== "" && !line.trim().startsWith("{{") && /^ */.exec(line)[0].length < blockIndent)) continue;
@@ -30229,47 +35344,47 @@ var endpointsManifest = {
       triggers: ["kind: Service", 'kind: "Service"', "kind: 'Service'", '"kind": "Service"', '"kind":"Service"', "glusterfs"]
     }
   },
-  collect(context) {
-    const { ast, file } = context;
+  collect(context2) {
+    const { ast, file } = context2;
     for (const object of manifestObjects(ast)) {
-      for (const name2 of glusterfsEndpoints(object.node)) context.facts.add(GLUSTERFS_ENDPOINTS, { name: name2, file: file.path });
+      for (const name3 of glusterfsEndpoints(object.node)) context2.facts.add(GLUSTERFS_ENDPOINTS, { name: name3, file: file.path });
       if (object.apiVersion !== "v1" || object.kind !== "Service") continue;
       if (!hasSelector(object.node, ast, file.text, object.end)) continue;
-      const { name, namespace } = nameOf(object, ast, file.text);
-      if (name) context.facts.add(SERVICES_WITH_SELECTOR, { name, namespace, file: file.path });
+      const { name: name2, namespace } = nameOf(object, ast, file.text);
+      if (name2) context2.facts.add(SERVICES_WITH_SELECTOR, { name: name2, namespace, file: file.path });
     }
   },
   prepare: loadManifestRuntime,
-  check(context) {
-    const { ast, file, settings } = context;
+  check(context2) {
+    const { ast, file, settings } = context2;
     const text = file.text;
     for (const object of manifestObjects(ast)) {
       if (object.apiVersion !== "v1" || object.kind !== "Endpoints") continue;
-      const { name, namespace } = nameOf(object, ast, text);
-      const shownName = name ?? objectName(object).name ?? "(unnamed)";
+      const { name: name2, namespace } = nameOf(object, ast, text);
+      const shownName = name2 ?? objectName(object).name ?? "(unnamed)";
       const at = { start: object.start, end: object.end };
-      const metadata = mapGetMap(object.node, "metadata");
-      const labels = metadata && mapGetMap(metadata, "labels");
-      const annotations = metadata && mapGetMap(metadata, "annotations");
+      const metadata2 = mapGetMap(object.node, "metadata");
+      const labels = metadata2 && mapGetMap(metadata2, "labels");
+      const annotations = metadata2 && mapGetMap(metadata2, "annotations");
       if (annotations && mapPair(annotations, LEADER_ANNOTATION)) {
-        context.report({ ...at, messageId: "leaderLock", data: { name: shownName } });
+        context2.report({ ...at, messageId: "leaderLock", data: { name: shownName } });
         continue;
       }
-      const service = context.facts.get(SERVICES_WITH_SELECTOR).find((s) => s.name === name && s.namespace === namespace);
+      const service = context2.facts.get(SERVICES_WITH_SELECTOR).find((s) => s.name === name2 && s.namespace === namespace);
       if (service) {
-        context.report({ ...at, messageId: "controllerOwned", data: { name: shownName, serviceFile: service.file } });
+        context2.report({ ...at, messageId: "controllerOwned", data: { name: shownName, serviceFile: service.file } });
         continue;
       }
-      const volume = context.facts.get(GLUSTERFS_ENDPOINTS).filter((g) => g.name === name).sort((a, b) => commonPrefix(b.file, file.path) - commonPrefix(a.file, file.path))[0];
+      const volume = context2.facts.get(GLUSTERFS_ENDPOINTS).filter((g) => g.name === name2).sort((a, b) => commonPrefix(b.file, file.path) - commonPrefix(a.file, file.path))[0];
       if (volume) {
-        context.report({ ...at, messageId: "glusterfs", data: { name: shownName, file: volume.file } });
+        context2.report({ ...at, messageId: "glusterfs", data: { name: shownName, file: volume.file } });
         continue;
       }
       if (labels && isTrue(mapGet(labels, SKIP_MIRROR_LABEL)?.value)) {
-        context.report({ ...at, messageId: "skipMirror", data: { name: shownName } });
+        context2.report({ ...at, messageId: "skipMirror", data: { name: shownName } });
         continue;
       }
-      const notFixable = (reason) => context.report({ ...at, messageId: "notFixable", data: { name: shownName, reason, managedBy: settings.managedBy } });
+      const notFixable = (reason) => context2.report({ ...at, messageId: "notFixable", data: { name: shownName, reason, managedBy: settings.managedBy } });
       if (object.inList) {
         const wrapperKind = ast.documents[object.documentIndex].contents && mapGet(ast.documents[object.documentIndex].contents, "kind");
         const kind = isScalar(wrapperKind) ? String(wrapperKind.value) : void 0;
@@ -30307,7 +35422,7 @@ var endpointsManifest = {
       }
       const names = conversion.slices.map((s) => s.metadata.name instanceof Template ? s.metadata.name.raw : String(s.metadata.name));
       const slices = names.length === 1 ? `1 EndpointSlice, ${names[0]}` : `${names.length} EndpointSlices: ${names.join(", ")}`;
-      context.report({ ...at, messageId: "convert", data: { name: shownName, slices }, fix: [edit] });
+      context2.report({ ...at, messageId: "convert", data: { name: shownName, slices }, fix: [edit] });
     }
   }
 };
@@ -30324,42 +35439,42 @@ function quote(value, style) {
   if (style === "single") return `'${value}'`;
   return value === "*" ? '"*"' : value;
 }
-function endOfLastLine(text, start, end) {
+function endOfLastLine(text, start2, end) {
   let last = end;
-  while (last > start && /\s/.test(text[last - 1])) last--;
+  while (last > start2 && /\s/.test(text[last - 1])) last--;
   const newline = text.indexOf("\n", last);
   const lineEnd2 = newline === -1 ? text.length : newline;
   return lineEnd2 > 0 && text[lineEnd2 - 1] === "\r" ? lineEnd2 - 1 : lineEnd2;
 }
 function addEndpointSliceGrant(insertion) {
   const { text, rules: rules2, after, verbs, json } = insertion;
-  const [start, valueEnd] = [after.range[0], after.range[1]];
+  const [start2, valueEnd] = [after.range[0], after.range[1]];
   if (json || rules2.flow) {
     const style2 = json ? "double" : quoteStyle(after);
     const key = (k) => json ? JSON.stringify(k) : k;
     const list = (values) => `[${values.map((v) => quote(v, style2 === "plain" ? "double" : style2)).join(", ")}]`;
     const item = `{${key("apiGroups")}: ${list(["discovery.k8s.io"])}, ${key("resources")}: ${list(["endpointslices"])}, ${key("verbs")}: ${list(verbs)}}`;
-    const multiline = text.slice(start, valueEnd).includes("\n");
-    const lineStart2 = text.lastIndexOf("\n", start - 1) + 1;
-    const indent2 = text.slice(lineStart2, start).match(/^\s*/)[0];
+    const multiline = text.slice(start2, valueEnd).includes("\n");
+    const lineStart3 = text.lastIndexOf("\n", start2 - 1) + 1;
+    const indent2 = text.slice(lineStart3, start2).match(/^\s*/)[0];
     const end = after.range[1];
     return { start: end, end, text: multiline ? `,
 ${indent2}${item}` : `, ${item}` };
   }
-  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
-  const prefix = text.slice(lineStart, start);
+  const lineStart2 = text.lastIndexOf("\n", start2 - 1) + 1;
+  const prefix = text.slice(lineStart2, start2);
   const dash = prefix.match(/^(\s*)-\s+$/);
-  const indent = dash ? dash[1] : " ".repeat(Math.max(0, start - lineStart - 2));
+  const indent = dash ? dash[1] : " ".repeat(Math.max(0, start2 - lineStart2 - 2));
   const style = quoteStyle(after);
   const flowSeqs = isSeq(mapGet(after, "verbs")) && mapGet(after, "verbs").flow;
-  const field = (name, values) => flowSeqs ? `${name}: [${values.map((v) => quote(v, style)).join(", ")}]` : `${name}:
+  const field = (name2, values) => flowSeqs ? `${name2}: [${values.map((v) => quote(v, style)).join(", ")}]` : `${name2}:
 ${values.map((v) => `${indent}  - ${quote(v, style)}`).join("\n")}`;
-  const body = `${indent}- ${field("apiGroups", ["discovery.k8s.io"])}
+  const body2 = `${indent}- ${field("apiGroups", ["discovery.k8s.io"])}
 ${indent}  ${field("resources", ["endpointslices"])}
 ${indent}  ${field("verbs", verbs)}`;
-  const at = endOfLastLine(text, start, valueEnd);
+  const at = endOfLastLine(text, start2, valueEnd);
   return { start: at, end: at, text: `
-${body}` };
+${body2}` };
 }
 
 // rules/endpoints-rbac.ts
@@ -30379,7 +35494,7 @@ function policyRules(rules2) {
 }
 var grantsEndpoints = (r) => r.apiGroups.includes("") && r.resources.includes("endpoints");
 var grantsSlices = (r) => (r.apiGroups.includes("discovery.k8s.io") || r.apiGroups.includes("*")) && (r.resources.includes("endpointslices") || r.resources.includes("*"));
-var rule = {
+var rule5 = {
   meta: {
     id: "endpoints-rbac",
     severity: "warning",
@@ -30395,8 +35510,8 @@ var rule = {
       missingTemplated: '{{kind}} "{{name}}" grants [{{verbs}}] on core v1 "endpoints" but nothing on "endpointslices" that slicefix can see; not fixed because {{why}}. If it is not granted there, add a rule with apiGroups ["discovery.k8s.io"], resources ["endpointslices"], verbs [{{verbs}}]'
     }
   },
-  check(context) {
-    const { ast, file } = context;
+  check(context2) {
+    const { ast, file } = context2;
     for (const object of manifestObjects(ast)) {
       if (!object.kind || !RBAC_KINDS.includes(object.kind)) continue;
       if (!object.apiVersion?.startsWith("rbac.authorization.k8s.io/")) continue;
@@ -30408,19 +35523,19 @@ var rule = {
       if (endpointRules.length === 0 || rules2.some(grantsSlices)) continue;
       const verbs = [...new Set(endpointRules.flatMap((r) => r.verbs))];
       const first = endpointRules[0];
-      const [start, end] = [first.node.range[0], first.node.range[1]];
+      const [start2, end] = [first.node.range[0], first.node.range[1]];
       const data = { kind: object.kind, name: objectName(object, file.text).name ?? "(unnamed)", verbs: verbs.join(", ") };
       const pairs = object.node.items;
       const nextPair = pairs[pairs.findIndex((p) => p.value === rulesNode) + 1];
       const rulesEnd = nextPair?.key?.range?.[0] ?? object.end;
       const inRules = directivesIn(ast, rulesNode.range[0], rulesEnd);
-      const why = directivesIn(ast, start, end).length > 0 ? "the rule is partly written by template directives" : inRules.some((d) => /\b(include|template|toYaml|tpl)\b/.test(d.text)) ? `the rules also come from a template (${inRules.find((d) => /\b(include|template|toYaml|tpl)\b/.test(d.text)).text})` : verbs.length === 0 ? "the rule lists no verbs" : void 0;
+      const why = directivesIn(ast, start2, end).length > 0 ? "the rule is partly written by template directives" : inRules.some((d) => /\b(include|template|toYaml|tpl)\b/.test(d.text)) ? `the rules also come from a template (${inRules.find((d) => /\b(include|template|toYaml|tpl)\b/.test(d.text)).text})` : verbs.length === 0 ? "the rule lists no verbs" : void 0;
       if (why) {
-        context.report({ start, end, messageId: "missingTemplated", data: { ...data, why } });
+        context2.report({ start: start2, end, messageId: "missingTemplated", data: { ...data, why } });
         continue;
       }
       const fix = addEndpointSliceGrant({ text: file.text, rules: rulesNode, after: first.node, verbs, json: file.language === "json" });
-      context.report({ start, end, messageId: "missing", data, fix: [fix] });
+      context2.report({ start: start2, end, messageId: "missing", data, fix: [fix] });
     }
   }
 };
@@ -30428,7 +35543,7 @@ var rule = {
 // codemods/endpointslice-v1beta1-to-v1.ts
 var HOSTNAME_KEY = "kubernetes.io/hostname";
 var ZONE_KEY = "topology.kubernetes.io/zone";
-function same(a, b) {
+function same2(a, b) {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 function convertEndpoint(endpoint) {
@@ -30446,22 +35561,22 @@ function convertEndpoint(endpoint) {
     if (!("nodeName" in endpoint)) {
       replacement.nodeName = hostname;
       delete rest[HOSTNAME_KEY];
-    } else if (same(endpoint.nodeName, hostname)) delete rest[HOSTNAME_KEY];
+    } else if (same2(endpoint.nodeName, hostname)) delete rest[HOSTNAME_KEY];
   }
   if (ZONE_KEY in rest) {
     const zone = rest[ZONE_KEY];
     if (!("zone" in endpoint)) {
       replacement.zone = zone;
       delete rest[ZONE_KEY];
-    } else if (same(endpoint.zone, zone)) delete rest[ZONE_KEY];
+    } else if (same2(endpoint.zone, zone)) delete rest[ZONE_KEY];
   }
   if (Object.keys(rest).length > 0) replacement.deprecatedTopology = rest;
-  const out = {};
+  const out2 = {};
   for (const [key, value] of Object.entries(endpoint)) {
-    if (key === "topology") Object.assign(out, replacement);
-    else out[key] = value;
+    if (key === "topology") Object.assign(out2, replacement);
+    else out2[key] = value;
   }
-  return { ok: true, endpoint: out };
+  return { ok: true, endpoint: out2 };
 }
 
 // rules/endpointslice-v1beta1.ts
@@ -30485,14 +35600,14 @@ var endpointsliceV1beta1 = {
     }
   },
   prepare: loadManifestRuntime,
-  check(context) {
-    const { ast, file } = context;
+  check(context2) {
+    const { ast, file } = context2;
     const text = file.text;
     for (const object of manifestObjects(ast)) {
       if (object.apiVersion !== V1BETA1 || object.kind !== "EndpointSlice") continue;
-      const name = objectName(object).name ?? "(unnamed)";
+      const name2 = objectName(object).name ?? "(unnamed)";
       const at = { start: object.start, end: object.end };
-      const notFixable = (reason) => context.report({ ...at, messageId: "notFixable", data: { name, reason } });
+      const notFixable = (reason) => context2.report({ ...at, messageId: "notFixable", data: { name: name2, reason } });
       const cx = { text, ast, doc: ast.documents[object.documentIndex] };
       const json = file.language === "json";
       const edits = [];
@@ -30515,8 +35630,8 @@ var endpointsliceV1beta1 = {
               convertedEndpoints.push(itemValue);
               continue;
             }
-            const [start, end] = item.range ?? [0, 0];
-            const standalone = directivesIn(ast, start, end).find((d) => d.standalone);
+            const [start2, end] = item.range ?? [0, 0];
+            const standalone = directivesIn(ast, start2, end).find((d) => d.standalone);
             if (standalone) {
               failure = `the template directive ${standalone.text} shapes an endpoint with a topology`;
               break;
@@ -30528,7 +35643,7 @@ var endpointsliceV1beta1 = {
             }
             convertedEndpoints.push(converted.endpoint);
             const layout = detectLayout(text, item, json);
-            edits.push(replaceObject([converted.endpoint], layout, { text, start, end, inList: true, jsonFile: json }));
+            edits.push(replaceObject([converted.endpoint], layout, { text, start: start2, end, inList: true, jsonFile: json }));
           }
         }
         value.endpoints = convertedEndpoints;
@@ -30545,7 +35660,7 @@ var endpointsliceV1beta1 = {
         notFixable(`the v1 object would be invalid: ${problems[0]}`);
         continue;
       }
-      context.report({ ...at, messageId: "migrate", data: { name }, fix: edits });
+      context2.report({ ...at, messageId: "migrate", data: { name: name2 }, fix: edits });
     }
   }
 };
@@ -30553,39 +35668,43 @@ var endpointsliceV1beta1 = {
 // rules/index.ts
 var rules = [
   endpointsManifest,
-  rule,
+  rule5,
   endpointsliceV1beta1,
+  rule,
+  rule3,
+  rule2,
+  rule4,
   endpointsKubectl
 ];
 
 // src/cli.ts
-import fs9 from "node:fs";
+import fs10 from "node:fs";
 import path9 from "node:path";
 
 // src/atomic-write.ts
-import fs from "node:fs";
+import fs2 from "node:fs";
 import path from "node:path";
 function writeFileAtomic(file, content, mode) {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.slicefix-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
   let fd;
   try {
-    fd = fs.openSync(temp, "wx", mode ?? 420);
-    fs.writeFileSync(fd, content);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
+    fd = fs2.openSync(temp, "wx", mode ?? 420);
+    fs2.writeFileSync(fd, content);
+    fs2.fsyncSync(fd);
+    fs2.closeSync(fd);
     fd = void 0;
-    if (mode !== void 0) fs.chmodSync(temp, mode);
-    fs.renameSync(temp, file);
+    if (mode !== void 0) fs2.chmodSync(temp, mode);
+    fs2.renameSync(temp, file);
   } catch (error) {
-    if (fd !== void 0) fs.closeSync(fd);
-    fs.rmSync(temp, { force: true });
+    if (fd !== void 0) fs2.closeSync(fd);
+    fs2.rmSync(temp, { force: true });
     throw error;
   }
 }
 
 // src/config.ts
-import fs2 from "node:fs";
+import fs3 from "node:fs";
 import path2 from "node:path";
 var ConfigError = class extends Error {
   constructor(file, key, reason) {
@@ -30611,16 +35730,16 @@ function defaultConfig() {
     settings: { managedBy: "slicefix", maxEndpointsPerSlice: 100 }
   };
 }
-function findConfigFile(start) {
-  let dir = path2.resolve(start);
+function findConfigFile(start2) {
+  let dir = path2.resolve(start2);
   try {
-    if (!fs2.statSync(dir).isDirectory()) dir = path2.dirname(dir);
+    if (!fs3.statSync(dir).isDirectory()) dir = path2.dirname(dir);
   } catch {
     dir = path2.dirname(dir);
   }
   for (; ; ) {
     const candidate = path2.join(dir, CONFIG_FILE_NAME);
-    if (fs2.existsSync(candidate)) return candidate;
+    if (fs3.existsSync(candidate)) return candidate;
     const parent = path2.dirname(dir);
     if (parent === dir) return void 0;
     dir = parent;
@@ -30631,7 +35750,7 @@ var LABEL_VALUE2 = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 async function loadConfig(file, knownRules) {
   let text;
   try {
-    text = fs2.readFileSync(file, "utf8");
+    text = fs3.readFileSync(file, "utf8");
   } catch (error) {
     throw new ConfigError(file, "(file)", `cannot be read: ${error.message}`);
   }
@@ -30704,7 +35823,7 @@ function validateConfig(raw, file, knownRules) {
 }
 
 // src/engine.ts
-import fs7 from "node:fs";
+import fs8 from "node:fs";
 
 // src/edits.ts
 function selectNonOverlapping(groups) {
@@ -30712,26 +35831,26 @@ function selectNonOverlapping(groups) {
   const overlaps = (a, b) => a.start < b.end && b.start < a.end ? true : a.start === a.end && b.start === b.end && a.start === b.start;
   for (const group of groups) {
     if (group.some((edit) => taken.some((t) => overlaps(edit, t)))) continue;
-    if (group.some((a, i) => group.some((b, j) => i < j && overlaps(a, b)))) continue;
+    if (group.some((a, i2) => group.some((b, j) => i2 < j && overlaps(a, b)))) continue;
     taken.push(...group);
   }
   return taken;
 }
 function applyEdits(text, edits) {
   const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
-  let out = text;
+  let out2 = text;
   for (const edit of sorted) {
     if (edit.start < 0 || edit.end > text.length || edit.start > edit.end) {
       throw new Error(`edit out of range: [${edit.start}, ${edit.end}) in a text of ${text.length} characters`);
     }
-    out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+    out2 = out2.slice(0, edit.start) + edit.text + out2.slice(edit.end);
   }
-  return out;
+  return out2;
 }
 var LineIndex = class {
   starts = [0];
   constructor(text) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    for (let i2 = 0; i2 < text.length; i2++) if (text.charCodeAt(i2) === 10) this.starts.push(i2 + 1);
   }
   /** 1-based line and column of an offset. */
   position(offset) {
@@ -30757,7 +35876,8 @@ var loaders = {
   shell: async () => (await Promise.resolve().then(() => (init_text(), text_exports))).shellLanguage,
   makefile: async () => (await Promise.resolve().then(() => (init_text(), text_exports))).makefileLanguage,
   dockerfile: async () => (await Promise.resolve().then(() => (init_text(), text_exports))).dockerfileLanguage,
-  markdown: async () => (await Promise.resolve().then(() => (init_text(), text_exports))).markdownLanguage
+  markdown: async () => (await Promise.resolve().then(() => (init_text(), text_exports))).markdownLanguage,
+  go: async () => (await init_go().then(() => go_exports)).goLanguage
 };
 var loaded = /* @__PURE__ */ new Map();
 function hasLanguage(id) {
@@ -30861,7 +35981,7 @@ function findSuppressions(text, lines) {
 
 // src/walk.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
-import fs6 from "node:fs";
+import fs7 from "node:fs";
 import path7 from "node:path";
 function toReportPath(absPath, cwd) {
   const relative = path7.relative(cwd, absPath);
@@ -30876,8 +35996,8 @@ function ignoreMatcher(globs, bases) {
     return matchers.some((m) => m(relative) || m(`${relative}/`));
   });
 }
-function isCandidateName(name) {
-  const base = path7.basename(name);
+function isCandidateName(name2) {
+  const base = path7.basename(name2);
   if (detectLanguage(base) !== void 0 || knownNames.includes(base)) return true;
   return !base.includes(".");
 }
@@ -30891,12 +36011,12 @@ async function walk(paths, cwd, config, extraIgnores = []) {
   const files = /* @__PURE__ */ new Set();
   const errors = [];
   let skipped = 0;
-  const cwdReal = fs6.realpathSync(cwd);
+  const cwdReal = fs7.realpathSync(cwd);
   for (const given of paths.length ? paths : ["."]) {
     const abs = path7.resolve(cwd, given);
     let stat;
     try {
-      stat = fs6.lstatSync(abs);
+      stat = fs7.lstatSync(abs);
     } catch {
       errors.push({ file: toReportPath(abs, cwd), message: "no such file or directory" });
       continue;
@@ -30904,7 +36024,7 @@ async function walk(paths, cwd, config, extraIgnores = []) {
     if (stat.isSymbolicLink()) {
       let target;
       try {
-        target = fs6.realpathSync(abs);
+        target = fs7.realpathSync(abs);
       } catch (error) {
         const code = error.code;
         errors.push({ file: toReportPath(abs, cwd), message: code === "ELOOP" ? "symbolic link loop; not followed" : "broken symbolic link" });
@@ -30914,7 +36034,7 @@ async function walk(paths, cwd, config, extraIgnores = []) {
         errors.push({ file: toReportPath(abs, cwd), message: `symbolic link points outside the scanned root (${target}); not followed` });
         continue;
       }
-      stat = fs6.statSync(abs);
+      stat = fs7.statSync(abs);
     }
     if (stat.isFile()) {
       if (!isIgnored(abs)) files.add(abs);
@@ -30961,21 +36081,21 @@ var FactStore = class {
   }
 };
 function formatMessage(template, data = {}) {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name) => name in data ? String(data[name]) : whole);
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name2) => name2 in data ? String(data[name2]) : whole);
 }
 function containsAny(bytes, triggers) {
   return triggers.some((t) => bytes.includes(t));
 }
 function runRules(source, language, rules2, config, facts, parsed) {
-  const run = { findings: [], parseErrors: [], failures: [] };
+  const run2 = { findings: [], parseErrors: [], failures: [] };
   let result;
   try {
     result = parsed ?? language.parse(source.text, source.path);
   } catch (error) {
-    run.parseErrors.push({ message: error.message });
-    return run;
+    run2.parseErrors.push({ message: error.message });
+    return run2;
   }
-  run.parseErrors = result.errors;
+  run2.parseErrors = result.errors;
   for (const active of rules2) {
     const { meta } = active.rule;
     try {
@@ -30987,7 +36107,7 @@ function runRules(source, language, rules2, config, facts, parsed) {
         report: (report) => {
           const template = meta.messages[report.messageId];
           if (template === void 0) throw new Error(`rule ${meta.id} reported unknown messageId ${report.messageId}`);
-          run.findings.push({
+          run2.findings.push({
             active,
             start: report.start,
             end: report.end,
@@ -30997,10 +36117,10 @@ function runRules(source, language, rules2, config, facts, parsed) {
         }
       });
     } catch (error) {
-      run.failures.push(`internal error in rule ${meta.id}: ${error.message}`);
+      run2.failures.push(`internal error in rule ${meta.id}: ${error.message}`);
     }
   }
-  return run;
+  return run2;
 }
 function describeParseError(problem, text) {
   if (problem.offset === void 0) return problem.message;
@@ -31045,7 +36165,7 @@ async function scan(options) {
   );
   const facts = new FactStore();
   const candidates = [];
-  const readBytes = options.readBytes ?? ((file) => fs7.promises.readFile(file));
+  const readBytes = options.readBytes ?? ((file) => fs8.promises.readFile(file));
   let done = 0;
   const progress = () => options.onProgress?.({ done, total: walked.files.length, findings: result.findings.length });
   const readOne = async (absPath) => {
@@ -31053,7 +36173,7 @@ async function scan(options) {
     let bytes;
     let mode = 420;
     try {
-      const stat = await fs7.promises.stat(absPath).catch((error) => options.readBytes ? void 0 : Promise.reject(error));
+      const stat = await fs8.promises.stat(absPath).catch((error) => options.readBytes ? void 0 : Promise.reject(error));
       if (stat) {
         mode = stat.mode & 4095;
         if (stat.size > config.maxFileBytes) {
@@ -31112,10 +36232,10 @@ async function scan(options) {
   await Promise.all(workers);
   const prepared = /* @__PURE__ */ new Set();
   for (const candidate of candidates) {
-    for (const { rule: rule2 } of candidate.rules) {
-      if (!rule2.prepare || prepared.has(rule2)) continue;
-      prepared.add(rule2);
-      await rule2.prepare();
+    for (const { rule: rule6 } of candidate.rules) {
+      if (!rule6.prepare || prepared.has(rule6)) continue;
+      prepared.add(rule6);
+      await rule6.prepare();
     }
   }
   candidates.sort((a, b) => a.source.path < b.source.path ? -1 : a.source.path > b.source.path ? 1 : 0);
@@ -31199,12 +36319,12 @@ async function checkAndFix(candidate, options, facts, result) {
 function writeFix(candidate, text, result) {
   const { source } = candidate;
   try {
-    const now = fs7.readFileSync(source.absPath);
+    const now = fs8.readFileSync(source.absPath);
     if (!now.equals(candidate.bytes)) {
       result.errors.push({ file: source.path, message: "changed on disk while slicefix was running; not written (run --fix again)" });
       return false;
     }
-    if (isReadOnly(fs7.statSync(source.absPath).mode)) {
+    if (isReadOnly(fs8.statSync(source.absPath).mode)) {
       result.errors.push({ file: source.path, message: "is read-only; the fix was not written" });
       return false;
     }
@@ -31238,20 +36358,20 @@ var formatGithub = (result) => {
 };
 
 // src/formatters/sarif.ts
-var formatSarif = (result, context) => {
-  const rules2 = context.rules.map((meta) => ({
+var formatSarif = (result, context2) => {
+  const rules2 = context2.rules.map((meta) => ({
     id: meta.id,
     name: meta.id.replace(/(^|-)([a-z])/g, (_, __, ch) => ch.toUpperCase()),
     shortDescription: { text: meta.description },
     fullDescription: { text: meta.help },
     help: { text: meta.help, markdown: `${meta.help}
 
-[Rule documentation](${context.docsBaseUrl}/${meta.docs})` },
-    helpUri: `${context.docsBaseUrl}/${meta.docs}`,
+[Rule documentation](${context2.docsBaseUrl}/${meta.docs})` },
+    helpUri: `${context2.docsBaseUrl}/${meta.docs}`,
     defaultConfiguration: { level: meta.severity === "error" ? "error" : "warning" },
     properties: { fixable: meta.fixable, tags: ["kubernetes", "deprecation", "endpoints"] }
   }));
-  const index = new Map(context.rules.map((meta, i) => [meta.id, i]));
+  const index = new Map(context2.rules.map((meta, i2) => [meta.id, i2]));
   const results = result.findings.map((f) => ({
     ruleId: f.ruleId,
     ruleIndex: index.get(f.ruleId),
@@ -31275,9 +36395,9 @@ var formatSarif = (result, context) => {
         tool: {
           driver: {
             name: "slicefix",
-            version: context.toolVersion,
-            semanticVersion: context.toolVersion,
-            informationUri: context.docsBaseUrl,
+            version: context2.toolVersion,
+            semanticVersion: context2.toolVersion,
+            informationUri: context2.docsBaseUrl,
             rules: rules2
           }
         },
@@ -31300,13 +36420,13 @@ var formatSarif = (result, context) => {
 
 // src/git.ts
 import { execFile, spawn } from "node:child_process";
-import fs8 from "node:fs";
+import fs9 from "node:fs";
 import path8 from "node:path";
 var GitError = class extends Error {
 };
-function git(args, cwd) {
+function git(args2, cwd) {
   return new Promise((resolve, reject) => {
-    execFile("git", args, { cwd, encoding: "buffer", maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile("git", args2, { cwd, encoding: "buffer", maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) {
         const code = error.code;
         if (code === "ENOENT") reject(new GitError("git is not installed or not on PATH"));
@@ -31316,10 +36436,10 @@ function git(args, cwd) {
   });
 }
 async function repositoryRoot(cwd) {
-  const out = await git(["rev-parse", "--show-toplevel"], cwd).catch((error) => {
+  const out2 = await git(["rev-parse", "--show-toplevel"], cwd).catch((error) => {
     throw new GitError(`${cwd} is not inside a git repository (${error.message})`);
   });
-  return fs8.realpathSync(out.toString().trim());
+  return fs9.realpathSync(out2.toString().trim());
 }
 function parseUnifiedDiff(diff, root) {
   const changed = /* @__PURE__ */ new Map();
@@ -31331,7 +36451,7 @@ function parseUnifiedDiff(diff, root) {
         current = void 0;
         continue;
       }
-      const file = unquote(target).replace(/^b\//, "");
+      const file = unquote2(target).replace(/^b\//, "");
       current = /* @__PURE__ */ new Set();
       changed.set(path8.join(root, file), current);
     } else if (line.startsWith("@@") && current) {
@@ -31344,20 +36464,20 @@ function parseUnifiedDiff(diff, root) {
   }
   return changed;
 }
-function unquote(text) {
+function unquote2(text) {
   if (!text.startsWith('"')) return text;
   const bytes = [];
   const escapes = { n: 10, t: 9, r: 13, '"': 34, "\\": 92, a: 7, b: 8, f: 12, v: 11 };
-  for (let i = 1; i < text.length - 1; i++) {
-    const ch = text[i];
+  for (let i2 = 1; i2 < text.length - 1; i2++) {
+    const ch = text[i2];
     if (ch !== "\\") {
       bytes.push(...Buffer.from(ch, "utf8"));
       continue;
     }
-    const next = text[++i];
+    const next = text[++i2];
     if (/[0-7]/.test(next)) {
-      bytes.push(parseInt(text.slice(i, i + 3), 8));
-      i += 2;
+      bytes.push(parseInt(text.slice(i2, i2 + 3), 8));
+      i2 += 2;
     } else bytes.push(escapes[next] ?? next.charCodeAt(0));
   }
   return Buffer.from(bytes).toString("utf8");
@@ -31371,7 +36491,7 @@ async function changedLinesSince(cwd, ref, staged) {
   });
   const target = commit.toString().trim();
   const base = await git(["merge-base", target, "HEAD"], root).then(
-    (out) => out.toString().trim(),
+    (out2) => out2.toString().trim(),
     () => target
   );
   const diff = await git(
@@ -31386,7 +36506,7 @@ async function changedLinesSince(cwd, ref, staged) {
   return changed;
 }
 function changedFilter(changed, cwd) {
-  const realCwd = fs8.realpathSync(cwd);
+  const realCwd = fs9.realpathSync(cwd);
   const lookup = (file) => changed.get(path8.resolve(realCwd, file));
   return {
     keepFinding(finding) {
@@ -31425,16 +36545,16 @@ function readBlobs(cwd, ids) {
     child.on("error", (error) => reject(new GitError(`git cat-file failed: ${error.message}`)));
     child.on("close", (code) => {
       if (code !== 0) return reject(new GitError(`git cat-file failed: ${stderr.trim()}`));
-      const out = Buffer.concat(chunks);
+      const out2 = Buffer.concat(chunks);
       const blobs = /* @__PURE__ */ new Map();
       let pos = 0;
-      while (pos < out.length) {
-        const nl = out.indexOf(10, pos);
-        const [id, type, size] = out.subarray(pos, nl).toString().split(" ");
+      while (pos < out2.length) {
+        const nl = out2.indexOf(10, pos);
+        const [id, type, size] = out2.subarray(pos, nl).toString().split(" ");
         if (type === "missing" || size === void 0) return reject(new GitError(`git object ${id} is missing`));
-        const start = nl + 1;
-        blobs.set(id, out.subarray(start, start + Number(size)));
-        pos = start + Number(size) + 1;
+        const start2 = nl + 1;
+        blobs.set(id, out2.subarray(start2, start2 + Number(size)));
+        pos = start2 + Number(size) + 1;
       }
       resolve(blobs);
     });
@@ -31450,7 +36570,7 @@ async function gitScope(options) {
   const { cwd } = options;
   const scope = { paths: options.paths };
   if (options.staged) {
-    const realCwd = fs8.realpathSync(cwd);
+    const realCwd = fs9.realpathSync(cwd);
     const given = options.paths.map((p) => path8.resolve(realCwd, p));
     const staged = await stagedFiles(cwd);
     const files = [...staged.keys()].filter((file) => given.some((dir) => isUnder(file, dir)));
@@ -31479,13 +36599,13 @@ function selectRules(all, config, only, disabled) {
   for (const id of [...only, ...disabled]) {
     if (!ids.includes(id)) throw new UsageError(`unknown rule "${id}" (see --list-rules)`);
   }
-  return all.filter((r) => (only.length === 0 || only.includes(r.meta.id)) && !disabled.includes(r.meta.id)).map((rule2) => ({ rule: rule2, setting: config.rules[rule2.meta.id] ?? rule2.meta.severity })).filter((r) => r.setting !== "off").map(({ rule: rule2, setting }) => ({ rule: rule2, severity: setting === "off" ? rule2.meta.severity : setting }));
+  return all.filter((r) => (only.length === 0 || only.includes(r.meta.id)) && !disabled.includes(r.meta.id)).map((rule6) => ({ rule: rule6, setting: config.rules[rule6.meta.id] ?? rule6.meta.severity })).filter((r) => r.setting !== "off").map(({ rule: rule6, setting }) => ({ rule: rule6, severity: setting === "off" ? rule6.meta.severity : setting }));
 }
 async function resolveConfig(cwd, configOption, paths, rules2) {
   const knownRules = rules2.map((r) => r.meta.id);
   if (configOption) {
     const file = path9.resolve(cwd, configOption);
-    if (!fs9.existsSync(file)) throw new UsageError(`config file ${configOption} does not exist`);
+    if (!fs10.existsSync(file)) throw new UsageError(`config file ${configOption} does not exist`);
     return loadConfig(file, knownRules);
   }
   const found = findConfigFile(path9.resolve(cwd, paths[0] ?? "."));
@@ -31501,15 +36621,15 @@ var DOCS_BASE = "https://github.com/slicefix/slicefix/blob/main";
 var SUMMARY_FINDINGS = 20;
 var InputError = class extends Error {
 };
-function input(env, name, fallback = "") {
-  const value = env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`];
+function input(env, name2, fallback = "") {
+  const value = env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`];
   return value === void 0 || value.trim() === "" ? fallback : value.trim();
 }
-function booleanInput(env, name) {
-  const value = input(env, name, "false").toLowerCase();
+function booleanInput(env, name2) {
+  const value = input(env, name2, "false").toLowerCase();
   if (value === "true") return true;
   if (value === "false") return false;
-  throw new InputError(`input ${name} must be true or false, not "${value}"`);
+  throw new InputError(`input ${name2} must be true or false, not "${value}"`);
 }
 var escapeData2 = (s) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 var cell = (s) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
@@ -31522,14 +36642,14 @@ function fileLink(env, finding) {
   return `[\`${label}\`](${server}/${repo}/blob/${sha}/${file}#L${finding.line})`;
 }
 function jobSummary(result, rules2, env, paths, fixed) {
-  const out = [];
+  const out2 = [];
   const { findings, errors, summary } = result;
   const errorCount = findings.filter((f) => f.severity === "error").length;
   const scanned = `${plural(summary.filesScanned, "file")} scanned`;
   if (findings.length === 0) {
-    out.push(`## slicefix: no v1 Endpoints uses found`, "", `${scanned}${summary.fixed ? `, ${plural(summary.fixed, "file")} fixed` : ""}.`);
+    out2.push(`## slicefix: no v1 Endpoints uses found`, "", `${scanned}${summary.fixed ? `, ${plural(summary.fixed, "file")} fixed` : ""}.`);
   } else {
-    out.push(
+    out2.push(
       `## slicefix: ${plural(findings.length, "finding")} (${plural(errorCount, "error")}, ${plural(findings.length - errorCount, "warning")}), ${summary.fixable} fixable`,
       "",
       `${scanned}${summary.fixed ? `, ${plural(summary.fixed, "file")} fixed by this run` : ""}. The Kubernetes v1 Endpoints API is deprecated since 1.33: use \`discovery.k8s.io/v1\` EndpointSlices, found by the label \`kubernetes.io/service-name\`.`,
@@ -31541,34 +36661,34 @@ function jobSummary(result, rules2, env, paths, fixed) {
     for (const f of findings) byRule.set(f.ruleId, [...byRule.get(f.ruleId) ?? [], f]);
     for (const [ruleId, list] of byRule) {
       const meta = rules2.find((r) => r.meta.id === ruleId)?.meta;
-      const name = meta ? `[${ruleId}](${DOCS_BASE}/${meta.docs})` : ruleId;
-      out.push(`| ${name} | ${list.length} | ${list.filter((f) => f.fixable).length} | ${cell(meta?.description ?? "")} |`);
+      const name2 = meta ? `[${ruleId}](${DOCS_BASE}/${meta.docs})` : ruleId;
+      out2.push(`| ${name2} | ${list.length} | ${list.filter((f) => f.fixable).length} | ${cell(meta?.description ?? "")} |`);
     }
-    out.push("", findings.length > SUMMARY_FINDINGS ? `### First ${SUMMARY_FINDINGS} findings` : "### Findings", "");
+    out2.push("", findings.length > SUMMARY_FINDINGS ? `### First ${SUMMARY_FINDINGS} findings` : "### Findings", "");
     for (const f of findings.slice(0, SUMMARY_FINDINGS)) {
-      out.push(`- ${fileLink(env, f)} **${f.severity}** ${f.ruleId}${f.fixable ? " (fixable)" : ""}: ${cell(f.message)}`);
+      out2.push(`- ${fileLink(env, f)} **${f.severity}** ${f.ruleId}${f.fixable ? " (fixable)" : ""}: ${cell(f.message)}`);
     }
-    if (findings.length > SUMMARY_FINDINGS) out.push(`- \u2026 and ${findings.length - SUMMARY_FINDINGS} more (see the annotations)`);
+    if (findings.length > SUMMARY_FINDINGS) out2.push(`- \u2026 and ${findings.length - SUMMARY_FINDINGS} more (see the annotations)`);
   }
   if (errors.length) {
-    out.push("", "### Files that could not be checked", "");
-    for (const e of errors) out.push(`- \`${e.file}\`: ${cell(e.message)}`);
+    out2.push("", "### Files that could not be checked", "");
+    for (const e of errors) out2.push(`- \`${e.file}\`: ${cell(e.message)}`);
   }
   if (findings.length && !fixed) {
-    const where = paths.join(" ");
-    out.push(
+    const where2 = paths.join(" ");
+    out2.push(
       "",
       "### Fix locally",
       "",
       "```sh",
-      `npx slicefix --dry-run ${where}   # show the rewrite as a diff`,
-      `npx slicefix --fix ${where}       # apply it`,
+      `npx slicefix --dry-run ${where2}   # show the rewrite as a diff`,
+      `npx slicefix --fix ${where2}       # apply it`,
       "```",
       "",
       "Findings that are not fixable explain what to change by hand."
     );
   }
-  return out.join("\n") + "\n";
+  return out2.join("\n") + "\n";
 }
 async function runAction(io) {
   const { env } = io;
@@ -31586,22 +36706,22 @@ async function runAction(io) {
     const scope = await gitScope({ cwd: workspace, paths, changedSince });
     const result = scope.paths.length === 0 ? emptyResult() : await scan({ paths: scope.paths, cwd: workspace, config, rules: active, fix, keepFinding: scope.keepFinding });
     if (scope.keepError) result.errors = result.errors.filter(scope.keepError);
-    const context = {
+    const context2 = {
       rules: active.map((a) => ({ ...a.rule.meta, severity: a.severity })),
       toolVersion: version,
       docsBaseUrl: DOCS_BASE,
       color: false
     };
-    io.stdout(formatGithub(result, context));
+    io.stdout(formatGithub(result, context2));
     if (sarifFile) {
       const file = path10.resolve(workspace, sarifFile);
-      fs10.mkdirSync(path10.dirname(file), { recursive: true });
-      fs10.writeFileSync(file, formatSarif(result, context));
+      fs11.mkdirSync(path10.dirname(file), { recursive: true });
+      fs11.writeFileSync(file, formatSarif(result, context2));
     }
-    if (env.GITHUB_STEP_SUMMARY) fs10.appendFileSync(env.GITHUB_STEP_SUMMARY, jobSummary(result, rules, env, paths, fix));
+    if (env.GITHUB_STEP_SUMMARY) fs11.appendFileSync(env.GITHUB_STEP_SUMMARY, jobSummary(result, rules, env, paths, fix));
     if (env.GITHUB_OUTPUT) {
       const outputs = { findings: result.summary.findings, fixable: result.summary.fixable, fixed: result.summary.fixed, "sarif-file": sarifFile };
-      fs10.appendFileSync(env.GITHUB_OUTPUT, Object.entries(outputs).map(([k, v]) => `${k}=${v}
+      fs11.appendFileSync(env.GITHUB_OUTPUT, Object.entries(outputs).map(([k, v]) => `${k}=${v}
 `).join(""));
     }
     const errorCount = result.findings.filter((f) => f.severity === "error").length;

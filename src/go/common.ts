@@ -1,0 +1,47 @@
+/** What the Go rules share: the RBAC note, and the clean-up of imports a rewrite left unused. */
+import type { GoAst } from '../languages/go.js';
+import type { RuleContext } from '../types.js';
+import { namesOf, PKG, removeImport } from './imports.js';
+import { descendants, qualified } from './syntax.js';
+
+/** Said by every finding whose fix changes a read: the migration's most common outage is the missing grant. */
+export const RBAC_NOTE =
+  'The service account then needs get, list and watch on `endpointslices` in API group `discovery.k8s.io` (see the endpoints-rbac rule for the Role to change).';
+
+export const WRITE_ADVICE =
+  'write EndpointSlices instead (`DiscoveryV1().EndpointSlices(ns)`), labelled `kubernetes.io/service-name: <service>` (discoveryv1.LabelServiceName) and `endpointslice.kubernetes.io/managed-by: <your controller>` (discoveryv1.LabelManagedBy), one slice per address family';
+
+export const UNUSED_IMPORT_MESSAGE = 'import "{{path}}" is no longer used after the EndpointSlice rewrite';
+
+/** Packages a Go rewrite can leave unused. */
+const REWRITTEN_AWAY = [PKG.core, PKG.apierrors, PKG.coreListers, PKG.coreInformers, PKG.typedCore];
+
+const cleaned = new WeakSet<GoAst>();
+
+/**
+ * Reports (with a fix) imports that a rewrite left unused. Go refuses to compile a file with an unused import, so
+ * a file that imports discovery/v1 (or its listers or informers) *and* has an unused core/v1 (or apierrors, ...) import is one slicefix rewrote
+ * in an earlier pass. Only the first Go rule to see a parsed file reports them.
+ */
+export function reportUnusedImports(ctx: RuleContext<GoAst>): void {
+  const ast = ctx.ast;
+  if (cleaned.has(ast)) return;
+  cleaned.add(ast);
+  if ([PKG.discovery, PKG.discoveryListers, PKG.discoveryInformers].every((p) => namesOf(ast.imports, p).size === 0)) return;
+  const used = new Set<string>();
+  for (const node of descendants(ast.root, ['qualified_type', 'selector_expression'])) {
+    const q = qualified(node);
+    if (q) used.add(q.pkg);
+  }
+  for (const spec of ast.imports.list) {
+    if (!REWRITTEN_AWAY.includes(spec.path as (typeof REWRITTEN_AWAY)[number]) || spec.name === '_' || spec.name === '.') continue;
+    if (used.has(spec.name)) continue;
+    ctx.report({
+      start: spec.start,
+      end: spec.end,
+      messageId: 'unusedImport',
+      data: { path: spec.path },
+      fix: [removeImport(ast.text, ast.imports, spec)],
+    });
+  }
+}

@@ -1,0 +1,149 @@
+/** Focused cases of the Go rules: what must not match, why a fix is refused, and the parser's error reporting. */
+import { describe, expect, test } from 'vitest';
+import { goLanguage } from '../src/languages/go.js';
+import { rule as client } from '../rules/endpoints-go-client.js';
+import { rule as informer } from '../rules/endpoints-go-informer.js';
+import { rules } from '../rules/index.js';
+import { lint } from './helpers.js';
+
+const goRules = rules.filter((r) => r.meta.languages.includes('go'));
+
+const header = `package p
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+)
+
+var _ corev1.Service
+`;
+
+describe('go parser', () => {
+  test('reports syntax errors with offsets, so the engine refuses fixes there', async () => {
+    const { errors } = goLanguage.parse('package p\nfunc f( {\n', 'x.go');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0].offset).toBeGreaterThanOrEqual(10);
+    const broken = `${header}func f(ctx context.Context, cs kubernetes.Interface) {\n\tep, _ := cs.CoreV1().Endpoints("ns").Get(ctx, "a", metav1.GetOptions{})\n\tfor _, s := range ep.Subsets {\n`;
+    const out = await lint({ 'x.go': broken }, goRules, { fix: true });
+    expect(out.files['x.go']).toBe(broken);
+    expect(out.result.errors[0].message).toMatch(/could not be parsed/);
+  });
+
+  test('resolves import names: `corev1` of another package is not ours', () => {
+    const { ast } = goLanguage.parse('package p\n\nimport (\n\tcorev1 "example.com/core/v1"\n\tv1 "k8s.io/api/core/v1"\n)\n', 'x.go');
+    expect(ast.imports.list.map((i) => [i.name, i.path])).toEqual([
+      ['corev1', 'example.com/core/v1'],
+      ['v1', 'k8s.io/api/core/v1'],
+    ]);
+  });
+});
+
+describe('endpoints-go-client', () => {
+  test('comments, strings and other packages never match', async () => {
+    const text = `${header}// cs.CoreV1().Endpoints(ns).Get(ctx, name, metav1.GetOptions{})
+var s = "cs.CoreV1().Endpoints(ns).Get(ctx, name, metav1.GetOptions{})"
+
+type etcd struct{}
+
+func (etcd) Endpoints() []string { return nil }
+
+func f(ctx context.Context, cs kubernetes.Interface, e etcd) int {
+	_, _ = cs.CoreV1().Services("ns").Get(ctx, "a", metav1.GetOptions{})
+	return len(e.Endpoints())
+}
+`;
+    const out = await lint({ 'x.go': text }, goRules);
+    expect(out.result.findings).toEqual([]);
+  });
+
+  test('a result used another way is reported with the reason and left alone', async () => {
+    const text = `${header}func f(ctx context.Context, cs kubernetes.Interface) (*corev1.Endpoints, error) {
+	ep, err := cs.CoreV1().Endpoints("ns").Get(ctx, "a", metav1.GetOptions{})
+	return ep, err
+}
+`;
+    const out = await lint({ 'x.go': text }, [client], { fix: true });
+    expect(out.files['x.go']).toBe(text);
+    expect(out.result.findings).toHaveLength(1);
+    expect(out.result.findings[0].message).toContain('Not fixed: `ep` is used as a whole at line 14');
+    expect(out.result.findings[0].message).toContain('`endpointslices` in API group `discovery.k8s.io`');
+  });
+
+  test('non-empty GetOptions are not guessed at', async () => {
+    const text = `${header}func f(ctx context.Context, cs kubernetes.Interface) error {
+	_, err := cs.CoreV1().Endpoints("ns").Get(ctx, "a", metav1.GetOptions{ResourceVersion: "0"})
+	return err
+}
+`;
+    const out = await lint({ 'x.go': text }, [client], { fix: true });
+    expect(out.files['x.go']).toBe(text);
+    expect(out.result.findings[0].message).toContain('GetOptions');
+  });
+
+  test('writes are reported with the labels to set, never rewritten', async () => {
+    const text = `${header}func f(ctx context.Context, cs kubernetes.Interface, ep *corev1.Endpoints) error {
+	return cs.CoreV1().Endpoints("ns").Delete(ctx, ep.Name, metav1.DeleteOptions{})
+}
+`;
+    const out = await lint({ 'x.go': text }, [client], { fix: true });
+    expect(out.files['x.go']).toBe(text);
+    expect(out.result.findings[0].message).toMatch(/kubernetes.io\/service-name.*managed-by/);
+  });
+});
+
+describe('endpoints-go-informer', () => {
+  const types = `package p
+
+import (
+	corelisters "k8s.io/client-go/listers/core/v1"
+)
+
+type C struct{ lister corelisters.EndpointsLister }
+`;
+  const wiring = (handlers: boolean) => `package p
+
+import (
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/tools/cache"
+)
+
+func wire(f informers.SharedInformerFactory, c *C) {
+	informer := f.Core().V1().Endpoints()
+	c.lister = informer.Lister()
+${handlers ? '\tinformer.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{})\n' : ''}}
+`;
+
+  test('an informer and the lister type in another file are fixed together', async () => {
+    const out = await lint({ 'types.go': types, 'wire.go': wiring(false) }, [informer], { fix: true });
+    expect(out.result.findings).toEqual([]);
+    expect(out.files['types.go']).toContain('lister discoverylisters.EndpointSliceLister');
+    expect(out.files['types.go']).toContain('discoverylisters "k8s.io/client-go/listers/discovery/v1"');
+    expect(out.files['types.go']).not.toContain('corelisters');
+    expect(out.files['wire.go']).toContain('f.Discovery().V1().EndpointSlices()');
+  });
+
+  test('event handlers on the informer block every informer fix in the repository, and say where', async () => {
+    const out = await lint({ 'types.go': types, 'wire.go': wiring(true) }, [informer], { fix: true });
+    expect(out.files['types.go']).toBe(types);
+    const typeFinding = out.result.findings.find((f) => f.file === 'types.go')!;
+    expect(typeFinding.message).toContain('wire.go:9 cannot be rewritten');
+    expect(typeFinding.message).toContain('event handlers');
+  });
+
+  test('an Endpoints(ns).Get(name) on something that is not an Endpoints lister is not reported', async () => {
+    const text = `package p
+
+type registry struct{}
+
+func (registry) Endpoints(ns string) registry { return registry{} }
+func (registry) Get(name string) (string, error) { return name, nil }
+
+func f(r registry) { _, _ = r.Endpoints("ns").Get("a") }
+`;
+    const out = await lint({ 'x.go': text }, goRules);
+    expect(out.result.findings).toEqual([]);
+  });
+});
