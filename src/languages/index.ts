@@ -15,6 +15,7 @@ const loaders: Partial<Record<LanguageId, Loader>> = {
   makefile: async () => (await import('./text.js')).makefileLanguage,
   dockerfile: async () => (await import('./text.js')).dockerfileLanguage,
   markdown: async () => (await import('./text.js')).markdownLanguage,
+  typescript: async () => (await import('./typescript.js')).typescriptLanguage as LanguageSupport,
 };
 
 const loaded = new Map<LanguageId, Promise<LanguageSupport>>();
