@@ -9,9 +9,13 @@ import { analyze, collectClientNodeModule, SLICE_METHOD } from '../src/ts/analys
 import type { Rule } from '../src/types.js';
 
 const MIGRATION =
-  'list its EndpointSlices with DiscoveryV1Api.{{replacement}} and labelSelector kubernetes.io/service-name=<service>, ' +
-  'merge the slices and de-duplicate by address (ready undefined means ready), and grant list/watch on endpointslices ' +
-  'in API group discovery.k8s.io';
+  'list its EndpointSlices with DiscoveryV1Api.listNamespacedEndpointSlice and labelSelector ' +
+  'kubernetes.io/service-name=<service>, merge the slices and de-duplicate by address (ready undefined means ready), ' +
+  'and grant list/watch on endpointslices in API group discovery.k8s.io';
+const LIST_MIGRATION =
+  'list EndpointSlices with DiscoveryV1Api.{{replacement}} (a Service\'s slices carry the label ' +
+  'kubernetes.io/service-name=<service>; one Service may have several), treat ready undefined as ready, and grant ' +
+  'list/watch on endpointslices in API group discovery.k8s.io';
 
 export const rule: Rule<TsAst> = {
   meta: {
@@ -32,8 +36,8 @@ export const rule: Rule<TsAst> = {
     messages: {
       read: `{{method}} reads the deprecated v1 Endpoints of a Service: ${MIGRATION}`,
       readManual: `{{method}} reads the deprecated v1 Endpoints of a Service: ${MIGRATION}. Not rewritten: {{reason}}`,
-      list: `{{method}} lists deprecated v1 Endpoints: ${MIGRATION}`,
-      listManual: `{{method}} lists deprecated v1 Endpoints: ${MIGRATION}. Not rewritten: {{reason}}`,
+      list: `{{method}} lists deprecated v1 Endpoints: ${LIST_MIGRATION}`,
+      listManual: `{{method}} lists deprecated v1 Endpoints: ${LIST_MIGRATION}. Not rewritten: {{reason}}`,
       write:
         '{{method}} writes deprecated v1 Endpoints: write an EndpointSlice instead (DiscoveryV1Api, ' +
         'discovery.k8s.io/v1) with addressType, labels kubernetes.io/service-name=<service> and ' +

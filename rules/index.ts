@@ -3,9 +3,11 @@ import type { Rule } from '../src/types.js';
 import { endpointsManifest } from './endpoints-manifest.js';
 import { rule as endpointsRbac } from './endpoints-rbac.js';
 import { endpointsliceV1beta1 } from './endpointslice-v1beta1.js';
+import { rule as endpointsTsClient } from './endpoints-ts-client.js';
 
 export const rules: Rule[] = [
   endpointsRbac,
   endpointsManifest,
   endpointsliceV1beta1,
+  endpointsTsClient,
 ];

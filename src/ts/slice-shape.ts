@@ -162,6 +162,10 @@ export class SliceShapeRewriter {
         this.replace(U.getStart(), E.getStart(), '[');
         this.replace(E.end, U.end, ']');
       }
+      // `E.subsets?.forEach(...)`: the collection is never undefined now.
+      if (ts.isPropertyAccessExpression(up) && up.expression === U && up.questionDotToken) {
+        this.replace(up.questionDotToken.getStart(), up.questionDotToken.end, '.');
+      }
     };
     if (ts.isForOfStatement(up) && up.expression === U) {
       const decl = up.initializer;
