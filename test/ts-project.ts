@@ -82,7 +82,7 @@ export function typeCheck(projects: FixtureProject[], generation: 0 | 1): string
     skipLibCheck: true,
     allowJs: true,
     checkJs: false,
-    paths: generation === 0 ? { '@kubernetes/client-node': [path.join(repoRoot, 'node_modules/client-node-0')] } : undefined,
+    paths: generation === 0 ? { '@kubernetes/client-node': [path.join(repoRoot, 'node_modules/client-node-0/dist/index.d.ts')] } : undefined,
   };
   const host = ts.createCompilerHost(options);
   const readFile = host.readFile.bind(host);

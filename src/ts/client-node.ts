@@ -167,7 +167,7 @@ export function addNamedImports(
   file: ClientNodeFile,
   names: string[],
 ): { start: number; end: number; text: string } | undefined {
-  const missing = names.filter((n) => localNameOf(file, n) === undefined);
+  const missing = names.filter((n) => localNameOf(file, n.replace(/^type /, '')) === undefined);
   if (missing.length === 0) return undefined;
   const elements = bindings.elements;
   if (elements.length === 0) {

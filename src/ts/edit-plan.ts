@@ -49,7 +49,10 @@ export class EditPlan {
       );
       if (holder?.bindings) {
         const names = this.imports.get(holder.bindings) ?? new Set<string>();
-        names.add(exported);
+        // `import { type V1Endpoints }`: the twin is imported the same way (verbatimModuleSyntax keeps it apart).
+        const specifier = holder.bindings.elements.find((el) => ts.isIdentifier(el.name) && el.name.text === like.text);
+        const typeOnly = specifier !== undefined && ts.isImportSpecifier(specifier) && specifier.isTypeOnly;
+        names.add(typeOnly ? `type ${exported}` : exported);
         this.imports.set(holder.bindings, names);
         return exported;
       }
