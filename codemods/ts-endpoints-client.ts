@@ -80,7 +80,15 @@ function makeApiClientOf(init: ts.Expression | undefined, api: string, clientNod
     e.arguments.length === 1 &&
     refersTo(e.arguments[0], api, clientNode)
   ) {
-    return { kubeConfig: e.expression.expression, apiArg: e.arguments[0] };
+    const kubeConfig = e.expression.expression;
+    // The new client repeats the KubeConfig expression: only one that is safe to evaluate twice.
+    const simple = (x: ts.Expression): boolean =>
+      ts.isIdentifier(x) ||
+      x.kind === ts.SyntaxKind.ThisKeyword ||
+      (ts.isPropertyAccessExpression(x) && simple(x.expression)) ||
+      (ts.isNewExpression(x) && (x.arguments?.length ?? 0) === 0 && ts.isIdentifier(x.expression) || (ts.isNewExpression(x) && (x.arguments?.length ?? 0) === 0 && ts.isPropertyAccessExpression(x.expression)));
+    if (!simple(kubeConfig)) return undefined;
+    return { kubeConfig, apiArg: e.arguments[0] };
   }
   return undefined;
 }
@@ -127,7 +135,8 @@ function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): string {
     const decl = decls.length === 1 ? decls[0] : undefined;
     const made = makeApiClientOf(decl?.initializer, 'CoreV1Api', cn);
     if (!decl || !made || !ts.isVariableStatement(decl.parent.parent)) {
-      throw new CannotFix(`the CoreV1Api client \`${receiver.text}\` is not created in this file by makeApiClient; ${where}`, receiver);
+      const origin = originOf(sf, receiver.text);
+      throw new CannotFix(`the CoreV1Api client \`${receiver.text}\` ${origin}; ${where}`, receiver);
     }
     const statement = decl.parent.parent;
     const block = statement.parent;
@@ -174,6 +183,21 @@ function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): string {
     return `this.${name}`;
   }
   throw new CannotFix(`the receiver \`${receiver.getText(sf)}\` is not a client created in this file; ${where}`, receiver);
+}
+
+/** Where a client that is not made here comes from, for the message. */
+function originOf(sf: ts.SourceFile, name: string): string {
+  let origin = 'is not created in this file by makeApiClient';
+  const visit = (n: ts.Node): void => {
+    if (ts.isImportSpecifier(n) && n.name.text === name && ts.isStringLiteral(n.parent.parent.parent.moduleSpecifier)) {
+      origin = `is imported from ${n.parent.parent.parent.moduleSpecifier.text}`;
+    } else if (ts.isParameter(n) && ts.isIdentifier(n.name) && n.name.text === name) {
+      origin = 'is a parameter';
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return origin;
 }
 
 function typeNameOf(type: ts.TypeNode, cn: ClientNodeFile): ts.Node {

@@ -89,6 +89,12 @@ export function typeCheck(projects: FixtureProject[], generation: 0 | 1): string
   const fileExists = host.fileExists.bind(host);
   host.readFile = (f) => contents.get(path.resolve(f)) ?? readFile(f);
   host.fileExists = (f) => contents.has(path.resolve(f)) || fileExists(f);
+  const virtualDirs = new Set([...contents.keys()].flatMap((f) => {
+    const dirs: string[] = [];
+    for (let d = path.dirname(f); d !== path.dirname(d); d = path.dirname(d)) dirs.push(d);
+    return dirs;
+  }));
+  host.directoryExists = (d) => virtualDirs.has(path.resolve(d)) || ts.sys.directoryExists(d);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (f, lang, onError, create) => {
     const text = contents.get(path.resolve(f));

@@ -140,7 +140,7 @@ export class SliceShapeRewriter {
         if (ts.isPropertyAccessExpression(m.parent) && m.parent.name.text === 'namespace') return;
         if (ts.isPropertyAccessExpression(m.parent) && m.parent.name.text === 'name') {
           throw new CannotFix(
-            `${describeUse(e)}.name: an EndpointSlice's name is not its Service's; group slices by the label kubernetes.io/service-name instead`,
+            `\`${m.parent.getText()}\` (line ${lineOf(m.parent)}) would be a slice's own name, not its Service's, and a Service may have several slices; group them by the label kubernetes.io/service-name instead`,
             m.parent,
           );
         }
