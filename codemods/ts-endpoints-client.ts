@@ -121,7 +121,7 @@ function identifierUsed(sf: ts.SourceFile, name: string): boolean {
 }
 
 /** The text of a DiscoveryV1Api client next to the CoreV1Api `receiver`, adding its creation when needed. */
-function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): string {
+export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): string {
   const sf = plan.sf;
   const cn = plan.clientNode;
   const where = `create a DiscoveryV1Api client next to it (kc.makeApiClient(DiscoveryV1Api))`;
@@ -257,7 +257,7 @@ function selectorFor(name: ts.Expression, sf: ts.SourceFile): string {
 }
 
 /** `'metadata.name=foo'` or `` `metadata.name=${x}` `` as a field selector → the service-name label selector. */
-function fieldToLabelSelector(value: ts.Expression, sf: ts.SourceFile): string {
+export function fieldToLabelSelector(value: ts.Expression, sf: ts.SourceFile): string {
   const raw = value.getText(sf);
   const m = /^(['"`])metadata\.name=/.exec(raw);
   if (!m || raw.includes(',') || (!ts.isStringLiteralLike(value) && !ts.isTemplateExpression(value))) {
@@ -276,7 +276,7 @@ const POSITIONAL: Record<string, { field: number; label: number }> = {
   listEndpointsForAllNamespaces: { field: 2, label: 3 },
 };
 
-function rewriteArguments(plan: EditPlan, found: EndpointsCall): void {
+export function rewriteArguments(plan: EditPlan, found: EndpointsCall): void {
   const sf = plan.sf;
   const args = found.call.arguments;
   const replaceArgs = (texts: string[]) => {

@@ -3,9 +3,8 @@
  * to DiscoveryV1Api EndpointSlice lists (codemod `ts-endpoints-client`) when every consumer of the result can be
  * carried over; writes get guidance only, since who owns a slice (its managed-by label, its name) is a decision.
  */
-import { informerOwning, rewriteEndpointsCall } from '../codemods/ts-endpoints-client.js';
 import type { TsAst } from '../src/languages/typescript.js';
-import { analyze, collectClientNodeModule, SLICE_METHOD } from '../src/ts/analysis.js';
+import { typescriptTools } from '../src/ts/lazy.js';
 import type { Rule } from '../src/types.js';
 
 const MIGRATION =
@@ -48,10 +47,11 @@ export const rule: Rule<TsAst> = {
   },
 
   collect(ctx) {
-    collectClientNodeModule(ctx.ast, ctx.file.absPath, ctx.facts);
+    typescriptTools().collectClientNodeModule(ctx.ast, ctx.file.absPath, ctx.facts);
   },
 
   check(ctx) {
+    const { analyze, informerOwning, rewriteEndpointsCall, SLICE_METHOD } = typescriptTools();
     const { clientNode, calls } = analyze(ctx.ast, ctx.file.absPath, ctx.facts);
     for (const found of calls) {
       const start = found.call.getStart(ctx.ast.sourceFile);

@@ -7,11 +7,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ts } from 'ts-morph';
 import { rule as clientRule } from '../rules/endpoints-ts-client.js';
+import { rule as watchRule } from '../rules/endpoints-ts-watch.js';
 import { scriptKindOf } from '../src/languages/typescript.js';
 import { lint } from './helpers.js';
 import { fixtureProjects, typeCheck, type FixtureProject } from './ts-project.js';
 
-const tsRules = [clientRule];
+const tsRules = [clientRule, watchRule];
 const projects = fixtureProjects();
 
 function tree(project: FixtureProject, which: 'before' | 'after'): Record<string, string> {

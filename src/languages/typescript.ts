@@ -12,6 +12,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Project, ts } from 'ts-morph';
 import type { LanguageSupport, ParseProblem } from '../types.js';
+import { registerTypeScriptTools } from '../ts/lazy.js';
+import * as tools from '../ts/tools.js';
+
+// The TS rules reach the compiler-based analysis through this registration (see src/ts/lazy.ts).
+registerTypeScriptTools(tools);
 
 export interface TsAst {
   sourceFile: ts.SourceFile;

@@ -20,7 +20,12 @@ import { ts } from 'ts-morph';
 import type { Edit } from '../types.js';
 import { CannotFix, describeUse, referencesOf } from './scope.js';
 
-export type ValueMode = 'list' | 'single';
+/**
+ * `list`: the value becomes a slice list (all slices of a Service at once); `single`: one slice among all the
+ * slices being processed (an item of a list); `event`: one slice delivered by a watch or informer event, where
+ * the other slices of the same Service are not at hand.
+ */
+export type ValueMode = 'list' | 'single' | 'event';
 
 const READY = '(ep) => ep.conditions?.ready !== false';
 const NOT_READY = '(ep) => ep.conditions?.ready === false';
@@ -133,8 +138,14 @@ export class SliceShapeRewriter {
     while (ts.isNonNullExpression(e.parent)) e = e.parent;
     const p = e.parent;
     if (ts.isPropertyAccessExpression(p) && p.expression === e) {
-      if (p.name.text === 'subsets') return this.subsets(e, p, mode);
-      if (p.name.text === 'metadata' && mode === 'single') {
+      if (p.name.text === 'subsets' && mode !== 'event') return this.subsets(e, p, mode);
+      if (p.name.text === 'subsets') {
+        throw new CannotFix(
+          `the handler reads \`${p.getText()}\` (line ${lineOf(p)}) from one event; with EndpointSlices each event carries one slice of a Service, so its addresses must be merged across slices (for example from the informer's list())`,
+          p,
+        );
+      }
+      if (p.name.text === 'metadata' && mode !== 'list') {
         let m: ts.Node = p;
         while (ts.isNonNullExpression(m.parent)) m = m.parent;
         if (ts.isPropertyAccessExpression(m.parent) && m.parent.name.text === 'namespace') return;
@@ -150,7 +161,7 @@ export class SliceShapeRewriter {
   }
 
   /** `E.subsets` and what is done with it. */
-  private subsets(E: ts.Expression, access: ts.PropertyAccessExpression, mode: ValueMode): void {
+  private subsets(E: ts.Expression, access: ts.PropertyAccessExpression, mode: 'list' | 'single'): void {
     const U = unwrapFallback(access);
     const up = U.parent;
     const iterable = () => {
