@@ -5,6 +5,7 @@ import { rule as endpointsRbac } from './endpoints-rbac.js';
 import { endpointsliceV1beta1 } from './endpointslice-v1beta1.js';
 import { rule as endpointsTsClient } from './endpoints-ts-client.js';
 import { rule as endpointsTsWatch } from './endpoints-ts-watch.js';
+import { rule as endpointsTsType } from './endpoints-ts-type.js';
 
 export const rules: Rule[] = [
   endpointsRbac,
@@ -12,4 +13,5 @@ export const rules: Rule[] = [
   endpointsliceV1beta1,
   endpointsTsClient,
   endpointsTsWatch,
+  endpointsTsType,
 ];

@@ -8,11 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { ts } from 'ts-morph';
 import { rule as clientRule } from '../rules/endpoints-ts-client.js';
 import { rule as watchRule } from '../rules/endpoints-ts-watch.js';
+import { rule as typeRule } from '../rules/endpoints-ts-type.js';
 import { scriptKindOf } from '../src/languages/typescript.js';
 import { lint } from './helpers.js';
 import { fixtureProjects, typeCheck, type FixtureProject } from './ts-project.js';
 
-const tsRules = [clientRule, watchRule];
+const tsRules = [clientRule, watchRule, typeRule];
 const projects = fixtureProjects();
 
 function tree(project: FixtureProject, which: 'before' | 'after'): Record<string, string> {
