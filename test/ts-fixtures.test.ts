@@ -1,5 +1,5 @@
 /**
- * The TypeScript rules on their fixture projects (`fixtures/ts/*`), through the real engine: what is reported,
+ * The TypeScript rules on their fixture projects (`fixtures/typescript/*`), through the real engine: what is reported,
  * what --fix writes, that a second --fix changes nothing, that every output parses, and that the rewritten code
  * type-checks against the real @kubernetes/client-node of its generation (1.4 and 0.22).
  */

@@ -1,5 +1,5 @@
 /**
- * Fixture projects of the TypeScript rules (`fixtures/ts/<project>/`): a package.json (whose client-node range
+ * Fixture projects of the TypeScript rules (`fixtures/typescript/<project>/`): a package.json (whose client-node range
  * says which API generation the code is written for), sources, and `<name>.fixed.<ext>` beside every source that
  * --fix must change. `findings.txt` lists what the rules report on the sources, one `file:line rule fixable|manual`
  * a line, so a reviewer sees the behaviour as files.
@@ -30,7 +30,7 @@ function walk(dir: string, base = dir): string[] {
 }
 
 export function fixtureProjects(): FixtureProject[] {
-  const root = path.join(fixturesDir, 'ts');
+  const root = path.join(fixturesDir, 'typescript');
   return fs
     .readdirSync(root)
     .filter((name) => fs.statSync(path.join(root, name)).isDirectory())
@@ -103,7 +103,7 @@ export function typeCheck(projects: FixtureProject[], generation: 0 | 1): string
   const roots = [...contents.keys()].filter((f) => /\.(ts|tsx|mts|cts)$/.test(f));
   const program = ts.createProgram(roots, options, host);
   return ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file ? `${path.relative(path.join(fixturesDir, 'ts'), d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
+    const where = d.file ? `${path.relative(path.join(fixturesDir, 'typescript'), d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
     return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
   });
 }
