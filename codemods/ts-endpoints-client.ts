@@ -193,6 +193,8 @@ function originOf(sf: ts.SourceFile, name: string): string {
       origin = `is imported from ${n.parent.parent.parent.moduleSpecifier.text}`;
     } else if (ts.isParameter(n) && ts.isIdentifier(n.name) && n.name.text === name) {
       origin = 'is a parameter';
+    } else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) {
+      origin = `comes from \`${n.initializer.getText(sf).slice(0, 60)}\`, not from makeApiClient in this file`;
     }
     ts.forEachChild(n, visit);
   };

@@ -218,13 +218,67 @@ export function packageGeneration(absPath: string): Generation | undefined {
   return found;
 }
 
-/** Relative module specifiers imported or required by a file, resolved to absolute paths without extension. */
+interface PathAliases {
+  base: string;
+  patterns: [prefix: string, suffix: string, targets: string[]][];
+}
+
+const aliasCache = new Map<string, PathAliases | null>();
+
+/** `compilerOptions.paths` of the nearest tsconfig.json (`@backend/*` → `src/backend/*`), for local imports by alias. */
+function pathAliases(absPath: string): PathAliases | null {
+  let dir = path.dirname(absPath);
+  for (;;) {
+    if (aliasCache.has(dir)) return aliasCache.get(dir)!;
+    const config = path.join(dir, 'tsconfig.json');
+    if (fs.existsSync(config)) {
+      let aliases: PathAliases | null = null;
+      try {
+        const parsed = ts.parseConfigFileTextToJson(config, fs.readFileSync(config, 'utf8')).config as
+          | { compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } }
+          | undefined;
+        const paths = parsed?.compilerOptions?.paths;
+        if (paths) {
+          const base = path.resolve(dir, parsed?.compilerOptions?.baseUrl ?? '.');
+          aliases = {
+            base,
+            patterns: Object.entries(paths).map(([pattern, targets]) => {
+              const star = pattern.indexOf('*');
+              return star === -1 ? [pattern, '', targets] : [pattern.slice(0, star), pattern.slice(star + 1), targets];
+            }),
+          };
+        }
+      } catch {
+        aliases = null; // an unreadable tsconfig gives no aliases
+      }
+      aliasCache.set(dir, aliases);
+      return aliases;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/**
+ * Local module specifiers imported or required by a file — relative ones and tsconfig `paths` aliases — resolved
+ * to absolute paths without extension.
+ */
 export function relativeImports(sf: ts.SourceFile, absPath: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
+  const record = (resolved: string, names: string[]) => {
+    const key = stripExtension(resolved);
+    out.set(key, [...(out.get(key) ?? []), ...names]);
+  };
   const add = (spec: string, names: string[]) => {
-    if (!spec.startsWith('.')) return;
-    const resolved = stripExtension(path.resolve(path.dirname(absPath), spec));
-    out.set(resolved, [...(out.get(resolved) ?? []), ...names]);
+    if (spec.startsWith('.')) return record(path.resolve(path.dirname(absPath), spec), names);
+    const aliases = pathAliases(absPath);
+    for (const [prefix, suffix, targets] of aliases?.patterns ?? []) {
+      const exact = suffix === '' && !targets.some((t) => t.includes('*'));
+      if (exact ? spec !== prefix : !(spec.startsWith(prefix) && spec.endsWith(suffix) && spec.length >= prefix.length + suffix.length)) continue;
+      const middle = exact ? '' : spec.slice(prefix.length, spec.length - suffix.length);
+      for (const target of targets) record(path.resolve(aliases!.base, target.replace('*', middle)), names);
+    }
   };
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
