@@ -5,13 +5,14 @@
  *
  * Syntax-only by default: one `ts.SourceFile` per file, no program, no type checker — fast, and enough because the
  * rules trust a call only in files that import `@kubernetes/client-node`. The type-aware mode (off by default, see
- * `configureTypeScript`) additionally builds a program from the scanned project's tsconfig so rules can confirm a
+ * `typescript-options.ts`) additionally builds a program from the scanned project's tsconfig so rules can confirm a
  * receiver's type; it costs a full type-check of that project.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Project, ts } from 'ts-morph';
 import type { LanguageSupport, ParseProblem } from '../types.js';
+import { typescriptOptions } from './typescript-options.js';
 import { registerTypeScriptTools } from '../ts/lazy.js';
 import * as tools from '../ts/tools.js';
 
@@ -24,20 +25,7 @@ export interface TsAst {
   checker?: ts.TypeChecker;
 }
 
-export interface TypeScriptOptions {
-  /**
-   * Confirm receivers by type: find the nearest tsconfig.json of each file, build a program of that project and
-   * hand its type checker to the rules. Set by the CLI's `--type-aware`; the environment variable
-   * `SLICEFIX_TYPE_AWARE=1` does the same.
-   */
-  typeAware: boolean;
-}
-
-const options: TypeScriptOptions = { typeAware: process.env.SLICEFIX_TYPE_AWARE === '1' };
-
-export function configureTypeScript(next: Partial<TypeScriptOptions>): void {
-  Object.assign(options, next);
-}
+export { configureTypeScript } from './typescript-options.js';
 
 export function scriptKindOf(file: string): ts.ScriptKind {
   switch (path.extname(file).toLowerCase()) {
@@ -98,7 +86,7 @@ export const typescriptLanguage: LanguageSupport<TsAst> = {
   id: 'typescript',
   lineComment: '//',
   parse(text, file) {
-    const typed = options.typeAware ? typeAwareParse(text, file) : undefined;
+    const typed = typescriptOptions.typeAware ? typeAwareParse(text, file) : undefined;
     const sourceFile =
       typed?.sourceFile ?? ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(file));
     return { ast: typed ?? { sourceFile }, errors: parseDiagnostics(sourceFile) };
