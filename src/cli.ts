@@ -11,6 +11,7 @@ import { ConfigError, defaultConfig, findConfigFile, loadConfig, type Config } f
 import { scan, type ActiveRule } from './engine.js';
 import { formatters } from './formatters/index.js';
 import type { FormatContext } from './formatters/types.js';
+import { configureTypeScript } from './languages/typescript-options.js';
 import type { Rule, ScanResult } from './types.js';
 
 export class UsageError extends Error {}
@@ -31,6 +32,8 @@ Options:
   --ignore GLOB         skip files matching GLOB (repeatable)
   --max-warnings N      exit 1 when there are more than N warnings
   --quiet               report errors only
+  --type-aware          TS/JS: load each project's tsconfig and confirm client-node
+                        receivers by type (slower)
   --list-rules          list the rules and exit
   --debug               print a stack trace on internal failures
   --version             print the version and exit
@@ -100,6 +103,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
         ignore: { type: 'string', multiple: true },
         'max-warnings': { type: 'string' },
         quiet: { type: 'boolean' },
+        'type-aware': { type: 'boolean' },
         'list-rules': { type: 'boolean' },
         debug: { type: 'boolean' },
         version: { type: 'boolean' },
@@ -130,6 +134,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
     }
     if (values.fix && values['dry-run']) throw new UsageError('--fix and --dry-run exclude each other');
 
+    if (values['type-aware']) configureTypeScript({ typeAware: true });
     const paths = positionals.length ? positionals : ['.'];
     const knownRules = rules.map((r) => r.meta.id);
     let config: Config;
