@@ -2,7 +2,6 @@
  * Finds the v1 Endpoints calls, REST paths and types of one TS/JS file, once per parsed file (the three
  * `endpoints-ts-*` rules share the result through a WeakMap keyed by the AST).
  */
-import path from 'node:path';
 import { ts } from 'ts-morph';
 import type { RepoFacts } from '../types.js';
 import type { TsAst } from '../languages/typescript.js';
@@ -127,8 +126,4 @@ export function generationOf(call: ts.CallExpression, method: string, absPath: s
   if (args.length === 1 && (ts.isStringLiteralLike(args[0]) || ts.isTemplateExpression(args[0]))) return 0;
   if (args.length === 1 && method === 'readNamespacedEndpoints') return 1;
   return packageGeneration(absPath) ?? 1;
-}
-
-export function displayPath(absPath: string): string {
-  return path.basename(absPath);
 }
