@@ -7,6 +7,9 @@ import { rule as endpointsGoType } from './endpoints-go-type.js';
 import { endpointsKubectl } from './endpoints-kubectl.js';
 import { endpointsManifest } from './endpoints-manifest.js';
 import { rule as endpointsRbac } from './endpoints-rbac.js';
+import { rule as endpointsTsClient } from './endpoints-ts-client.js';
+import { rule as endpointsTsType } from './endpoints-ts-type.js';
+import { rule as endpointsTsWatch } from './endpoints-ts-watch.js';
 import { endpointsliceV1beta1 } from './endpointslice-v1beta1.js';
 
 export const rules: Rule[] = [
@@ -17,5 +20,8 @@ export const rules: Rule[] = [
   endpointsGoInformer,
   endpointsGoControllerRuntime,
   endpointsGoType,
+  endpointsTsClient,
+  endpointsTsWatch,
+  endpointsTsType,
   endpointsKubectl,
 ];

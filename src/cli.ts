@@ -12,6 +12,7 @@ import { scan, type ActiveRule } from './engine.js';
 import { formatters } from './formatters/index.js';
 import { GitError, gitScope } from './git.js';
 import type { FormatContext } from './formatters/types.js';
+import { configureTypeScript } from './languages/typescript-options.js';
 import type { Rule, ScanResult } from './types.js';
 
 export class UsageError extends Error {}
@@ -36,6 +37,8 @@ Options:
   --staged              scan the staged (index) version of staged files
   --max-warnings N      exit 1 when there are more than N warnings
   --quiet               report errors only
+  --type-aware          TS/JS: load each project's tsconfig and confirm client-node
+                        receivers by type (slower)
   --list-rules          list the rules and exit
   --debug               print a stack trace on internal failures
   --version             print the version and exit
@@ -123,6 +126,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
         staged: { type: 'boolean' },
         'max-warnings': { type: 'string' },
         quiet: { type: 'boolean' },
+        'type-aware': { type: 'boolean' },
         'list-rules': { type: 'boolean' },
         debug: { type: 'boolean' },
         version: { type: 'boolean' },
@@ -158,6 +162,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
       throw new UsageError('--fix rewrites whole files, not only changed lines: run --fix without --changed-since');
     }
 
+    if (values['type-aware']) configureTypeScript({ typeAware: true });
     const paths = positionals.length ? positionals : ['.'];
     const config = await resolveConfig(io.cwd, values.config as string | undefined, paths, rules);
     const active = selectRules(rules, config, listOption(values.rule as string[]), listOption(values.disable as string[]));

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { importYaml } from './languages/yaml-import.js';
 import type { RuleSetting, Settings } from './types.js';
 
 export interface Config {
@@ -75,7 +76,7 @@ export async function loadConfig(file: string, knownRules: readonly string[]): P
   }
   let raw: unknown;
   // Imported here: most runs have no config file, and the YAML parser is loaded only when a file needs it.
-  const { parse: parseYaml } = await import('yaml');
+  const { parse: parseYaml } = await importYaml();
   try {
     raw = parseYaml(text, { prettyErrors: false }) ?? {};
   } catch (error) {

@@ -18,7 +18,7 @@ interface ActionRun {
   summary: string;
 }
 
-function runAction(workspace: string, inputs: Record<string, string>): ActionRun {
+function runAction(workspace: string, inputs: Record<string, string>, entry = bundle): ActionRun {
   const scratch = makeTempDir('slicefix-action-');
   const outputFile = path.join(scratch, 'output');
   const summaryFile = path.join(scratch, 'summary');
@@ -37,7 +37,7 @@ function runAction(workspace: string, inputs: Record<string, string>): ActionRun
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   // The runner starts actions in the workspace, but the action must not depend on it.
-  const result = spawnSync(process.execPath, [bundle], { cwd: scratch, env, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [entry], { cwd: scratch, env, encoding: 'utf8' });
   const outputs = Object.fromEntries(
     fs.readFileSync(outputFile, 'utf8').split('\n').filter(Boolean).map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
   );
@@ -93,11 +93,35 @@ function expectValidSarif(text: string): SarifLog {
 const script = '#!/bin/sh\nkubectl get endpoints web -n shop\nkubectl delete ep legacy\n';
 
 describe('GitHub Action', () => {
+  it('runs every language from a copy of the bundle alone (no node_modules), and fixes with the workspace config', () => {
+    // On a runner the action's folder has no node_modules: every parser, schema and WebAssembly file must be in it.
+    const copy = path.join(makeTempDir('slicefix-bundle-copy-'), 'bundle');
+    fs.cpSync(path.dirname(bundle), copy, { recursive: true });
+    const workspace = makeTempDir('slicefix-ws-');
+    fs.cpSync(path.join(repoRoot, 'examples/demo'), workspace, { recursive: true });
+    fs.writeFileSync(path.join(workspace, '.slicefix.yaml'), 'managedBy: platform-team\n');
+    const report = runAction(workspace, { paths: '.', 'fail-on': 'never' }, path.join(copy, 'index.mjs'));
+    expect(report.status, report.stdout).toBe(0);
+    expect(report.stdout).not.toMatch(/internal error/);
+    for (const id of ['endpoints-manifest', 'endpoints-go-client', 'endpoints-ts-client', 'endpoints-kubectl', 'endpoints-rbac']) {
+      expect(report.stdout).toContain(`slicefix(${id})`);
+    }
+    const fixed = runAction(workspace, { paths: '.', fix: 'true', 'fail-on': 'never' }, path.join(copy, 'index.mjs'));
+    expect(fixed.stdout).not.toMatch(/internal error/);
+    expect(Number(fixed.outputs.fixed)).toBeGreaterThan(5);
+    expect(fs.readFileSync(path.join(workspace, 'deploy/external-db.yaml'), 'utf8')).toContain('endpointslice.kubernetes.io/managed-by: platform-team');
+  }, 120_000);
+
   it('the committed bundle is built from the current sources (run `npm run build:action`)', () => {
-    const fresh = path.join(makeTempDir('slicefix-bundle-'), 'index.mjs');
+    const fresh = path.join(makeTempDir('slicefix-bundle-'), 'bundle');
     execFileSync(process.execPath, [path.join(repoRoot, 'action', 'build.mjs'), fresh], { cwd: repoRoot });
-    const same = fs.readFileSync(fresh).equals(fs.readFileSync(bundle));
-    expect(same, 'action/bundle/index.mjs is stale: run `npm run build:action` and commit it').toBe(true);
+    const committed = path.dirname(bundle);
+    const files = (dir: string) => (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+    expect(files(committed), 'action/bundle/ is stale: run `npm run build:action` and commit it').toEqual(files(fresh));
+    for (const file of files(fresh)) {
+      const same = fs.readFileSync(path.join(fresh, file)).equals(fs.readFileSync(path.join(committed, file)));
+      expect(same, `action/bundle/${file} is stale: run \`npm run build:action\` and commit it`).toBe(true);
+    }
   }, 120_000);
 
   it('action.yml declares the inputs the entry reads and runs the committed bundle without npm install', () => {

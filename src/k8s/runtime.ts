@@ -5,6 +5,7 @@
  * Action's bundler (a `createRequire` would not be).
  */
 import type * as Yaml from 'yaml';
+import { importYaml } from '../languages/yaml-import.js';
 
 type EndpointSliceModel = new (data: unknown) => { validate(): void };
 
@@ -12,7 +13,7 @@ let yaml: typeof Yaml | undefined;
 let endpointSliceModel: EndpointSliceModel | undefined;
 
 export async function loadManifestRuntime(): Promise<void> {
-  yaml ??= await import('yaml');
+  yaml ??= await importYaml();
   endpointSliceModel ??= (await import('kubernetes-models/discovery.k8s.io/v1/EndpointSlice')).EndpointSlice as EndpointSliceModel;
 }
 

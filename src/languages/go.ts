@@ -5,7 +5,9 @@
  *
  * This module is imported only when a `.go` file passes a rule's pre-filter (see `./index.ts`).
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { readImports, type GoImports } from '../go/imports.js';
 import type { LanguageSupport, ParseProblem } from '../types.js';
@@ -18,8 +20,15 @@ export interface GoAst {
 }
 
 const require = createRequire(import.meta.url);
-await Parser.init();
-const grammar = await Language.load(require.resolve('tree-sitter-go/tree-sitter-go.wasm'));
+
+/** A WebAssembly file: beside this module when bundled (the Action copies them there), else from its package. */
+function wasmFile(name: string, packagePath: string): string {
+  const beside = fileURLToPath(new URL(name, import.meta.url));
+  return fs.existsSync(beside) ? beside : require.resolve(packagePath);
+}
+
+await Parser.init({ locateFile: () => wasmFile('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm') });
+const grammar = await Language.load(wasmFile('tree-sitter-go.wasm', 'tree-sitter-go/tree-sitter-go.wasm'));
 const parser = new Parser();
 parser.setLanguage(grammar);
 

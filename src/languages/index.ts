@@ -16,6 +16,7 @@ const loaders: Partial<Record<LanguageId, Loader>> = {
   dockerfile: async () => (await import('./text.js')).dockerfileLanguage,
   markdown: async () => (await import('./text.js')).markdownLanguage,
   go: async () => (await import('./go.js')).goLanguage,
+  typescript: async () => (await import('./typescript.js')).typescriptLanguage as LanguageSupport,
 };
 
 const loaded = new Map<LanguageId, Promise<LanguageSupport>>();

@@ -1,0 +1,311 @@
+/**
+ * What a TS/JS file knows about `@kubernetes/client-node`: how it imports it, which of its clients it creates, and
+ * which API generation it speaks. Shared by the `endpoints-ts-*` rules and the `ts-*` codemods.
+ *
+ * Without a type checker, slicefix trusts a call like `x.readNamespacedEndpoints(...)` only when the file imports
+ * or requires the package, or imports a local module that does (the module that created the client and handed it
+ * over). A method of the right name in an unrelated file is not enough.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ts } from 'ts-morph';
+
+export const PACKAGE = '@kubernetes/client-node';
+
+export type ImportStyle = 'esm-named' | 'esm-namespace' | 'cjs-destructure' | 'cjs-namespace';
+
+export interface ClientNodeImport {
+  style: ImportStyle;
+  /** The `{ ... }` of a named import or of a destructuring require, where new names are added. */
+  bindings?: ts.NamedImports | ts.ObjectBindingPattern;
+  /** Local name of the namespace (`k8s` in `import * as k8s`, `const k8s = require(...)`). */
+  namespace?: string;
+  typeOnly: boolean;
+}
+
+export interface ClientNodeFile {
+  imports: ClientNodeImport[];
+  /** local name → exported name, for names imported one by one. */
+  named: Map<string, string>;
+  namespaces: Set<string>;
+}
+
+function isPackageSpecifier(node: ts.Node | undefined): boolean {
+  return !!node && ts.isStringLiteralLike(node) && node.text === PACKAGE;
+}
+
+function isRequireOfPackage(node: ts.Node | undefined): boolean {
+  return (
+    !!node &&
+    ts.isCallExpression(node) &&
+    ts.isIdentifier(node.expression) &&
+    node.expression.text === 'require' &&
+    node.arguments.length === 1 &&
+    isPackageSpecifier(node.arguments[0])
+  );
+}
+
+export function findClientNodeImports(sf: ts.SourceFile): ClientNodeFile {
+  const result: ClientNodeFile = { imports: [], named: new Map(), namespaces: new Set() };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && isPackageSpecifier(node.moduleSpecifier) && node.importClause) {
+      const clause = node.importClause;
+      const typeOnly = clause.isTypeOnly;
+      if (clause.name) {
+        result.namespaces.add(clause.name.text);
+        result.imports.push({ style: 'esm-namespace', namespace: clause.name.text, typeOnly });
+      }
+      const bindings = clause.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) {
+        result.namespaces.add(bindings.name.text);
+        result.imports.push({ style: 'esm-namespace', namespace: bindings.name.text, typeOnly });
+      } else if (bindings && ts.isNamedImports(bindings)) {
+        for (const el of bindings.elements) result.named.set(el.name.text, (el.propertyName ?? el.name).text);
+        result.imports.push({ style: 'esm-named', bindings, typeOnly });
+      }
+      return;
+    }
+    if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
+      if (isPackageSpecifier(node.moduleReference.expression)) {
+        result.namespaces.add(node.name.text);
+        result.imports.push({ style: 'cjs-namespace', namespace: node.name.text, typeOnly: node.isTypeOnly });
+      }
+      return;
+    }
+    if (ts.isVariableDeclaration(node) && node.initializer) {
+      let init: ts.Expression = node.initializer;
+      while (ts.isAwaitExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
+      const dynamicImport =
+        ts.isCallExpression(init) && init.expression.kind === ts.SyntaxKind.ImportKeyword && isPackageSpecifier(init.arguments[0]);
+      if (isRequireOfPackage(init) || dynamicImport) {
+        if (ts.isIdentifier(node.name)) {
+          result.namespaces.add(node.name.text);
+          result.imports.push({ style: 'cjs-namespace', namespace: node.name.text, typeOnly: false });
+        } else if (ts.isObjectBindingPattern(node.name)) {
+          for (const el of node.name.elements) {
+            if (ts.isIdentifier(el.name)) {
+              const exported = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : el.name.text;
+              result.named.set(el.name.text, exported);
+            }
+          }
+          result.imports.push({ style: 'cjs-destructure', bindings: node.name, typeOnly: false });
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return result;
+}
+
+export function importsClientNode(file: ClientNodeFile): boolean {
+  return file.imports.length > 0;
+}
+
+/**
+ * Whether `node` names the export `exported` of client-node: `CoreV1Api` (named import, maybe aliased) or
+ * `k8s.CoreV1Api` (namespace), as an expression or a type reference.
+ */
+export function refersTo(node: ts.Node, exported: string, file: ClientNodeFile): boolean {
+  if (ts.isIdentifier(node)) return file.named.get(node.text) === exported;
+  if (ts.isPropertyAccessExpression(node)) {
+    return ts.isIdentifier(node.expression) && file.namespaces.has(node.expression.text) && node.name.text === exported;
+  }
+  if (ts.isQualifiedName(node)) {
+    return ts.isIdentifier(node.left) && file.namespaces.has(node.left.text) && node.right.text === exported;
+  }
+  if (ts.isTypeReferenceNode(node)) return refersTo(node.typeName, exported, file);
+  if (ts.isExpressionWithTypeArguments(node)) return refersTo(node.expression, exported, file);
+  return false;
+}
+
+/** The exported name a node refers to (`V1Endpoints` for `k8s.V1Endpoints`), or undefined if not client-node's. */
+export function clientNodeName(node: ts.Node, file: ClientNodeFile): string | undefined {
+  if (ts.isIdentifier(node)) return file.named.get(node.text);
+  if (ts.isPropertyAccessExpression(node) || ts.isQualifiedName(node)) {
+    const left = ts.isPropertyAccessExpression(node) ? node.expression : node.left;
+    const right = ts.isPropertyAccessExpression(node) ? node.name : node.right;
+    if (ts.isIdentifier(left) && file.namespaces.has(left.text)) return right.text;
+  }
+  if (ts.isTypeReferenceNode(node)) return clientNodeName(node.typeName, file);
+  return undefined;
+}
+
+/**
+ * How code of this file names a client-node export: through the namespace it imported (`k8s.X`), or by a name
+ * imported one by one (`X`, added to the import when missing). Returns the reference text and the edit that
+ * makes it valid, or undefined when the file has no value import to extend.
+ */
+export function referenceStyle(
+  file: ClientNodeFile,
+  like: ts.Node,
+): { text: (exported: string) => string; namespace?: string; bindings?: ts.NamedImports | ts.ObjectBindingPattern } | undefined {
+  if ((ts.isPropertyAccessExpression(like) || ts.isQualifiedName(like)) && ts.isIdentifier(ts.isPropertyAccessExpression(like) ? like.expression : like.left)) {
+    const ns = (ts.isPropertyAccessExpression(like) ? like.expression : like.left) as ts.Identifier;
+    return { text: (exported) => `${ns.text}.${exported}`, namespace: ns.text };
+  }
+  const valueImport = file.imports.find((i) => !i.typeOnly && i.bindings);
+  if (valueImport?.bindings) {
+    return { text: (exported) => localNameOf(file, exported) ?? exported, bindings: valueImport.bindings };
+  }
+  const ns = file.imports.find((i) => !i.typeOnly && i.namespace);
+  if (ns?.namespace) return { text: (exported) => `${ns.namespace}.${exported}`, namespace: ns.namespace };
+  return undefined;
+}
+
+export function localNameOf(file: ClientNodeFile, exported: string): string | undefined {
+  for (const [local, name] of file.named) if (name === exported) return local;
+  return undefined;
+}
+
+/**
+ * An edit that adds `names` to a `{ ... }` import or destructuring require, or nothing when all are there.
+ * Inserted after the last element so that a trailing comma and the formatting of the list are kept.
+ */
+export function addNamedImports(
+  bindings: ts.NamedImports | ts.ObjectBindingPattern,
+  file: ClientNodeFile,
+  names: string[],
+): { start: number; end: number; text: string } | undefined {
+  const missing = names.filter((n) => localNameOf(file, n.replace(/^type /, '')) === undefined);
+  if (missing.length === 0) return undefined;
+  const elements = bindings.elements;
+  if (elements.length === 0) {
+    const open = bindings.getStart() + 1;
+    return { start: open, end: open, text: ` ${missing.join(', ')} ` };
+  }
+  const last = elements[elements.length - 1];
+  return { start: last.end, end: last.end, text: missing.map((n) => `, ${n}`).join('') };
+}
+
+export type Generation = 0 | 1;
+
+const generationCache = new Map<string, Generation | undefined>();
+
+/**
+ * The client-node generation the nearest package.json that depends on it asks for: `0.x` ranges mean the
+ * positional API that returns `{ response, body }`; anything else (1.x, 2.x, a tag) the object-parameter API.
+ */
+export function packageGeneration(absPath: string): Generation | undefined {
+  let dir = path.dirname(absPath);
+  const visited: string[] = [];
+  let found: Generation | undefined;
+  for (;;) {
+    if (generationCache.has(dir)) {
+      found = generationCache.get(dir);
+      break;
+    }
+    visited.push(dir);
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest)) {
+      try {
+        const pkg = JSON.parse(fs.readFileSync(manifest, 'utf8')) as Record<string, Record<string, string> | undefined>;
+        const range =
+          pkg.dependencies?.[PACKAGE] ?? pkg.devDependencies?.[PACKAGE] ?? pkg.peerDependencies?.[PACKAGE];
+        if (range !== undefined) {
+          found = /^\s*[\^~=v]*0\./.test(range) ? 0 : 1;
+          break;
+        }
+      } catch {
+        // An unreadable package.json says nothing about the generation; keep looking above it.
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  for (const v of visited) generationCache.set(v, found);
+  return found;
+}
+
+interface PathAliases {
+  base: string;
+  patterns: [prefix: string, suffix: string, targets: string[]][];
+}
+
+const aliasCache = new Map<string, PathAliases | null>();
+
+/** `compilerOptions.paths` of the nearest tsconfig.json (`@backend/*` → `src/backend/*`), for local imports by alias. */
+function pathAliases(absPath: string): PathAliases | null {
+  let dir = path.dirname(absPath);
+  for (;;) {
+    if (aliasCache.has(dir)) return aliasCache.get(dir)!;
+    const config = path.join(dir, 'tsconfig.json');
+    if (fs.existsSync(config)) {
+      let aliases: PathAliases | null = null;
+      try {
+        const parsed = ts.parseConfigFileTextToJson(config, fs.readFileSync(config, 'utf8')).config as
+          | { compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } }
+          | undefined;
+        const paths = parsed?.compilerOptions?.paths;
+        if (paths) {
+          const base = path.resolve(dir, parsed?.compilerOptions?.baseUrl ?? '.');
+          aliases = {
+            base,
+            patterns: Object.entries(paths).map(([pattern, targets]) => {
+              const star = pattern.indexOf('*');
+              return star === -1 ? [pattern, '', targets] : [pattern.slice(0, star), pattern.slice(star + 1), targets];
+            }),
+          };
+        }
+      } catch {
+        aliases = null; // an unreadable tsconfig gives no aliases
+      }
+      aliasCache.set(dir, aliases);
+      return aliases;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/**
+ * Local module specifiers imported or required by a file — relative ones and tsconfig `paths` aliases — resolved
+ * to absolute paths without extension.
+ */
+export function relativeImports(sf: ts.SourceFile, absPath: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const record = (resolved: string, names: string[]) => {
+    const key = stripExtension(resolved);
+    out.set(key, [...(out.get(key) ?? []), ...names]);
+  };
+  const add = (spec: string, names: string[]) => {
+    if (spec.startsWith('.')) return record(path.resolve(path.dirname(absPath), spec), names);
+    const aliases = pathAliases(absPath);
+    for (const [prefix, suffix, targets] of aliases?.patterns ?? []) {
+      const exact = suffix === '' && !targets.some((t) => t.includes('*'));
+      if (exact ? spec !== prefix : !(spec.startsWith(prefix) && spec.endsWith(suffix) && spec.length >= prefix.length + suffix.length)) continue;
+      const middle = exact ? '' : spec.slice(prefix.length, spec.length - suffix.length);
+      for (const target of targets) record(path.resolve(aliases!.base, target.replace('*', middle)), names);
+    }
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const names: string[] = [];
+      const b = node.importClause?.namedBindings;
+      if (node.importClause?.name) names.push(node.importClause.name.text);
+      if (b && ts.isNamespaceImport(b)) names.push(b.name.text);
+      if (b && ts.isNamedImports(b)) names.push(...b.elements.map((e) => e.name.text));
+      add(node.moduleSpecifier.text, names);
+      return;
+    }
+    if (
+      ts.isCallExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'require' &&
+      node.arguments.length === 1 &&
+      ts.isStringLiteralLike(node.arguments[0])
+    ) {
+      add(node.arguments[0].text, []);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+export function stripExtension(file: string): string {
+  const withoutExt = file.replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
+  return withoutExt.endsWith('/index') ? withoutExt.slice(0, -'/index'.length) : withoutExt;
+}
