@@ -37,3 +37,21 @@ describe('lazy loading', () => {
     for (const parser of ['ts-morph', 'typescript', 'web-tree-sitter', 'tree-sitter']) expect(imported).not.toContain(parser);
   });
 });
+
+describe('lazy loading per language', () => {
+  it('a Go file with a trigger loads tree-sitter, not the TypeScript compiler', () => {
+    const imported = importsWhileScanning({
+      'main.go': 'package main\n\nimport "k8s.io/client-go/kubernetes"\n\nfunc f(cs kubernetes.Interface) { _ = cs.CoreV1().Endpoints("ns") }\n',
+    });
+    expect(imported).toContain('web-tree-sitter');
+    for (const parser of ['ts-morph', 'typescript', 'yaml']) expect(imported).not.toContain(parser);
+  });
+
+  it('a TypeScript file with a trigger loads ts-morph, not tree-sitter', () => {
+    const imported = importsWhileScanning({
+      'a.ts': "import * as k8s from '@kubernetes/client-node';\nexport const f = (api: k8s.CoreV1Api) => api.readNamespacedEndpoints({ name: 'a', namespace: 'b' });\n",
+    });
+    expect(imported).toContain('ts-morph');
+    for (const parser of ['web-tree-sitter', 'yaml']) expect(imported).not.toContain(parser);
+  });
+});
