@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import { rewriteConsumers, rewriteNotFound } from '../src/go/consumers.js';
 import { ensureImport, PKG } from '../src/go/imports.js';
-import { children, isPackageMember, methodCall, namesIn, qualified, snippet } from '../src/go/syntax.js';
+import { children, isPackageMember, methodCall, namesIn, qualified, snippet, uniqueName } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
 
@@ -77,9 +77,14 @@ export function getEndpointsToListSlices(ast: GoAst, site: EndpointsClientCall):
     edits.push(...consumers);
   }
   if (declared.errVar) {
-    const empty = variable === '_' ? undefined : `len(${variable}.Items) == 0`;
-    const notFound = empty ? rewriteNotFound(ast, declared.statement, declared.errVar.text, empty) : [];
+    // A discarded result with an `IsNotFound(err)` check is an existence check: a List never fails with
+    // NotFound, so the check needs the list itself (`_` gets a name), or the function would change its answer.
+    const list = variable === '_' ? uniqueName('slices', taken) : variable;
+    const notFound = rewriteNotFound(ast, declared.statement, declared.errVar.text, `len(${list}.Items) == 0`);
     if (typeof notFound === 'string') return notFound;
+    if (notFound.length > 0 && variable === '_') {
+      edits.push({ start: declared.variable.startIndex, end: declared.variable.endIndex, text: list });
+    }
     edits.push(...notFound);
   }
   return edits;
