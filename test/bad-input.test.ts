@@ -152,3 +152,42 @@ describe('Helm templates', () => {
     expect(result.errors).toEqual([]);
   });
 });
+
+describe('syntax errors in code', () => {
+  it('Go with a syntax error: reported, named, and no fix is applied to the file', async () => {
+    const broken = [
+      'package main',
+      '',
+      'import (',
+      '\t"context"',
+      '',
+      '\tmetav1 "k8s.io/apimachinery/pkg/apis/meta/v1"',
+      '\t"k8s.io/client-go/kubernetes"',
+      ')',
+      '',
+      'func f(ctx context.Context, cs kubernetes.Interface) error {',
+      '\t_, err := cs.CoreV1().Endpoints("ns").Get(ctx, "web", metav1.GetOptions{})',
+      '\treturn err',
+      '}',
+      '',
+      'func g( {',
+      '',
+    ].join('\n');
+    await battery({ 'main.go': broken }, /could not be parsed: .*line 15.*no fix is applied/);
+  });
+
+  it('TypeScript with a syntax error: reported, named, and no fix is applied to the file', async () => {
+    const broken = [
+      "import * as k8s from '@kubernetes/client-node';",
+      'const kc = new k8s.KubeConfig();',
+      'const core = kc.makeApiClient(k8s.CoreV1Api);',
+      'export async function f() {',
+      "  const ep = await core.readNamespacedEndpoints({ name: 'web', namespace: 'ns' });",
+      '  return ep.subsets?.flatMap((s) => s.addresses ?? []) ?? [];',
+      '}',
+      'export function g( {',
+      '',
+    ].join('\n');
+    await battery({ 'web.ts': broken, 'package.json': '{"dependencies":{"@kubernetes/client-node":"^1.4.0"}}' }, /could not be parsed: .*no fix is applied/);
+  });
+});
