@@ -24,7 +24,11 @@ export interface CrSite {
 }
 
 /** `V := &corev1.Endpoints{}`, `V := corev1.Endpoints{}` or `var V corev1.Endpoints` in the function around `at`. */
-function declarationOf(ast: GoAst, at: Node, name: string): (EndpointsVariable & { typeName: 'Endpoints' | 'EndpointsList' }) | undefined {
+function declarationOf(
+  ast: GoAst,
+  at: Node,
+  name: string,
+): (EndpointsVariable & { typeName: 'Endpoints' | 'EndpointsList'; pointer: boolean }) | undefined {
   const body = enclosingFunctionBody(at);
   if (!body) return undefined;
   for (const id of identifiersNamed(body, name)) {
@@ -33,7 +37,13 @@ function declarationOf(ast: GoAst, at: Node, name: string): (EndpointsVariable &
     if (holder?.type === 'var_spec') {
       const type = holder.childForFieldName('type');
       if (type && isPackageMember(ast, type, PKG.core, ['Endpoints', 'EndpointsList']) && !holder.childForFieldName('value')) {
-        return { name: id, declaration: holder.parent!.type === 'var_declaration' ? holder.parent! : holder, type, typeName: type.childForFieldName('name')!.text as 'Endpoints' };
+        return {
+          name: id,
+          declaration: holder.parent!.type === 'var_declaration' ? holder.parent! : holder,
+          type,
+          typeName: type.childForFieldName('name')!.text as 'Endpoints',
+          pointer: false,
+        };
       }
     }
     if (holder?.type === 'expression_list' && holder.parent?.type === 'short_var_declaration') {
@@ -43,7 +53,7 @@ function declarationOf(ast: GoAst, at: Node, name: string): (EndpointsVariable &
       const literal = value?.type === 'unary_expression' ? value.childForFieldName('operand') : value;
       const type = literal?.type === 'composite_literal' ? literal.childForFieldName('type') : null;
       if (type && isPackageMember(ast, type, PKG.core, ['Endpoints', 'EndpointsList']) && children(literal!.childForFieldName('body')!).length === 0) {
-        return { name: id, declaration: holder.parent, type, typeName: type.childForFieldName('name')!.text as 'Endpoints' };
+        return { name: id, declaration: holder.parent, type, typeName: type.childForFieldName('name')!.text as 'Endpoints', pointer: value.type === 'unary_expression' };
       }
     }
   }
@@ -69,7 +79,9 @@ export function findCrSites(ast: GoAst): CrSite[] {
         }
       } else if (operand.type === 'identifier' && !isKind && m!.method !== 'For') {
         const variable = declarationOf(ast, call, operand.text);
-        if (variable && (variable.declaration.type === 'var_declaration') === (arg !== operand)) {
+        // The object goes in as a pointer: `ep` declared `ep := &corev1.Endpoints{}`, or `&ep` declared as a value
+        // (`var ep corev1.Endpoints`, `ep := corev1.Endpoints{}`, as controllers write it just as often).
+        if (variable && variable.pointer === (arg === operand)) {
           sites.push({ call, method: m!.method, object: arg, variable, typeName: variable.typeName });
           break;
         }

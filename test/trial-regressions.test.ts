@@ -1,0 +1,43 @@
+/**
+ * Shapes met when slicefix was tried on real controllers and Node services, each reduced to a minimal file. The
+ * Go shapes that must also build live in fixtures/go/before/trial (built against the real client-go).
+ */
+import { describe, expect, test } from 'vitest';
+import { rules } from '../rules/index.js';
+import { lint } from './helpers.js';
+
+const goRules = rules.filter((r) => r.meta.languages.includes('go'));
+
+const goHeader = `package p
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+`;
+
+describe('Go controller-runtime objects declared as values', () => {
+  test('`ep := corev1.Endpoints{}` passed as `&ep` to Get and Delete is found (not only as a type)', async () => {
+    const text = `${goHeader}
+func get(ctx context.Context, c client.Client, svc *corev1.Service) (*corev1.Endpoints, error) {
+	ep := corev1.Endpoints{}
+	err := c.Get(ctx, types.NamespacedName{Namespace: svc.Namespace, Name: svc.Name}, &ep)
+	return &ep, err
+}
+
+func remove(ctx context.Context, c client.Client) error {
+	ep := corev1.Endpoints{}
+	return c.Delete(ctx, &ep)
+}
+`;
+    const out = await lint({ 'x.go': text }, goRules, { fix: true });
+    expect(out.files['x.go']).toBe(text);
+    const byRule = out.result.findings.filter((f) => f.ruleId === 'endpoints-go-controller-runtime').map((f) => f.message);
+    expect(byRule).toHaveLength(2);
+    expect(byRule[0]).toMatch(/^`Get\(ctx, types.NamespacedName\{.*gets a Service's v1 Endpoints.*Not fixed: `ep` is used as a whole at line 14/);
+    expect(byRule[1]).toMatch(/^`Delete\(ctx, &ep\)` writes v1 Endpoints/);
+  });
+});
