@@ -19,6 +19,55 @@ import (
 )
 `;
 
+describe('Go address loops', () => {
+  test('`addr.Hostname` is refused with the type difference that stops the rewrite', async () => {
+    const text = `${goHeader}
+func hosts(ctx context.Context, c client.Client, key types.NamespacedName) ([]string, error) {
+	ep := &corev1.Endpoints{}
+	if err := c.Get(ctx, key, ep); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, subset := range ep.Subsets {
+		for _, addr := range subset.Addresses {
+			out = append(out, addr.Hostname)
+		}
+	}
+	return out, nil
+}
+`;
+    const out = await lint({ 'x.go': text }, goRules, { fix: true });
+    expect(out.files['x.go']).toBe(text);
+    const messages = out.result.findings.map((f) => f.message);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain(
+      'Not fixed: `addr.Hostname` is a string, but an EndpointSlice endpoint\'s `Hostname` is a `*string` (nil when unset) at line 19',
+    );
+  });
+
+  test('an address used as a whole is refused, naming the fields that are rewritten', async () => {
+    const text = `${goHeader}
+func all(ctx context.Context, c client.Client, key types.NamespacedName) ([]corev1.EndpointAddress, error) {
+	var ep corev1.Endpoints
+	if err := c.Get(ctx, key, &ep); err != nil {
+		return nil, err
+	}
+	var out []corev1.EndpointAddress
+	for _, subset := range ep.Subsets {
+		for _, addr := range subset.Addresses {
+			out = append(out, addr)
+		}
+	}
+	return out, nil
+}
+`;
+    const out = await lint({ 'x.go': text }, goRules, { fix: true });
+    expect(out.files['x.go']).toBe(text);
+    const get = out.result.findings.find((f) => f.ruleId === 'endpoints-go-controller-runtime');
+    expect(get?.message).toContain('Not fixed: `addr` is used as a whole, not through `IP`, `NodeName` or `TargetRef`');
+  });
+});
+
 describe('Go controller-runtime objects declared as values', () => {
   test('`ep := corev1.Endpoints{}` passed as `&ep` to Get and Delete is found (not only as a type)', async () => {
     const text = `${goHeader}

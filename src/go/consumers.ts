@@ -76,6 +76,18 @@ function jumpsOut(body: Node): Node | undefined {
   );
 }
 
+/**
+ * The fields of a core `EndpointAddress` that an address loop may read, and what each becomes inside the loop over
+ * a slice's endpoints: `IP` is the endpoint's address (a string), `NodeName` (`*string`) and `TargetRef`
+ * (`*corev1.ObjectReference`) have the same type on `discoveryv1.Endpoint`. `Hostname` is a string on one and a
+ * `*string` on the other, so it is not rewritten.
+ */
+const ADDRESS_FIELDS: Record<string, (addr: string, endpoint: string) => string> = {
+  IP: (addr) => addr,
+  NodeName: (_addr, endpoint) => `${endpoint}.NodeName`,
+  TargetRef: (_addr, endpoint) => `${endpoint}.TargetRef`,
+};
+
 interface AddressLoop {
   loop: Node;
   ready: boolean;
@@ -122,8 +134,12 @@ export function rewriteConsumers(ast: GoAst, spec: ConsumerRewrite): Edit[] | st
       const innerBody = statement.childForFieldName('body')!;
       for (const ref of identifiersNamed(innerBody, addr)) {
         const p = ref.parent;
-        if (p?.type !== 'selector_expression' || p.childForFieldName('field')?.text !== 'IP') {
-          return fail(ast, p ?? ref, `\`${addr}\` is used for more than its \`IP\` (hostname, node name and target are pointers in an EndpointSlice)`);
+        const field = p?.type === 'selector_expression' && same(p.childForFieldName('operand'), ref) ? p.childForFieldName('field')?.text : undefined;
+        if (field === 'Hostname') {
+          return fail(ast, p!, `\`${addr}.Hostname\` is a string, but an EndpointSlice endpoint's \`Hostname\` is a \`*string\` (nil when unset)`);
+        }
+        if (!field || !Object.hasOwn(ADDRESS_FIELDS, field)) {
+          return fail(ast, p ?? ref, `\`${addr}\` is used as a whole, not through \`IP\`, \`NodeName\` or \`TargetRef\` (an EndpointSlice endpoint is a \`discoveryv1.Endpoint\`, not an \`EndpointAddress\`)`);
         }
       }
       if (identifiersNamed(innerBody, subset).length) return fail(ast, innerBody, `\`${subset}\` is used inside the address loop`);
@@ -154,7 +170,8 @@ export function rewriteConsumers(ast: GoAst, spec: ConsumerRewrite): Edit[] | st
       const condition = loop.ready
         ? `${endpointName}.Conditions.Ready != nil && !*${endpointName}.Conditions.Ready`
         : `${endpointName}.Conditions.Ready == nil || *${endpointName}.Conditions.Ready`;
-      // Rename `addr.IP` to `addr` in the loop body: the address is now a plain string.
+      // Rename `addr.IP` to `addr` in the loop body (the address is now a plain string), and `addr.NodeName` /
+      // `addr.TargetRef` to the endpoint's fields of the same type.
       const content = blockContent(text, loop.body);
       const renames = identifiersNamed(loop.body, loop.addr)
         .map((ref) => ref.parent!)
@@ -162,7 +179,8 @@ export function rewriteConsumers(ast: GoAst, spec: ConsumerRewrite): Edit[] | st
       let rewritten = content;
       const base = loop.body.startIndex + 1;
       for (const r of renames) {
-        rewritten = rewritten.slice(0, r.startIndex - base) + loop.addr + rewritten.slice(r.endIndex - base);
+        const replacement = ADDRESS_FIELDS[r.childForFieldName('field')!.text](loop.addr, endpointName);
+        rewritten = rewritten.slice(0, r.startIndex - base) + replacement + rewritten.slice(r.endIndex - base);
       }
       out +=
         `\n${i1}for _, ${endpointName} := range ${sliceName}.Endpoints {` +
