@@ -5,7 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { crGetToListSlices, ownsEndpointSlice, type EndpointsVariable } from '../codemods/go-controller-runtime-get.js';
-import { RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE, WRITE_ADVICE } from '../src/go/common.js';
+import { CR_WRITE_ADVICE, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE } from '../src/go/common.js';
 import { PKG } from '../src/go/imports.js';
 import { children, descendants, enclosingFunctionBody, identifiersNamed, isPackageMember, methodCall } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
@@ -135,7 +135,7 @@ export const rule: Rule<GoAst> = {
         RBAC_NOTE +
         ' Not rewritten automatically: the handler decides which request a slice maps to.',
       for: '`{{code}}` reconciles v1 Endpoints: reconcile Services (or EndpointSlices, mapped to their Service by the `kubernetes.io/service-name` label) instead. Not rewritten automatically.',
-      write: '`{{code}}` writes v1 Endpoints: ' + WRITE_ADVICE + '. Not rewritten automatically.',
+      write: '`{{code}}` writes v1 Endpoints: ' + CR_WRITE_ADVICE + '. Not rewritten automatically.',
       unusedImport: UNUSED_IMPORT_MESSAGE,
     },
   },

@@ -88,5 +88,8 @@ func remove(ctx context.Context, c client.Client) error {
     expect(byRule).toHaveLength(2);
     expect(byRule[0]).toMatch(/^`Get\(ctx, types.NamespacedName\{.*gets a Service's v1 Endpoints.*Not fixed: `ep` is used as a whole at line 14/);
     expect(byRule[1]).toMatch(/^`Delete\(ctx, &ep\)` writes v1 Endpoints/);
+    // A controller-runtime client writes slices through the same client, not through a clientset.
+    expect(byRule[1]).toContain('write `&discoveryv1.EndpointSlice{...}` objects with the same client instead');
+    expect(byRule[1]).not.toContain('DiscoveryV1()');
   });
 });

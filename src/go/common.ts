@@ -8,8 +8,14 @@ import { descendants, qualified } from './syntax.js';
 export const RBAC_NOTE =
   'The service account then needs get, list and watch on `endpointslices` in API group `discovery.k8s.io` (see the endpoints-rbac rule for the Role to change).';
 
-export const WRITE_ADVICE =
-  'write EndpointSlices instead (`DiscoveryV1().EndpointSlices(ns)`), labelled `kubernetes.io/service-name: <service>` (discoveryv1.LabelServiceName) and `endpointslice.kubernetes.io/managed-by: <your controller>` (discoveryv1.LabelManagedBy), one slice per address family';
+const SLICE_LABELS =
+  'labelled `kubernetes.io/service-name: <service>` (discoveryv1.LabelServiceName) and `endpointslice.kubernetes.io/managed-by: <your controller>` (discoveryv1.LabelManagedBy), one slice per address family';
+
+/** How to write slices instead, through a clientset. */
+export const WRITE_ADVICE = `write EndpointSlices instead (\`DiscoveryV1().EndpointSlices(ns)\`), ${SLICE_LABELS}`;
+
+/** How to write slices instead, through a controller-runtime client. */
+export const CR_WRITE_ADVICE = `write \`&discoveryv1.EndpointSlice{...}\` objects with the same client instead, ${SLICE_LABELS}`;
 
 export const UNUSED_IMPORT_MESSAGE = 'import "{{path}}" is no longer used after the EndpointSlice rewrite';
 
