@@ -93,3 +93,41 @@ func remove(ctx context.Context, c client.Client) error {
     expect(byRule[1]).not.toContain('DiscoveryV1()');
   });
 });
+
+const tsRules = rules.filter((r) => r.meta.languages.includes('typescript'));
+
+describe('client-node loaded with a dynamic import', () => {
+  // client-node 1.x is ESM only, so CommonJS code loads it with `import()` into a variable declared earlier.
+  test('`let k8s; ... k8s = await import(...)` makes the file a client-node file', async () => {
+    const text = `let k8s
+
+class Driver {
+  async init () {
+    k8s = await import('@kubernetes/client-node')
+    const kc = new k8s.KubeConfig()
+    kc.loadFromDefault()
+    this._k8sApi = kc.makeApiClient(k8s.CoreV1Api)
+  }
+
+  async ready (name, namespace) {
+    const endpoints = await this._k8sApi.readNamespacedEndpoints({ name, namespace })
+    return endpoints
+  }
+}
+
+module.exports = Driver
+`;
+    const out = await lint({ 'package.json': '{"dependencies":{"@kubernetes/client-node":"^1.3.0"}}\n', 'driver.js': text }, tsRules);
+    const findings = out.result.findings.map((f) => [f.ruleId, f.line]);
+    expect(findings).toEqual([['endpoints-ts-client', 12]]);
+  });
+
+  test('an assignment of something else to the variable does not count', async () => {
+    const text = `let k8s
+k8s = await import('./my-client.js')
+export const read = (api, name, namespace) => api.readNamespacedEndpoints({ name, namespace })
+`;
+    const out = await lint({ 'package.json': '{"type":"module"}\n', 'x.mjs': text }, tsRules);
+    expect(out.result.findings).toEqual([]);
+  });
+});

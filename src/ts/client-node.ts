@@ -45,6 +45,14 @@ function isRequireOfPackage(node: ts.Node | undefined): boolean {
   );
 }
 
+/** `require('@kubernetes/client-node')` or `import('@kubernetes/client-node')`, awaited or parenthesized. */
+function loadsPackage(expression: ts.Expression): boolean {
+  let init = expression;
+  while (ts.isAwaitExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
+  const dynamicImport = ts.isCallExpression(init) && init.expression.kind === ts.SyntaxKind.ImportKeyword && isPackageSpecifier(init.arguments[0]);
+  return isRequireOfPackage(init) || dynamicImport;
+}
+
 export function findClientNodeImports(sf: ts.SourceFile): ClientNodeFile {
   const result: ClientNodeFile = { imports: [], named: new Map(), namespaces: new Set() };
   const visit = (node: ts.Node): void => {
@@ -72,12 +80,14 @@ export function findClientNodeImports(sf: ts.SourceFile): ClientNodeFile {
       }
       return;
     }
+    // `k8s = await import('@kubernetes/client-node')` into a variable declared earlier: client-node 1.x is ESM
+    // only, so CommonJS code loads it this way (`let k8s` at the top, the import in an async init).
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left) && loadsPackage(node.right)) {
+      result.namespaces.add(node.left.text);
+      result.imports.push({ style: 'cjs-namespace', namespace: node.left.text, typeOnly: false });
+    }
     if (ts.isVariableDeclaration(node) && node.initializer) {
-      let init: ts.Expression = node.initializer;
-      while (ts.isAwaitExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
-      const dynamicImport =
-        ts.isCallExpression(init) && init.expression.kind === ts.SyntaxKind.ImportKeyword && isPackageSpecifier(init.arguments[0]);
-      if (isRequireOfPackage(init) || dynamicImport) {
+      if (loadsPackage(node.initializer)) {
         if (ts.isIdentifier(node.name)) {
           result.namespaces.add(node.name.text);
           result.imports.push({ style: 'cjs-namespace', namespace: node.name.text, typeOnly: false });
