@@ -131,3 +131,22 @@ export const read = (api, name, namespace) => api.readNamespacedEndpoints({ name
     expect(out.result.findings).toEqual([]);
   });
 });
+
+describe('method names that are also Object.prototype names', () => {
+  test('`x.toString()` in a client-node file is not an Endpoints call (and does not break the rule)', async () => {
+    const text = `import * as k8s from '@kubernetes/client-node';
+
+const kc = new k8s.KubeConfig();
+kc.loadFromDefault();
+const core = kc.makeApiClient(k8s.CoreV1Api);
+
+export async function describe(name: string, namespace: string): Promise<string> {
+  const ep = await core.readNamespacedEndpoints({ name, namespace });
+  return ep.toString() + String(ep.constructor) + namespace.valueOf();
+}
+`;
+    const out = await lint({ 'package.json': '{"dependencies":{"@kubernetes/client-node":"^1.4.0"}}\n', 'x.ts': text }, tsRules);
+    expect(out.result.errors).toEqual([]);
+    expect(out.result.findings.map((f) => [f.ruleId, f.line])).toEqual([['endpoints-ts-client', 8]]);
+  });
+});

@@ -76,7 +76,8 @@ export function analyze(ast: TsAst, absPath: string, facts: RepoFacts): FileAnal
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
       const callee = node.expression;
-      if ((ts.isPropertyAccessExpression(callee) || ts.isPropertyAccessChain(callee)) && ENDPOINTS_METHODS[callee.name.text]) {
+      // hasOwn: `x.toString()` must not find Object.prototype's toString in the table.
+      if ((ts.isPropertyAccessExpression(callee) || ts.isPropertyAccessChain(callee)) && Object.hasOwn(ENDPOINTS_METHODS, callee.name.text)) {
         const method = callee.name.text;
         const verdict = ast.checker ? receiverIsCoreV1Api(ast.checker, callee.expression) : undefined;
         if (verdict ?? trusted) {
