@@ -62,11 +62,21 @@ export function addEndpointSliceGrant(insertion: GrantInsertion): Edit {
   // `- apiGroups: ...`: the dash's column; an item on its own line after the dash: two columns back.
   const indent = dash ? dash[1] : ' '.repeat(Math.max(0, start - lineStart - 2));
   const style = quoteStyle(after);
-  const flowSeqs = isSeq(mapGet(after, 'verbs')) && (mapGet(after, 'verbs') as YAMLSeq).flow;
+  const verbsNode = mapGet(after, 'verbs');
+  const flowSeqs = isSeq(verbsNode) && verbsNode.flow;
+  // Block sequences: indent the new items as the neighbour's `verbs` items are (`- get` under `verbs:`, or
+  // two more columns), so the new rule reads like the ones around it.
+  const itemIndent = (() => {
+    if (!isSeq(verbsNode) || verbsNode.flow || !verbsNode.range) return `${indent}  `;
+    const seqStart = verbsNode.range[0];
+    const seqLineStart = text.lastIndexOf('\n', seqStart - 1) + 1;
+    const before = text.slice(seqLineStart, seqStart);
+    return /^\s*$/.test(before) ? before : `${indent}  `;
+  })();
   const field = (name: string, values: string[]) =>
     flowSeqs
       ? `${name}: [${values.map((v) => quote(v, style)).join(', ')}]`
-      : `${name}:\n${values.map((v) => `${indent}  - ${quote(v, style)}`).join('\n')}`;
+      : `${name}:\n${values.map((v) => `${itemIndent}- ${quote(v, style)}`).join('\n')}`;
   const body = `${indent}- ${field('apiGroups', ['discovery.k8s.io'])}\n${indent}  ${field('resources', ['endpointslices'])}\n${indent}  ${field('verbs', verbs)}`;
   const at = endOfLastLine(text, start, valueEnd);
   return { start: at, end: at, text: `\n${body}` };
