@@ -40,6 +40,8 @@ Options:
   --type-aware          TS/JS: load each project's tsconfig and confirm client-node
                         receivers by type (slower)
   --list-rules          list the rules and exit
+  --stats               print where the time went (files read, parsed, phases,
+                        peak memory) to standard error as one JSON line
   --debug               print a stack trace on internal failures
   --version             print the version and exit
   --help                print this help and exit
@@ -129,6 +131,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
         'type-aware': { type: 'boolean' },
         'list-rules': { type: 'boolean' },
         debug: { type: 'boolean' },
+        stats: { type: 'boolean' },
         version: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -182,6 +185,16 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
     });
 
     if (scope.keepError) result.errors = result.errors.filter(scope.keepError);
+    if (values.stats && result.stats) {
+      // maxRSS is the peak resident set of this process so far, in KiB: the benchmark's memory figure.
+      io.stderr(`slicefix-stats ${JSON.stringify({
+        ...result.stats,
+        walkMs: Math.round(result.stats.walkMs),
+        readMs: Math.round(result.stats.readMs),
+        checkMs: Math.round(result.stats.checkMs),
+        maxRssKiB: process.resourceUsage().maxRSS,
+      })}\n`);
+    }
     if (values.quiet) {
       result.findings = result.findings.filter((f) => f.severity === 'error');
       result.summary.findings = result.findings.length;

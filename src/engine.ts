@@ -19,6 +19,7 @@ import type {
   RepoFacts,
   Rule,
   ScanResult,
+  ScanStats,
   Severity,
   SourceText,
 } from './types.js';
@@ -166,6 +167,18 @@ function toFinding(raw: RawFinding, source: SourceText, lines: LineIndex): Findi
   };
 }
 
+/** The same parser, counting its calls and the files it was called on (for `ScanStats`). */
+function countingParser(language: LanguageSupport, stats: ScanStats, parsedFiles: Set<string>): LanguageSupport {
+  return {
+    ...language,
+    parse: (text, file) => {
+      stats.parses++;
+      parsedFiles.add(file);
+      return language.parse(text, file);
+    },
+  };
+}
+
 function isReadOnly(mode: number): boolean {
   return (mode & 0o222) === 0;
 }
@@ -178,7 +191,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     summary: { filesScanned: 0, filesSkipped: 0, findings: 0, fixable: 0, fixed: 0 },
     diffs: [],
   };
+  const stats: ScanStats = { filesWalked: 0, filesRead: 0, filesMatched: 0, filesParsed: 0, parses: 0, walkMs: 0, readMs: 0, checkMs: 0 };
+  const parsedFiles = new Set<string>();
+  let phaseStart = performance.now();
   const walked = await walk(options.paths, cwd, config, options.ignore);
+  stats.filesWalked = walked.files.length;
+  stats.walkMs = performance.now() - phaseStart;
+  phaseStart = performance.now();
   result.errors.push(...walked.errors);
   result.summary.filesSkipped += walked.skipped;
 
@@ -213,6 +232,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       result.errors.push({ file: reportPath, message: `cannot be read: ${reason}` });
       return;
     }
+    stats.filesRead++;
     if (bytes.length > config.maxFileBytes) {
       result.summary.filesSkipped++;
       return;
@@ -225,6 +245,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       (a) => a.rule.meta.collect?.languages.includes(languageId) && containsAny(bytes, collectBytes.get(a.rule) ?? []),
     );
     if (rules.length === 0 && collectors.length === 0) return;
+    stats.filesMatched++;
     const decoded = decode(bytes);
     if (!decoded.ok) {
       // A binary file with a text name, or text that is not UTF-8, holds nothing slicefix can rewrite safely.
@@ -232,7 +253,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       else if (rules.length) result.errors.push({ file: reportPath, message: 'not valid UTF-8 text; not scanned' });
       return;
     }
-    const language = await loadLanguage(languageId);
+    const language = countingParser(await loadLanguage(languageId), stats, parsedFiles);
     const source: SourceText = { path: reportPath, absPath, language: languageId, text: decoded.value.text };
     const candidate: Candidate = { source, decoded: decoded.value, bytes, mode, rules, language };
     if (collectors.length) {
@@ -266,6 +287,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
   }
   candidates.sort((a, b) => (a.source.path < b.source.path ? -1 : a.source.path > b.source.path ? 1 : 0));
+  stats.readMs = performance.now() - phaseStart;
+  phaseStart = performance.now();
 
   for (const candidate of candidates) {
     try {
@@ -276,6 +299,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     progress();
   }
+
+  stats.checkMs = performance.now() - phaseStart;
+  stats.filesParsed = parsedFiles.size;
+  result.stats = stats;
 
   if (options.keepFinding) result.findings = result.findings.filter(options.keepFinding);
   result.findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));

@@ -167,10 +167,28 @@ export interface Summary {
   fixed: number;
 }
 
+/** Where a scan's work went (`--stats`, the benchmark). Not part of any report format. */
+export interface ScanStats {
+  /** Files the walk returned. */
+  filesWalked: number;
+  /** Files whose bytes were read. */
+  filesRead: number;
+  /** Files that passed some rule's or collector's byte pre-filter. */
+  filesMatched: number;
+  /** Files parsed at least once. */
+  filesParsed: number;
+  /** Parser calls, including the re-parses of the fix loop. */
+  parses: number;
+  walkMs: number;
+  readMs: number;
+  checkMs: number;
+}
+
 export interface ScanResult {
   findings: Finding[];
   errors: FileError[];
   summary: Summary;
   /** Unified diffs of what --fix changed or (with --dry-run) would change, by file. */
   diffs: { file: string; patch: string }[];
+  stats?: ScanStats;
 }
