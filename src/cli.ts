@@ -11,6 +11,7 @@ import { ConfigError, defaultConfig, findConfigFile, loadConfig, type Config } f
 import { scan, type ActiveRule } from './engine.js';
 import { formatters } from './formatters/index.js';
 import { GitError, gitScope } from './git.js';
+import { createProgress } from './progress.js';
 import type { FormatContext } from './formatters/types.js';
 import { configureTypeScript } from './languages/typescript-options.js';
 import type { Rule, ScanResult } from './types.js';
@@ -171,18 +172,25 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
     const active = selectRules(rules, config, listOption(values.rule as string[]), listOption(values.disable as string[]));
 
     const scope = await gitScope({ cwd: io.cwd, paths, changedSince: values['changed-since'] as string | undefined, staged: values.staged === true });
-    // `--staged` with nothing staged under the paths: nothing to scan (an empty path list would mean ".").
-    const result: ScanResult = scope.paths.length === 0 ? emptyResult() : await scan({
-      paths: scope.paths,
-      readBytes: scope.readBytes,
-      keepFinding: scope.keepFinding,
-      cwd: io.cwd,
-      config,
-      rules: active,
-      fix: values.fix === true,
-      dryRun: values['dry-run'] === true,
-      ignore: (values.ignore as string[] | undefined) ?? [],
-    });
+    const progress = createProgress({ write: io.stderr, isTTY: io.stderrIsTTY, env: io.env, quiet: values.quiet === true });
+    let result: ScanResult;
+    try {
+      // `--staged` with nothing staged under the paths: nothing to scan (an empty path list would mean ".").
+      result = scope.paths.length === 0 ? emptyResult() : await scan({
+        paths: scope.paths,
+        readBytes: scope.readBytes,
+        keepFinding: scope.keepFinding,
+        cwd: io.cwd,
+        config,
+        rules: active,
+        fix: values.fix === true,
+        dryRun: values['dry-run'] === true,
+        ignore: (values.ignore as string[] | undefined) ?? [],
+        onProgress: progress?.update,
+      });
+    } finally {
+      progress?.stop();
+    }
 
     if (scope.keepError) result.errors = result.errors.filter(scope.keepError);
     if (values.stats && result.stats) {
