@@ -1,10 +1,16 @@
 /**
- * Which files a scan reads. Directories are walked with globby (which honours `.gitignore`); symbolic links are
- * never followed while walking, so a link out of the tree or a link loop cannot lead the scan astray. Files named
- * on the command line (as pre-commit passes them) are read unless the config ignores them.
+ * Which files a scan reads. Directories are walked with one `readdir` each, honouring `.gitignore` files as git
+ * does (each file's patterns relative to its own folder, deeper files overriding shallower ones, the files of the
+ * folders above the scanned one up to the git root included) and pruning ignored folders without reading them;
+ * symbolic links are never followed while walking, so a link out of the tree or a link loop cannot lead the scan
+ * astray. Files named on the command line (as pre-commit passes them) are read unless the config ignores them.
+ *
+ * The walk used to be globby's; on a 50k-file monorepo its `.gitignore` support alone cost seconds (it globs the
+ * tree twice and matches every path against every pattern), far more than reading the files.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import type { Config } from './config.js';
 import { DEPENDENCY_DIRS } from './config.js';
@@ -48,6 +54,80 @@ function isInside(child: string, parent: string): boolean {
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
+/**
+ * The `.gitignore` rules that apply inside one folder: those of its own `.gitignore` and of every folder above it
+ * up to `root`, each pattern rebased onto `root` (as globby did), so one matcher decides with git's precedence:
+ * a deeper file's later rules win, and nothing inside an excluded folder can be re-included.
+ */
+interface GitignoreRules {
+  root: string;
+  patterns: string[];
+  matcher: Ignore;
+}
+
+/** Lines of a `.gitignore` as git reads them: no blanks, no comments, unescaped trailing spaces dropped. */
+function gitignoreLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => {
+      line = line.replace(/^\uFEFF/, '');
+      const trimmed = line.replace(/\s+$/, '');
+      if (trimmed.length === line.length) return line;
+      const backslashes = /\\*$/.exec(trimmed)![0].length;
+      return backslashes % 2 === 1 ? `${trimmed} ` : trimmed;
+    })
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/** A pattern of the `.gitignore` in folder `base` (relative to the root, `/`-separated), as seen from the root. */
+function rebasePattern(pattern: string, base: string): string {
+  if (!base) return pattern;
+  const negative = pattern.startsWith('!');
+  const clean = negative ? pattern.slice(1) : pattern;
+  const slash = clean.indexOf('/');
+  const anchored = slash !== -1 && slash !== clean.length - 1;
+  const rebased = !anchored ? path.posix.join(base, '**', clean) : clean.startsWith('/') ? path.posix.join(base, clean.slice(1)) : path.posix.join(base, clean);
+  return negative ? `!${rebased}` : rebased;
+}
+
+/** The rules inside `dir`: those inherited, plus its own `.gitignore` if it has one. */
+function withGitignoreOf(dir: string, inherited: GitignoreRules): GitignoreRules {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, '.gitignore'), 'utf8');
+  } catch {
+    return inherited;
+  }
+  const base = path.relative(inherited.root, dir).split(path.sep).join('/');
+  const own = gitignoreLines(text).map((p) => rebasePattern(p, base));
+  if (own.length === 0) return inherited;
+  const patterns = [...inherited.patterns, ...own];
+  return { root: inherited.root, patterns, matcher: ignore().add(patterns) };
+}
+
+function isGitignored(absPath: string, isDir: boolean, rules: GitignoreRules): boolean {
+  if (rules.patterns.length === 0) return false;
+  const relative = path.relative(rules.root, absPath).split(path.sep).join('/');
+  if (!relative || relative.startsWith('..')) return false;
+  return rules.matcher.ignores(isDir ? `${relative}/` : relative);
+}
+
+function findGitRoot(dir: string): string | undefined {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (fs.existsSync(path.join(current, '.git'))) return current;
+    if (path.dirname(current) === current) return undefined;
+  }
+}
+
+/** The rules that apply inside `dir` from the folders above it, from the git root down (none outside a repository). */
+function ancestorGitignores(dir: string): GitignoreRules {
+  const root = findGitRoot(dir) ?? dir;
+  let rules: GitignoreRules = { root, patterns: [], matcher: ignore() };
+  const parts = root === dir ? [] : path.relative(root, dir).split(path.sep);
+  for (let i = 0; i < parts.length; i++) rules = withGitignoreOf(path.join(root, ...parts.slice(0, i)), rules);
+  return rules;
+}
+
 export async function walk(paths: string[], cwd: string, config: Config, extraIgnores: string[] = []): Promise<WalkResult> {
   const bases = [cwd, ...(config.file ? [path.dirname(config.file)] : [])];
   const isIgnored = ignoreMatcher([...config.ignore, ...extraIgnores], bases);
@@ -85,28 +165,31 @@ export async function walk(paths: string[], cwd: string, config: Config, extraIg
       continue;
     }
     if (!stat.isDirectory()) continue;
-    // globby is imported only to walk a directory: pre-commit passes file names, and its load time is not small.
-    const { globby } = await import('globby');
-    const ignore = ['**/.git/**', ...(config.skipDependencyDirs ? DEPENDENCY_DIRS.map((d) => `**/${d}/**`) : [])];
-    const entries = await globby('**/*', {
-      cwd: abs,
-      dot: true,
-      gitignore: true,
-      followSymbolicLinks: false,
-      onlyFiles: false,
-      objectMode: true,
-      ignore,
-    });
-    for (const entry of entries) {
-      if (entry.dirent.isDirectory()) continue;
-      if (entry.dirent.isSymbolicLink()) {
-        skipped++;
-        continue;
+    const visit = (dir: string, inherited: GitignoreRules) => {
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        errors.push({ file: toReportPath(dir, cwd), message: `cannot be read: ${code === 'EACCES' ? 'permission denied' : (error as Error).message}` });
+        return;
       }
-      if (!entry.dirent.isFile() || !isCandidateName(entry.name)) continue;
-      const file = path.join(abs, entry.path);
-      if (!isIgnored(file)) files.add(file);
-    }
+      const rules = entries.some((e) => e.name === '.gitignore' && e.isFile()) ? withGitignoreOf(dir, inherited) : inherited;
+      for (const entry of entries) {
+        const entryPath = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (entry.name === '.git' || (config.skipDependencyDirs && DEPENDENCY_DIRS.includes(entry.name))) continue;
+          if (isGitignored(entryPath, true, rules)) continue;
+          visit(entryPath, rules);
+        } else if (entry.isSymbolicLink()) {
+          if (!isGitignored(entryPath, false, rules)) skipped++;
+        } else if (entry.isFile() && isCandidateName(entry.name)) {
+          if (isGitignored(entryPath, false, rules)) continue;
+          if (!isIgnored(entryPath)) files.add(entryPath);
+        }
+      }
+    };
+    visit(abs, ancestorGitignores(abs));
   }
   return { files: [...files].sort(), errors, skipped };
 }
