@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from './atomic-write.js';
+import { cacheSignature, DEFAULT_CACHE_FILE, FileCache } from './cache.js';
 import { ConfigError, defaultConfig, findConfigFile, loadConfig, type Config } from './config.js';
 import { scan, type ActiveRule } from './engine.js';
 import { formatters } from './formatters/index.js';
@@ -40,6 +41,9 @@ Options:
   --quiet               report errors only
   --type-aware          TS/JS: load each project's tsconfig and confirm client-node
                         receivers by type (slower)
+  --cache               reuse the verdicts of unchanged files from the last
+                        run (content hashes; see README; off with --type-aware)
+  --cache-location FILE where --cache keeps them (default .slicefix-cache)
   --list-rules          list the rules and exit
   --stats               print where the time went (files read, parsed, phases,
                         peak memory) to standard error as one JSON line
@@ -130,6 +134,8 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
         'max-warnings': { type: 'string' },
         quiet: { type: 'boolean' },
         'type-aware': { type: 'boolean' },
+        cache: { type: 'boolean' },
+        'cache-location': { type: 'string' },
         'list-rules': { type: 'boolean' },
         debug: { type: 'boolean' },
         stats: { type: 'boolean' },
@@ -172,6 +178,13 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
     const active = selectRules(rules, config, listOption(values.rule as string[]), listOption(values.disable as string[]));
 
     const scope = await gitScope({ cwd: io.cwd, paths, changedSince: values['changed-since'] as string | undefined, staged: values.staged === true });
+    // Type-aware findings depend on other files' types (tsconfig, node_modules), which no per-file hash covers.
+    const cache = values.cache && !values['type-aware']
+      ? FileCache.load(
+          path.resolve(io.cwd, (values['cache-location'] as string | undefined) ?? DEFAULT_CACHE_FILE),
+          cacheSignature(info.version, active.map((a) => ({ id: a.rule.meta.id, severity: a.severity })), config.settings),
+        )
+      : undefined;
     const progress = createProgress({ write: io.stderr, isTTY: io.stderrIsTTY, env: io.env, quiet: values.quiet === true });
     let result: ScanResult;
     try {
@@ -187,10 +200,12 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
         dryRun: values['dry-run'] === true,
         ignore: (values.ignore as string[] | undefined) ?? [],
         onProgress: progress?.update,
+        cache,
       });
     } finally {
       progress?.stop();
     }
+    cache?.save();
 
     if (scope.keepError) result.errors = result.errors.filter(scope.keepError);
     if (values.stats && result.stats) {

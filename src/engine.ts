@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { writeFileAtomic } from './atomic-write.js';
+import { factsDigest, type CacheEntry, type FileCache, type FileMeta } from './cache.js';
 import type { Config } from './config.js';
 import { applyEdits, LineIndex, selectNonOverlapping } from './edits.js';
 import { detectLanguage, hasLanguage, loadLanguage } from './languages/index.js';
@@ -44,6 +45,8 @@ export interface ScanOptions {
   readBytes?: (absPath: string) => Promise<Buffer>;
   /** Keeps only some findings (e.g. `--changed-since`: findings on changed lines). */
   keepFinding?: (finding: Finding) => boolean;
+  /** `--cache`: verdicts of unchanged files are reused instead of reading and checking them again. */
+  cache?: FileCache;
   /** Called as files are read and checked (for a progress bar). */
   onProgress?: (progress: { done: number; total: number; findings: number }) => void;
 }
@@ -76,6 +79,10 @@ interface Candidate {
   language: LanguageSupport;
   /** AST of the file as read, reused by collectors and the first rule pass. */
   parsed?: { ast: unknown; errors: ParseProblem[] };
+  /** Size and times of the file as read, for the cache. */
+  meta?: FileMeta;
+  /** Collectors ran on it: it contributes facts, so its verdict is never cached. */
+  collected: boolean;
 }
 
 class FactStore implements RepoFacts {
@@ -87,6 +94,9 @@ class FactStore implements RepoFacts {
   }
   get<T>(key: string): readonly T[] {
     return (this.facts.get(key) ?? []) as T[];
+  }
+  entries(): IterableIterator<[string, unknown[]]> {
+    return this.facts.entries();
   }
 }
 
@@ -211,21 +221,34 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // Files on disk are read synchronously: they come from the page cache in microseconds, and each promise-based
   // stat and read costs a thread-pool round trip, which made reading 4x slower on a 50k-file repository.
   const readBytes = options.readBytes;
+  // The cache knows files on disk; a custom reader (--staged) reads other bytes than the file's metadata describes.
+  const cache = readBytes ? undefined : options.cache;
+  /** Cache hits whose findings depend on the facts of this run, decided once all facts are collected. */
+  const deferred: { absPath: string; entry: CacheEntry }[] = [];
+  const reuse = (absPath: string, entry: CacheEntry | undefined): boolean => {
+    if (!entry) return false;
+    if (entry.matched) deferred.push({ absPath, entry });
+    else if (entry.scanned) result.summary.filesScanned++;
+    return true;
+  };
   let done = 0;
   const progress = () => options.onProgress?.({ done, total: walked.files.length, findings: result.findings.length });
 
-  const readOne = async (absPath: string) => {
+  const readOne = async (absPath: string, useCache = true) => {
     const reportPath = toReportPath(absPath, cwd);
     let bytes: Buffer;
     let mode = 0o644;
+    let meta: FileMeta | undefined;
     try {
       const stat = readBytes ? await fs.promises.stat(absPath).catch(() => undefined) : fs.statSync(absPath);
       if (stat) {
         mode = stat.mode & 0o7777;
+        meta = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs };
         if (stat.size > config.maxFileBytes) {
           result.summary.filesSkipped++;
           return;
         }
+        if (cache && useCache && reuse(absPath, cache.unchanged(absPath, meta))) return;
       }
       bytes = readBytes ? await readBytes(absPath) : fs.readFileSync(absPath);
     } catch (error) {
@@ -239,14 +262,22 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       result.summary.filesSkipped++;
       return;
     }
+    if (cache && useCache && reuse(absPath, cache.sameContent(absPath, bytes, meta))) return;
     const languageId: LanguageId | undefined = detectLanguage(absPath, bytes.subarray(0, 128).toString('latin1').split('\n')[0]);
-    if (!languageId) return;
+    if (!languageId) {
+      cache?.record(absPath, bytes, meta, { scanned: false, matched: false });
+      return;
+    }
     result.summary.filesScanned++;
     const rules = usable.filter((a) => a.rule.meta.languages.includes(languageId) && containsAny(bytes, triggerBytes.get(a.rule)!));
     const collectors = usable.filter(
       (a) => a.rule.meta.collect?.languages.includes(languageId) && containsAny(bytes, collectBytes.get(a.rule) ?? []),
     );
-    if (rules.length === 0 && collectors.length === 0) return;
+    if (rules.length === 0 && collectors.length === 0) {
+      cache?.record(absPath, bytes, meta, { scanned: true, matched: false });
+      return;
+    }
+    cache?.forget(absPath);
     stats.filesMatched++;
     const decoded = decode(bytes);
     if (!decoded.ok) {
@@ -257,7 +288,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     const language = countingParser(await loadLanguage(languageId), stats, parsedFiles);
     const source: SourceText = { path: reportPath, absPath, language: languageId, text: decoded.value.text };
-    const candidate: Candidate = { source, decoded: decoded.value, bytes, mode, rules, language };
+    const candidate: Candidate = { source, decoded: decoded.value, bytes, mode, rules, language, meta, collected: collectors.length > 0 };
     if (collectors.length) {
       try {
         candidate.parsed = language.parse(source.text, source.path);
@@ -280,6 +311,17 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
   });
   await Promise.all(workers);
+  // Facts are complete now: a cached verdict that was computed under the same facts still holds.
+  const digest = cache ? factsDigest(facts.entries()) : '';
+  const fixing = options.fix || options.dryRun;
+  for (const { absPath, entry } of deferred) {
+    if (entry.factsDigest === digest && !(fixing && entry.findings?.some((f) => f.fixable))) {
+      result.summary.filesScanned++;
+      result.findings.push(...(entry.findings ?? []));
+    } else {
+      await readOne(absPath, false);
+    }
+  }
   const prepared = new Set<Rule>();
   for (const candidate of candidates) {
     for (const { rule } of candidate.rules) {
@@ -293,11 +335,17 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   phaseStart = performance.now();
 
   for (const candidate of candidates) {
+    const before = { findings: result.findings.length, errors: result.errors.length, diffs: result.diffs.length };
     try {
       await checkAndFix(candidate, options, facts, result);
     } catch (error) {
       // A crash inside one file's processing is that file's error; the run goes on.
       result.errors.push({ file: candidate.source.path, message: `internal error: ${(error as Error).message}` });
+    }
+    const clean = result.errors.length === before.errors && result.diffs.length === before.diffs && !candidate.collected;
+    if (cache && clean) {
+      const findings = result.findings.slice(before.findings);
+      cache.record(candidate.source.absPath, candidate.bytes, candidate.meta, { scanned: true, matched: true, findings, factsDigest: digest });
     }
     progress();
   }
