@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** Bump when the output changes: a generated repository stamped with another version is written again. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 export const DEFAULT_SEED = 20250601;
 /** A file `index % PLANT_EVERY === PLANT_AT` holds one real finding. */
 export const PLANT_EVERY = 200;
@@ -22,7 +22,9 @@ const PLANT_AT = 100;
 export const LOOKALIKE_EVERY = 100;
 const LOOKALIKE_AT = 50;
 /** Files per service directory. */
-const GROUP_SIZE = 40;
+const GROUP_SIZE = 100;
+/** Packages (sub-folders) per service: real trees hold several files per folder, not one. */
+const PACKAGES = ['api', 'controller', 'store', 'util'];
 
 export type FileKind =
   | 'go'
@@ -534,9 +536,9 @@ function pathOf(kind: FileKind, index: number, r: Random): string {
   const base = `${r.pick(NOUNS)}_${r.pick(NOUNS)}_${index}`;
   switch (kind) {
     case 'go':
-      return `services/${group}/internal/${r.pick(NOUNS)}/${base}${r.chance(0.2) ? '_test' : ''}.go`;
+      return `services/${group}/internal/${r.pick(PACKAGES)}/${base}${r.chance(0.2) ? '_test' : ''}.go`;
     case 'ts':
-      return `web/${group}/src/${r.pick(NOUNS)}/${base}.ts`;
+      return `web/${group}/src/${r.pick(PACKAGES)}/${base}.ts`;
     case 'tsx':
       return `web/${group}/src/components/${base}.tsx`;
     case 'js':
@@ -554,9 +556,9 @@ function pathOf(kind: FileKind, index: number, r: Random): string {
     case 'markdown':
       return `services/${group}/docs/${base}.md`;
     case 'makefile':
-      return `services/${group}/tools/${base}/Makefile`;
+      return r.chance(0.2) ? `services/${group}/tools/${base}/Makefile` : `services/${group}/tools/${base}.mk`;
     case 'dockerfile':
-      return `services/${group}/images/${base}/Dockerfile`;
+      return r.chance(0.2) ? `services/${group}/images/${base}/Dockerfile` : `services/${group}/images/${base}.dockerfile`;
   }
 }
 
