@@ -153,6 +153,20 @@ function precommitFiles(manifest: RepoManifest): string[] {
   return [...manifest.planted.slice(0, 2).map((p) => p.path), ...ordinary];
 }
 
+const BLOCK_START = '<!-- bench:results:start -->';
+const BLOCK_END = '<!-- bench:results:end -->';
+
+/** Puts the table between the markers of a document that has them, so the README shows what the run printed. */
+export function updateMarkedBlock(file: string, table: string): boolean {
+  if (!fs.existsSync(file)) return false;
+  const text = fs.readFileSync(file, 'utf8');
+  const start = text.indexOf(BLOCK_START);
+  const end = text.indexOf(BLOCK_END);
+  if (start === -1 || end < start) return false;
+  fs.writeFileSync(file, `${text.slice(0, start + BLOCK_START.length)}\n${table}${text.slice(end)}`);
+  return true;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -279,6 +293,7 @@ export async function main(argv: string[]): Promise<number> {
   fs.writeFileSync(path.join(resultsDir, 'results.md'), table);
   fs.writeFileSync(path.join(resultsDir, 'results.json'), JSON.stringify(report, null, 2) + '\n');
   fs.writeFileSync(path.join(resultsDir, 'time-vs-files.svg'), renderPlot(report));
+  for (const doc of ['README.md', path.join('docs', 'benchmark.md')]) updateMarkedBlock(path.join(root, doc), table);
   process.stdout.write(table);
   return 0;
 }
