@@ -244,7 +244,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const report: BenchReport = {
     date: new Date().toISOString().slice(0, 10),
-    command: `npm run bench -- ${argv.join(' ')}`.trim(),
+    command: argv.length ? `npm run bench -- ${argv.join(' ')}` : 'npm run bench',
     environment: {
       node: process.version,
       cpus: os.cpus().length,
