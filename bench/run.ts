@@ -3,7 +3,7 @@
  * ast-grep (equivalent structural rules, `bench/ast-grep/`) on generated monorepos of N files, interleaved in one
  * run, and writes `bench/results/{results.md,results.json,time-vs-files.svg}`.
  *
- *   node dist/bench/run.js [--sizes 1000,5000,20000,50000] [--runs 5] [--no-fix] [--no-precommit]
+ *   node dist/bench/run.js [--sizes 1000,5000,20000,50000] [--runs 5] [--no-fix] [--no-precommit] [--no-cache]
  *
  * Needs `rg` on PATH (Debian package `ripgrep`) and the `@ast-grep/cli` devDependency. Installs nothing.
  */
@@ -175,6 +175,7 @@ export async function main(argv: string[]): Promise<number> {
       runs: { type: 'string', default: '5' },
       'no-fix': { type: 'boolean' },
       'no-precommit': { type: 'boolean' },
+      'no-cache': { type: 'boolean' },
     },
   });
   const sizes = values.sizes!.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
@@ -269,6 +270,25 @@ export async function main(argv: string[]): Promise<number> {
     }
     report.precommit = { repoFiles: largest.manifest.files, files: files.length, medianMs: median(times), findings: found };
     log(`  pre-commit (${files.length} files of ${largest.manifest.files}): ${(median(times) / 1000).toFixed(2)} s`);
+  }
+
+  if (largest && !values['no-cache']) {
+    // A repeated scan of the unchanged repository with --cache (the cache lives outside the repository).
+    const location = path.join(workDir, `cache-${largest.manifest.files}.json`);
+    fs.rmSync(location, { force: true });
+    const args = [slicefixBin, '--cache', '--cache-location', location, '--format', 'json', '--stats', '.'];
+    const fill = await measure(process.execPath, args, largest.dir);
+    const times: number[] = [];
+    let read = 0;
+    let findings = 0;
+    for (let run = 0; run < runs; run++) {
+      const m = await measure(process.execPath, args, largest.dir);
+      times.push(m.ms);
+      read = statsOf(m)?.filesRead ?? 0;
+      findings = (JSON.parse(m.stdout) as { findings: unknown[] }).findings.length;
+    }
+    report.cache = { repoFiles: largest.manifest.files, fillMs: fill.ms, medianMs: median(times), filesRead: read, findings };
+    log(`  --cache on ${largest.manifest.files} files: ${(fill.ms / 1000).toFixed(2)} s to fill, ${(median(times) / 1000).toFixed(2)} s again`);
   }
 
   if (largest && !values['no-fix']) {
