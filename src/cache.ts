@@ -8,7 +8,8 @@
  * - A verdict is reused only under the same slicefix version, rules, severities and settings (the signature).
  * - Findings of a file that passed a pre-filter may depend on facts collected from other files (a Service's
  *   selector, a Role's grants): they are reused only when every collected fact is the same as when they were
- *   computed (the facts digest). Files that contribute facts are always read and collected.
+ *   computed (the facts digest). The facts a file contributes are cached with it and replayed on a hit, when
+ *   they are plain JSON; a file whose facts are not is always read and collected.
  * - Files with errors, and files `--fix` rewrote, are never cached.
  */
 import crypto from 'node:crypto';
@@ -21,6 +22,9 @@ export const DEFAULT_CACHE_FILE = '.slicefix-cache';
 const FORMAT = 1;
 /** Metadata is trusted only for files last modified at least this long before they were hashed. */
 const RACY_MS = 2000;
+
+/** A fact a file contributed: its key and value. */
+export type CachedFact = [string, unknown];
 
 export interface CacheEntry {
   size: number;
@@ -35,6 +39,8 @@ export interface CacheEntry {
   matched: boolean;
   findings?: Finding[];
   factsDigest?: string;
+  /** The facts this file's content contributes to the repository (replayed on a hit). */
+  facts?: CachedFact[];
 }
 
 export interface FileMeta {
@@ -54,8 +60,9 @@ export function hashBytes(bytes: Buffer): string {
 }
 
 /** What a scan's verdicts depend on besides the files themselves. */
-export function cacheSignature(toolVersion: string, rules: { id: string; severity: string }[], settings: Settings): string {
-  return hashBytes(Buffer.from(JSON.stringify({ toolVersion, rules, settings })));
+export function cacheSignature(toolVersion: string, rules: { id: string; severity: string }[], settings: Settings, cwd = ''): string {
+  // Reports name files relative to the current directory, and so do cached findings and facts.
+  return hashBytes(Buffer.from(JSON.stringify({ toolVersion, rules, settings, cwd })));
 }
 
 function isPlainJson(value: unknown): boolean {
@@ -67,6 +74,11 @@ function isPlainJson(value: unknown): boolean {
     return (proto === Object.prototype || proto === null) && Object.values(value as object).every(isPlainJson);
   }
   return false;
+}
+
+/** The facts a file contributed, if they survive a trip through JSON unchanged; otherwise null. */
+export function cacheableFacts(facts: CachedFact[]): CachedFact[] | null {
+  return facts.every(([, value]) => isPlainJson(value)) ? facts : null;
 }
 
 /**
@@ -124,7 +136,7 @@ export class FileCache {
     return entry;
   }
 
-  record(absPath: string, bytes: Buffer, meta: FileMeta | undefined, verdict: Pick<CacheEntry, 'scanned' | 'matched' | 'findings' | 'factsDigest'>): void {
+  record(absPath: string, bytes: Buffer, meta: FileMeta | undefined, verdict: Pick<CacheEntry, 'scanned' | 'matched' | 'findings' | 'factsDigest' | 'facts'>): void {
     if (!meta) return;
     this.files.set(absPath, {
       size: bytes.length,

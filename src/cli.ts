@@ -182,7 +182,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
     const cache = values.cache && !values['type-aware']
       ? FileCache.load(
           path.resolve(io.cwd, (values['cache-location'] as string | undefined) ?? DEFAULT_CACHE_FILE),
-          cacheSignature(info.version, active.map((a) => ({ id: a.rule.meta.id, severity: a.severity })), config.settings),
+          cacheSignature(info.version, active.map((a) => ({ id: a.rule.meta.id, severity: a.severity })), config.settings, io.cwd),
         )
       : undefined;
     const progress = createProgress({ write: io.stderr, isTTY: io.stderrIsTTY, env: io.env, quiet: values.quiet === true });

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { writeFileAtomic } from './atomic-write.js';
-import { factsDigest, type CacheEntry, type FileCache, type FileMeta } from './cache.js';
+import { cacheableFacts, factsDigest, type CacheEntry, type CachedFact, type FileCache, type FileMeta } from './cache.js';
 import type { Config } from './config.js';
 import { applyEdits, LineIndex, selectNonOverlapping } from './edits.js';
 import { detectLanguage, hasLanguage, loadLanguage } from './languages/index.js';
@@ -81,8 +81,8 @@ interface Candidate {
   parsed?: { ast: unknown; errors: ParseProblem[] };
   /** Size and times of the file as read, for the cache. */
   meta?: FileMeta;
-  /** Collectors ran on it: it contributes facts, so its verdict is never cached. */
-  collected: boolean;
+  /** The facts it contributes, when they can be cached (`null`: they cannot, so neither can its verdict). */
+  facts?: CachedFact[] | null;
 }
 
 class FactStore implements RepoFacts {
@@ -227,6 +227,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const deferred: { absPath: string; entry: CacheEntry }[] = [];
   const reuse = (absPath: string, entry: CacheEntry | undefined): boolean => {
     if (!entry) return false;
+    // The same bytes contribute the same facts: replay them where collecting them would have added them.
+    for (const [key, value] of entry.facts ?? []) facts.add(key, value);
     if (entry.matched) deferred.push({ absPath, entry });
     else if (entry.scanned) result.summary.filesScanned++;
     return true;
@@ -234,7 +236,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   let done = 0;
   const progress = () => options.onProgress?.({ done, total: walked.files.length, findings: result.findings.length });
 
-  const readOne = async (absPath: string, useCache = true) => {
+  /** `recheck`: a cache hit whose findings must be computed again; its facts were replayed already. */
+  const readOne = async (absPath: string, recheck?: CacheEntry) => {
+    const useCache = !recheck;
     const reportPath = toReportPath(absPath, cwd);
     let bytes: Buffer;
     let mode = 0o644;
@@ -288,17 +292,24 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     const language = countingParser(await loadLanguage(languageId), stats, parsedFiles);
     const source: SourceText = { path: reportPath, absPath, language: languageId, text: decoded.value.text };
-    const candidate: Candidate = { source, decoded: decoded.value, bytes, mode, rules, language, meta, collected: collectors.length > 0 };
-    if (collectors.length) {
+    const candidate: Candidate = { source, decoded: decoded.value, bytes, mode, rules, language, meta, facts: recheck?.facts };
+    if (collectors.length && !recheck) {
+      const added: CachedFact[] = [];
+      const recorder: RepoFacts = { add: (key, value) => (added.push([key, value]), facts.add(key, value)), get: (key) => facts.get(key) };
       try {
         candidate.parsed = language.parse(source.text, source.path);
-        for (const active of collectors) active.rule.collect!({ file: source, ast: candidate.parsed.ast, facts });
+        for (const active of collectors) active.rule.collect!({ file: source, ast: candidate.parsed.ast, facts: recorder });
+        candidate.facts = cacheableFacts(added);
       } catch (error) {
+        candidate.facts = null;
         result.errors.push({ file: reportPath, message: `internal error while collecting: ${(error as Error).message}` });
       }
     }
     if (rules.length) candidates.push(candidate);
-    else candidate.parsed = undefined;
+    else {
+      candidate.parsed = undefined;
+      if (candidate.facts) cache?.record(absPath, bytes, meta, { scanned: true, matched: false, facts: candidate.facts });
+    }
   };
 
   let next = 0;
@@ -319,7 +330,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       result.summary.filesScanned++;
       result.findings.push(...(entry.findings ?? []));
     } else {
-      await readOne(absPath, false);
+      await readOne(absPath, entry);
     }
   }
   const prepared = new Set<Rule>();
@@ -342,10 +353,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       // A crash inside one file's processing is that file's error; the run goes on.
       result.errors.push({ file: candidate.source.path, message: `internal error: ${(error as Error).message}` });
     }
-    const clean = result.errors.length === before.errors && result.diffs.length === before.diffs && !candidate.collected;
+    const clean = result.errors.length === before.errors && result.diffs.length === before.diffs && candidate.facts !== null;
     if (cache && clean) {
       const findings = result.findings.slice(before.findings);
-      cache.record(candidate.source.absPath, candidate.bytes, candidate.meta, { scanned: true, matched: true, findings, factsDigest: digest });
+      const verdict = { scanned: true, matched: true, findings, factsDigest: digest, facts: candidate.facts ?? undefined };
+      cache.record(candidate.source.absPath, candidate.bytes, candidate.meta, verdict);
     }
     progress();
   }
