@@ -95,22 +95,28 @@ export function renderPlot(report: BenchReport): string {
   const sizes = report.sizes;
   const tools = ['slicefix', 'ripgrep', 'ast-grep'];
   const maxX = Math.max(1, ...sizes.map((s) => s.files));
-  const maxY = Math.max(0.1, ...sizes.flatMap((s) => tools.map((t) => (s.medianMs[t] ?? 0) / 1000))) * 1.1;
+  const top = Math.max(0.1, ...sizes.flatMap((s) => tools.map((t) => (s.medianMs[t] ?? 0) / 1000)));
+  // A round tick step (1, 2 or 5 times a power of ten) that gives about five grid lines.
+  const magnitude = 10 ** Math.floor(Math.log10(top / 5));
+  const step = [1, 2, 5, 10].map((f) => f * magnitude).find((candidate) => top / candidate <= 6)!;
+  const ticks = Math.ceil(top / step);
+  const maxY = ticks * step;
   const x = (n: number) => m.left + (n / maxX) * (width - m.left - m.right);
   const y = (sec: number) => height - m.bottom - (sec / maxY) * (height - m.top - m.bottom);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${width / 2 - 40}" y="18" font-size="14">Scan time against repository size (median of ${report.runs} runs, ${report.date})</text>`,
+    `<text x="${width / 2}" y="18" font-size="14" text-anchor="middle">Scan time against repository size (median of ${report.runs} runs, ${report.date})</text>`,
     `<line x1="${m.left}" y1="${height - m.bottom}" x2="${width - m.right}" y2="${height - m.bottom}" stroke="black"/>`,
     `<line x1="${m.left}" y1="${m.top}" x2="${m.left}" y2="${height - m.bottom}" stroke="black"/>`,
     `<text x="${(m.left + width - m.right) / 2 - 20}" y="${height - 12}">files (N)</text>`,
     `<text x="14" y="${(m.top + height - m.bottom) / 2}" transform="rotate(-90 14 ${(m.top + height - m.bottom) / 2})">seconds</text>`,
   ];
-  for (let i = 0; i <= 5; i++) {
-    const sec = (maxY / 5) * i;
+  for (let i = 0; i <= ticks; i++) {
+    const sec = step * i;
+    const label = Number(sec.toPrecision(6)).toString();
     parts.push(`<line x1="${m.left - 4}" y1="${y(sec)}" x2="${width - m.right}" y2="${y(sec)}" stroke="#ddd"/>`);
-    parts.push(`<text x="${m.left - 8}" y="${y(sec) + 4}" text-anchor="end">${sec.toFixed(sec < 1 ? 2 : 1)}</text>`);
+    parts.push(`<text x="${m.left - 8}" y="${y(sec) + 4}" text-anchor="end">${label}</text>`);
   }
   for (const s of sizes) parts.push(`<text x="${x(s.files)}" y="${height - m.bottom + 16}" text-anchor="middle">${s.files >= 1000 ? `${s.files / 1000}k` : s.files}</text>`);
   tools.forEach((tool, i) => {
