@@ -254,6 +254,18 @@ export const endpointsManifest: Rule<YamlAst> = {
     }
   },
 
+  // Only a Service or volume that names one of this file's Endpoints matters to it.
+  collectNeeds(context: CollectContext<YamlAst>) {
+    const names: string[] = [];
+    for (const object of manifestObjects(context.ast)) {
+      if (object.apiVersion !== 'v1' || object.kind !== 'Endpoints') continue;
+      const { name } = nameOf(object, context.ast, context.file.text);
+      if (!name) return undefined;
+      names.push(name);
+    }
+    return names;
+  },
+
   prepare: loadManifestRuntime,
   check(context: RuleContext<YamlAst>) {
     const { ast, file, settings } = context;

@@ -53,6 +53,7 @@ export interface ScanOptions {
 
 /** Fixes stop after this many passes even if rules still offer edits (as ESLint does). */
 export const MAX_FIX_PASSES = 10;
+const EMPTY_BYTES = Buffer.alloc(0);
 const READ_CONCURRENCY = 32;
 
 interface RawFinding {
@@ -218,6 +219,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   );
   const facts = new FactStore();
   const candidates: Candidate[] = [];
+  /** Files to collect facts from, once it is known which rules have files to check (see collectPending). */
+  const pending: PendingCollect[] = [];
   // Files on disk are read synchronously: they come from the page cache in microseconds, and each promise-based
   // stat and read costs a thread-pool round trip, which made reading 4x slower on a 50k-file repository.
   const readBytes = options.readBytes;
@@ -292,26 +295,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     const language = countingParser(await loadLanguage(languageId), stats, parsedFiles);
     const source: SourceText = { path: reportPath, absPath, language: languageId, text: decoded.value.text };
-    const candidate: Candidate = { source, decoded: decoded.value, bytes, mode, rules, language, meta, facts: recheck?.facts };
-    if (collectors.length && !recheck) {
-      const added: CachedFact[] = [];
-      const recorder: RepoFacts = { add: (key, value) => (added.push([key, value]), facts.add(key, value)), get: (key) => facts.get(key) };
-      try {
-        candidate.parsed = language.parse(source.text, source.path);
-        for (const active of collectors) active.rule.collect!({ file: source, ast: candidate.parsed.ast, facts: recorder });
-        candidate.facts = cacheableFacts(added);
-      } catch (error) {
-        candidate.facts = null;
-        result.errors.push({ file: reportPath, message: `internal error while collecting: ${(error as Error).message}` });
-      }
-    }
+    // Bytes are kept for files to check (--fix compares them before writing) and for the cache's hash; a file that
+    // is only collected from may wait for its collection, and its text is all that needs waiting with it.
+    const kept = rules.length || cache ? bytes : EMPTY_BYTES;
+    const candidate: Candidate = { source, decoded: decoded.value, bytes: kept, mode, rules, language, meta, facts: recheck?.facts };
+    if (collectors.length && !recheck) pending.push({ candidate, collectors });
     if (rules.length) candidates.push(candidate);
-    else {
-      candidate.parsed = undefined;
-      if (candidate.facts) cache?.record(absPath, bytes, meta, { scanned: true, matched: false, facts: candidate.facts });
-    }
+    else if (!collectors.length || recheck) candidate.parsed = undefined;
   };
-
   let next = 0;
   const workers = Array.from({ length: Math.min(READ_CONCURRENCY, walked.files.length) }, async () => {
     while (next < walked.files.length) {
@@ -322,6 +313,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
   });
   await Promise.all(workers);
+  // Cached verdicts of files to check are not parsed, so what they need is unknown: with any, collect everything.
+  collectPending(pending, candidates, facts, result, cache, deferred.length > 0);
   // Facts are complete now: a cached verdict that was computed under the same facts still holds.
   const digest = cache ? factsDigest(facts.entries()) : '';
   const fixing = options.fix || options.dryRun;
@@ -372,6 +365,84 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   result.summary.findings = result.findings.length;
   result.summary.fixable = result.findings.filter((f) => f.fixable).length;
   return result;
+}
+
+interface PendingCollect {
+  candidate: Candidate;
+  collectors: ActiveRule[];
+}
+
+/**
+ * Runs the collectors, in path order (facts do not depend on read timing). A rule that has no file to check needs
+ * no facts, and a rule's `collectNeeds` narrows the files worth parsing: in most repositories this spares parsing
+ * every Service manifest. A file whose facts were only partly collected cannot cache its facts.
+ */
+function collectPending(
+  pending: PendingCollect[],
+  candidates: Candidate[],
+  facts: FactStore,
+  result: ScanResult,
+  cache: ScanOptions['cache'],
+  collectAll: boolean,
+): void {
+  if (pending.length === 0) return;
+  const needs = new Map<Rule, string[] | undefined>();
+  for (const rule of new Set(pending.flatMap((p) => p.collectors.map((a) => a.rule)))) {
+    if (collectAll) {
+      needs.set(rule, undefined);
+      continue;
+    }
+    const checked = candidates.filter((c) => c.rules.some((a) => a.rule === rule));
+    if (checked.length === 0) continue;
+    let texts: string[] | undefined = [];
+    for (const candidate of checked) {
+      if (!rule.collectNeeds || !texts) {
+        texts = undefined;
+        break;
+      }
+      try {
+        candidate.parsed ??= candidate.language.parse(candidate.source.text, candidate.source.path);
+        const wanted = rule.collectNeeds({ file: candidate.source, ast: candidate.parsed.ast, facts });
+        texts = wanted === undefined ? undefined : [...texts, ...wanted];
+      } catch {
+        texts = undefined;
+      }
+    }
+    needs.set(rule, texts);
+  }
+  pending.sort((a, b) => (a.candidate.source.path < b.candidate.source.path ? -1 : a.candidate.source.path > b.candidate.source.path ? 1 : 0));
+  for (const { candidate, collectors } of pending) {
+    const { source } = candidate;
+    const wanted = collectors.filter((a) => {
+      if (!needs.has(a.rule)) return false;
+      const texts = needs.get(a.rule);
+      return texts === undefined || texts.some((t) => source.text.includes(t));
+    });
+    const isChecked = candidates.includes(candidate);
+    if (wanted.length === 0) {
+      candidate.facts = null;
+      if (!isChecked) {
+        candidate.parsed = undefined;
+        cache?.forget(source.absPath);
+      }
+      continue;
+    }
+    const added: CachedFact[] = [];
+    const recorder: RepoFacts = { add: (key, value) => (added.push([key, value]), facts.add(key, value)), get: (key) => facts.get(key) };
+    try {
+      candidate.parsed ??= candidate.language.parse(source.text, source.path);
+      for (const active of wanted) active.rule.collect!({ file: source, ast: candidate.parsed.ast, facts: recorder });
+      candidate.facts = wanted.length === collectors.length ? cacheableFacts(added) : null;
+    } catch (error) {
+      candidate.facts = null;
+      result.errors.push({ file: source.path, message: `internal error while collecting: ${(error as Error).message}` });
+    }
+    if (!isChecked) {
+      candidate.parsed = undefined;
+      if (candidate.facts) cache?.record(source.absPath, candidate.bytes, candidate.meta, { scanned: true, matched: false, facts: candidate.facts });
+      else cache?.forget(source.absPath);
+    }
+  }
 }
 
 async function checkAndFix(candidate: Candidate, options: ScanOptions, facts: RepoFacts, result: ScanResult): Promise<void> {

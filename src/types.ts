@@ -125,7 +125,10 @@ export interface RuleMeta {
   codemod?: string;
   /** Message templates keyed by id; `{{name}}` is replaced from `RuleReport.data`. */
   messages: Record<string, string>;
-  /** Optional repository-wide collection pass, run on every file matching these before any `check`. */
+  /**
+   * Optional repository-wide collection pass over the files matching these, run before any `check`, and only when
+   * some file passed the rule's own `triggers` (narrowed further by `collectNeeds`).
+   */
   collect?: { languages: LanguageId[]; triggers: string[] };
 }
 
@@ -138,6 +141,12 @@ export interface Rule<AST = any> {
   prepare?(): Promise<void>;
   check(context: RuleContext<AST>): void;
   collect?(context: CollectContext<AST>): void;
+  /**
+   * Narrows collection to what this file's check can use: texts a collected file must contain to matter to it
+   * (e.g. the names of the Endpoints it holds). Called for each file that passed the rule's `triggers`; return
+   * undefined when any file could matter. A rule with no file to check collects nothing at all.
+   */
+  collectNeeds?(context: CollectContext<AST>): string[] | undefined;
 }
 
 /** A finding as reports show it (the JSON report's contract). */

@@ -141,3 +141,57 @@ describe('scan', () => {
     expect(result.findings).toHaveLength(2);
   });
 });
+
+describe('repository facts', () => {
+  /** Flags `USE name` lines unless some file declares `DEFINE name`; collects from files with DEFINE. */
+  function factRule(options: { needs: boolean }): Rule & { collected: string[] } {
+    const collected: string[] = [];
+    return {
+      collected,
+      meta: {
+        id: 'use-define',
+        severity: 'error',
+        description: 'test rule with facts',
+        help: 'test rule with facts',
+        docs: 'rules/use-define.md',
+        languages: ['shell'],
+        triggers: ['USE '],
+        fixable: false,
+        messages: { undefined: '{{name}} is not defined' },
+        collect: { languages: ['shell'], triggers: ['DEFINE '] },
+      },
+      collect(context) {
+        collected.push(context.file.path);
+        for (const m of context.file.text.matchAll(/DEFINE (\w+)/g)) context.facts.add('defined', m[1]);
+      },
+      collectNeeds: options.needs ? (context) => [...context.file.text.matchAll(/USE (\w+)/g)].map((m) => m[1]) : undefined,
+      check(context) {
+        const defined = context.facts.get<string>('defined');
+        for (const m of context.file.text.matchAll(/USE (\w+)/g)) {
+          if (!defined.includes(m[1])) context.report({ start: m.index, end: m.index + m[0].length, messageId: 'undefined', data: { name: m[1] } });
+        }
+      },
+    };
+  }
+
+  it('collects nothing when no file needs checking', async () => {
+    const rule = factRule({ needs: false });
+    const { result } = await lint({ 'a.sh': 'DEFINE x\n', 'b.sh': 'DEFINE y\n' }, [rule]);
+    expect(rule.collected).toEqual([]);
+    expect(result.findings).toEqual([]);
+  });
+
+  it('collects from every matching file in path order, without collectNeeds', async () => {
+    const rule = factRule({ needs: false });
+    const { result } = await lint({ 'use.sh': 'USE x\nUSE z\n', 'b.sh': 'DEFINE y\n', 'a.sh': 'DEFINE x\n' }, [rule]);
+    expect(rule.collected).toEqual(['a.sh', 'b.sh']);
+    expect(result.findings.map((f) => f.message)).toEqual(['z is not defined']);
+  });
+
+  it('collectNeeds narrows collection to files that contain what the checked files need', async () => {
+    const rule = factRule({ needs: true });
+    const { result } = await lint({ 'use.sh': 'USE x\nUSE z\n', 'b.sh': 'DEFINE y\n', 'a.sh': 'DEFINE x\n' }, [rule]);
+    expect(rule.collected).toEqual(['a.sh']);
+    expect(result.findings.map((f) => f.message)).toEqual(['z is not defined']);
+  });
+});

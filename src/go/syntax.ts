@@ -3,12 +3,36 @@ import type { Node } from 'web-tree-sitter';
 import type { GoAst } from '../languages/go.js';
 import { pathOfName } from './imports.js';
 
+/**
+ * Every node access through web-tree-sitter crosses into WebAssembly and builds new objects, and the four Go
+ * rules each search the same trees for the same node types (profiled: most of a Go-heavy scan went there).
+ * Searches are memoised for the current tree (trees are never edited) by node id, unique within a tree.
+ */
+let memoTree: object | undefined;
+let memo = new Map<string, Node[]>();
+
+/** Remembers answers for the tree being checked only: rules check one file at a time, so memory stays flat. */
+function remembered(node: Node, key: string, compute: () => Node[]): Node[] {
+  if (node.tree !== memoTree) {
+    memoTree = node.tree;
+    memo = new Map();
+  }
+  const id = `${node.id}:${key}`;
+  let answer = memo.get(id);
+  if (!answer) {
+    answer = compute();
+    memo.set(id, answer);
+  }
+  return answer;
+}
+
 export function children(node: Node): Node[] {
   return node.namedChildren.filter((c): c is Node => c !== null);
 }
 
 export function descendants(node: Node, types: string | string[]): Node[] {
-  return node.descendantsOfType(types).filter((c): c is Node => c !== null);
+  const key = typeof types === 'string' ? types : types.join(',');
+  return remembered(node, key, () => node.descendantsOfType(types).filter((c): c is Node => c !== null));
 }
 
 export function same(a: Node | null | undefined, b: Node | null | undefined): boolean {
