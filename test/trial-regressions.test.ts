@@ -150,3 +150,27 @@ export async function describe(name: string, namespace: string): Promise<string>
     expect(out.result.findings.map((f) => [f.ruleId, f.line])).toEqual([['endpoints-ts-client', 8]]);
   });
 });
+
+describe('a name added to a multi-line import (dnd-notes activator)', () => {
+  test("goes on its own line, in the import's indentation", async () => {
+    const text = `import {
+  CoreV1Api,
+  KubeConfig,
+  type V1Endpoints,
+} from '@kubernetes/client-node'
+
+const kc = new KubeConfig()
+const coreApi = kc.makeApiClient(CoreV1Api)
+
+export async function count(name: string, namespace: string): Promise<number> {
+  await coreApi.listNode()
+  const ep: V1Endpoints = await coreApi.readNamespacedEndpoints({ name, namespace })
+  let n = 0
+  for (const subset of ep.subsets ?? []) n += subset.addresses?.length ?? 0
+  return n
+}
+`;
+    const out = await lint({ 'package.json': '{"dependencies":{"@kubernetes/client-node":"^1.4.0"}}\n', 'x.ts': text }, tsRules, { fix: true });
+    expect(out.files['x.ts']).toMatch(/^import \{\n  CoreV1Api,\n  KubeConfig,\n  type V1Endpoints,\n  (type V1EndpointSliceList,\n  DiscoveryV1Api,|DiscoveryV1Api,\n  type V1EndpointSliceList,)\n\} from '@kubernetes\/client-node'\n/);
+  });
+});

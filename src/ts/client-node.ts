@@ -185,6 +185,14 @@ export function addNamedImports(
     return { start: open, end: open, text: ` ${missing.join(', ')} ` };
   }
   const last = elements[elements.length - 1];
+  // One name a line stays one name a line, in the indentation of the last one.
+  const text = bindings.getSourceFile().text;
+  const before = text.slice(elements.length > 1 ? elements[elements.length - 2].end : bindings.getStart() + 1, last.getStart());
+  if (before.includes('\n')) {
+    const lineStart = text.lastIndexOf('\n', last.getStart() - 1) + 1;
+    const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+    return { start: last.end, end: last.end, text: missing.map((n) => `,\n${indent}${n}`).join('') };
+  }
   return { start: last.end, end: last.end, text: missing.map((n) => `, ${n}`).join('') };
 }
 
