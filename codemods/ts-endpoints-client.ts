@@ -12,7 +12,7 @@
  */
 import { ts } from 'ts-morph';
 import type { Edit } from '../src/types.js';
-import { refersTo, type ClientNodeFile, type Generation } from '../src/ts/client-node.js';
+import { localNameOf, refersTo, type ClientNodeFile, type Generation } from '../src/ts/client-node.js';
 import { SLICE_METHOD, type EndpointsCall } from '../src/ts/analysis.js';
 import { EditPlan } from '../src/ts/edit-plan.js';
 import { CannotFix, describeUse, indentAt, referencesOf } from '../src/ts/scope.js';
@@ -148,10 +148,18 @@ export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): str
       }
     }
     const name = uniqueName(discoveryNameFor(receiver.text), (n) => identifierUsed(sf, n));
+    // The CoreV1Api client served only this call, and is neither exported nor shared: it is replaced rather than
+    // left behind unused (an error under noUnusedLocals, and dead code anyway).
+    const replaced =
+      statement.declarationList.declarations.length === 1 &&
+      !statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) &&
+      soleReference(() => referencesOf(decl.name as ts.Identifier), receiver);
+    if (replaced) swapCoreImport(plan, made.apiArg, [statement]);
     const keyword = decl.parent.flags & ts.NodeFlags.Const ? 'const' : decl.parent.flags & ts.NodeFlags.Let ? 'let' : 'var';
     const type = decl.type ? `: ${plan.ref('DiscoveryV1Api', typeNameOf(decl.type, cn))}` : '';
-    const text = `\n${indentAt(sf.text, statement.getStart(sf))}${keyword} ${name}${type} = ${made.kubeConfig.getText(sf)}.makeApiClient(${plan.ref('DiscoveryV1Api', made.apiArg)})${semicolonOf(statement, sf)}`;
-    plan.replace(statement.end, statement.end, text);
+    const created = `${keyword} ${name}${type} = ${made.kubeConfig.getText(sf)}.makeApiClient(${plan.ref('DiscoveryV1Api', made.apiArg)})${semicolonOf(statement, sf)}`;
+    if (replaced) plan.replace(statement.getStart(sf), statement.end, created);
+    else plan.replace(statement.end, statement.end, `\n${indentAt(sf.text, statement.getStart(sf))}${created}`);
     return name;
   }
   if (ts.isPropertyAccessExpression(receiver) && receiver.expression.kind === ts.SyntaxKind.ThisKeyword && ts.isIdentifier(receiver.name)) {
@@ -170,19 +178,79 @@ export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): str
       (m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === prop,
     );
     const made = core.made;
+    // A private member that served only this call is replaced rather than left behind unused (see above); a
+    // public one may be used from outside the class.
+    const replaced =
+      declared !== undefined &&
+      declared.modifiers?.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword) === true &&
+      memberAccesses(sf, prop).every((access) => access === receiver || (core.statement !== declared && isAssignedIn(access, core.statement)));
+    if (replaced) swapCoreImport(plan, made.apiArg, core.statement === declared ? [declared] : [declared, core.statement]);
     const creation = `${made.kubeConfig.getText(sf)}.makeApiClient(${plan.ref('DiscoveryV1Api', made.apiArg)})`;
+    const put = (node: ts.Node, text: string) => {
+      if (replaced) plan.replace(node.getStart(sf), node.end, text);
+      else plan.replace(node.end, node.end, `\n${indentAt(sf.text, node.getStart(sf))}${text}`);
+    };
     if (declared) {
       const modifiers = sf.text.slice(declared.getStart(sf), declared.name.getStart(sf));
       const type = declared.type ? `${declared.exclamationToken && !declared.initializer ? '!' : ''}: ${plan.ref('DiscoveryV1Api', typeNameOf(declared.type, cn))}` : '';
       const init = core.statement === declared ? ` = ${creation}` : '';
-      plan.replace(declared.end, declared.end, `\n${indentAt(sf.text, declared.getStart(sf))}${modifiers}${name}${type}${init}${semicolonOf(declared, sf)}`);
+      put(declared, `${modifiers}${name}${type}${init}${semicolonOf(declared, sf)}`);
     }
-    if (core.statement !== declared) {
-      plan.replace(core.statement.end, core.statement.end, `\n${indentAt(sf.text, core.statement.getStart(sf))}this.${name} = ${creation}${semicolonOf(core.statement, sf)}`);
-    }
+    if (core.statement !== declared) put(core.statement, `this.${name} = ${creation}${semicolonOf(core.statement, sf)}`);
     return `this.${name}`;
   }
   throw new CannotFix(`the receiver \`${receiver.getText(sf)}\` is not a client created in this file; ${where}`, receiver);
+}
+
+/** Whether `receiver` is the only reference (false when the references cannot be told). */
+function soleReference(references: () => ts.Identifier[], receiver: ts.Node): boolean {
+  try {
+    const refs = references();
+    return refs.length === 1 && refs[0] === receiver;
+  } catch (error) {
+    if (error instanceof CannotFix) return false;
+    throw error;
+  }
+}
+
+/** Every `<anything>.prop` and `{ prop }`-style use of the member name in the file. */
+function memberAccesses(sf: ts.SourceFile, prop: string): ts.Node[] {
+  const out: ts.Node[] = [];
+  const visit = (n: ts.Node): void => {
+    if ((ts.isPropertyAccessExpression(n) && n.name.text === prop) || (ts.isElementAccessExpression(n) && ts.isStringLiteralLike(n.argumentExpression) && n.argumentExpression.text === prop)) out.push(n);
+    else if (ts.isBindingElement(n) && ((n.propertyName && ts.isIdentifier(n.propertyName) && n.propertyName.text === prop) || (!n.propertyName && ts.isIdentifier(n.name) && n.name.text === prop))) out.push(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+function isAssignedIn(access: ts.Node, statement: ts.Node): boolean {
+  return ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.left === access;
+}
+
+/**
+ * When the CoreV1Api client is replaced and `CoreV1Api` was imported by name for it alone, the import becomes
+ * `DiscoveryV1Api` (an unused import is an error under noUnusedLocals too).
+ */
+function swapCoreImport(plan: EditPlan, apiArg: ts.Expression, replaced: ts.Node[]): void {
+  if (!ts.isIdentifier(apiArg) || localNameOf(plan.clientNode, 'DiscoveryV1Api') !== undefined) return;
+  const sf = plan.sf;
+  let specifier: ts.ImportSpecifier | ts.BindingElement | undefined;
+  let used = false;
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) && n.text === apiArg.text) {
+      const p = n.parent;
+      if ((ts.isImportSpecifier(p) || ts.isBindingElement(p)) && p.name === n) specifier = p;
+      else if (!replaced.some((r) => n.getStart(sf) >= r.getStart(sf) && n.end <= r.end)) used = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  if (used || !specifier || specifier.propertyName || plan.clientNode.named.get(apiArg.text) !== 'CoreV1Api') return;
+  if (ts.isImportSpecifier(specifier) && specifier.isTypeOnly) return;
+  plan.replaceNode(specifier.name, 'DiscoveryV1Api');
+  plan.provide('DiscoveryV1Api');
 }
 
 /** Where a client that is not made here comes from, for the message. */
@@ -332,11 +400,16 @@ export function rewriteArguments(plan: EditPlan, found: EndpointsCall): void {
   const slots = POSITIONAL[found.method];
   if (!isUndefined(args[slots.field])) {
     if (!isUndefined(args[slots.label])) throw new CannotFix('the list has both a field and a label selector', args[slots.field]);
-    const padded = [...texts];
-    while (padded.length <= slots.label) padded.push('undefined');
-    padded[slots.label] = fieldToLabelSelector(args[slots.field], sf);
-    padded[slots.field] = 'undefined';
-    replaceArgs(padded);
+    // Slot by slot, so that comments naming the slots (`undefined /*_continue*/`) stay with their slots.
+    const label = fieldToLabelSelector(args[slots.field], sf);
+    plan.replaceNode(args[slots.field], 'undefined');
+    if (slots.label < args.length) plan.replaceNode(args[slots.label], label);
+    else {
+      const last = args[args.length - 1];
+      const at = (ts.getTrailingCommentRanges(sf.text, last.end) ?? []).reduce((end, c) => c.end, last.end);
+      const added = [...Array(slots.label - args.length).fill('undefined'), label];
+      plan.replace(at, at, added.map((t) => `, ${t}`).join(''));
+    }
   }
 }
 

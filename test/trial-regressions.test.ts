@@ -151,6 +151,117 @@ export async function describe(name: string, namespace: string): Promise<string>
   });
 });
 
+describe('the CoreV1Api client that only served the Endpoints call (almond-cloud nlp/proxy.ts, noUnusedLocals)', () => {
+  const pkg0 = '{"dependencies":{"@kubernetes/client-node":"^0.15.0"}}\n';
+  const pkg1 = '{"dependencies":{"@kubernetes/client-node":"^1.4.0"}}\n';
+
+  test('a private member used by nothing else becomes the DiscoveryV1Api client instead of staying unused', async () => {
+    const text = `import * as k8s from '@kubernetes/client-node';
+
+export default class Fanout {
+    private coreApi : k8s.CoreV1Api;
+
+    constructor() {
+        const kc = new k8s.KubeConfig();
+        kc.loadFromDefault();
+        this.coreApi = kc.makeApiClient(k8s.CoreV1Api);
+    }
+
+    async ips(name : string) {
+        const resp = await this.coreApi.listEndpointsForAllNamespaces(undefined, undefined, \`metadata.name=\${name}\`);
+        const out = [];
+        for (const item of resp.body.items) {
+            for (const subset of item.subsets ?? []) {
+                for (const addr of subset.addresses ?? []) out.push(addr.ip);
+            }
+        }
+        return out;
+    }
+}
+`;
+    const out = await lint({ 'package.json': pkg0, 'x.ts': text }, tsRules, { fix: true });
+    const fixed = out.files['x.ts'];
+    expect(fixed).toContain('    private discoveryApi: k8s.DiscoveryV1Api;\n');
+    expect(fixed).toContain('        this.discoveryApi = kc.makeApiClient(k8s.DiscoveryV1Api);\n');
+    expect(fixed).not.toContain('coreApi');
+    expect(fixed).not.toContain('CoreV1Api');
+  });
+
+  test('a local client used by nothing else is replaced, and its named import swapped, not left unused', async () => {
+    const text = `import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+
+export async function ips(kc: KubeConfig, name: string, namespace: string): Promise<string[]> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const ep = await core.readNamespacedEndpoints({ name, namespace });
+  return ep.subsets?.flatMap((s) => s.addresses ?? []).map((a) => a.ip) ?? [];
+}
+`;
+    const out = await lint({ 'package.json': pkg1, 'x.ts': text }, tsRules, { fix: true });
+    const fixed = out.files['x.ts'];
+    expect(fixed).toContain(`import { DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';`);
+    expect(fixed).toContain('  const discovery = kc.makeApiClient(DiscoveryV1Api);\n  const ep = await discovery.listNamespacedEndpointSlice(');
+    expect(fixed).not.toMatch(/CoreV1Api|\bcore\b/);
+  });
+
+  test('a client still used for something else, an exported one, or a public member stays', async () => {
+    const text = `import * as k8s from '@kubernetes/client-node';
+
+const kc = new k8s.KubeConfig();
+export const core = kc.makeApiClient(k8s.CoreV1Api);
+
+export class C {
+  api = kc.makeApiClient(k8s.CoreV1Api);
+  async ips(name: string, namespace: string) {
+    const ep = await this.api.readNamespacedEndpoints({ name, namespace });
+    return ep.subsets?.flatMap((s) => s.addresses ?? []).map((a) => a.ip) ?? [];
+  }
+}
+
+export async function ips(name: string, namespace: string) {
+  const ep = await core.readNamespacedEndpoints({ name, namespace });
+  return ep.subsets?.flatMap((s) => s.addresses ?? []).map((a) => a.ip) ?? [];
+}
+`;
+    const out = await lint({ 'package.json': pkg1, 'x.ts': text }, tsRules, { fix: true });
+    const fixed = out.files['x.ts'];
+    expect(fixed).toContain('export const core = kc.makeApiClient(k8s.CoreV1Api);\nconst discovery = kc.makeApiClient(k8s.DiscoveryV1Api);');
+    expect(fixed).toContain('  api = kc.makeApiClient(k8s.CoreV1Api);\n  discoveryApi = kc.makeApiClient(k8s.DiscoveryV1Api);');
+  });
+});
+
+describe('rewritten arguments keep their comments in place (almond-cloud nlp/proxy.ts)', () => {
+  test('a 0.x field selector that becomes a label selector does not carry the `/*fieldSelector*/` comment', async () => {
+    const text = `import * as k8s from '@kubernetes/client-node';
+
+const kc = new k8s.KubeConfig();
+const coreApi = kc.makeApiClient(k8s.CoreV1Api);
+
+export async function used(): Promise<void> {
+  await coreApi.listNode();
+}
+
+export async function ips(name: string): Promise<string[]> {
+  const out: string[] = [];
+  const resp = await coreApi.listEndpointsForAllNamespaces(
+    undefined /*allowWatchBookmarks*/,
+    undefined /*_continue*/,
+    \`metadata.name=\${name}\` /*fieldSelector*/);
+  for (const item of resp.body.items) {
+    for (const subset of item.subsets ?? []) {
+      for (const addr of subset.addresses ?? []) out.push(addr.ip);
+    }
+  }
+  return out;
+}
+`;
+    const out = await lint({ 'package.json': '{"dependencies":{"@kubernetes/client-node":"^0.15.0"}}\n', 'x.ts': text }, tsRules, { fix: true });
+    expect(out.files['x.ts']).toContain(`discoveryApi.listEndpointSliceForAllNamespaces(
+    undefined /*allowWatchBookmarks*/,
+    undefined /*_continue*/,
+    undefined /*fieldSelector*/, \`kubernetes.io/service-name=\${name}\`);`);
+  });
+});
+
 describe('a name added to a multi-line import (dnd-notes activator)', () => {
   test("goes on its own line, in the import's indentation", async () => {
     const text = `import {

@@ -12,6 +12,7 @@ type Bindings = ts.NamedImports | ts.ObjectBindingPattern;
 export class EditPlan {
   private readonly edits: Edit[] = [];
   private readonly imports = new Map<Bindings, Set<string>>();
+  private readonly provided = new Set<string>();
 
   constructor(
     readonly sf: ts.SourceFile,
@@ -25,6 +26,11 @@ export class EditPlan {
 
   replaceNode(node: ts.Node, text: string): void {
     this.replace(node.getStart(this.sf), node.end, text);
+  }
+
+  /** `exported` is made available by an edit of the plan (an import specifier renamed): it needs no new import. */
+  provide(exported: string): void {
+    this.provided.add(exported);
   }
 
   add(edits: Edit[]): void {
@@ -72,7 +78,7 @@ export class EditPlan {
   finish(): Edit[] {
     const out = [...this.edits];
     for (const [bindings, names] of this.imports) {
-      const edit = addNamedImports(bindings, this.clientNode, [...names]);
+      const edit = addNamedImports(bindings, this.clientNode, [...names].filter((n) => !this.provided.has(n.replace(/^type /, ''))));
       if (edit) out.push(edit);
     }
     return out;
