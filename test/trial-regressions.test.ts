@@ -285,3 +285,81 @@ export async function count(name: string, namespace: string): Promise<number> {
     expect(out.files['x.ts']).toMatch(/^import \{\n  CoreV1Api,\n  KubeConfig,\n  type V1Endpoints,\n  (type V1EndpointSliceList,\n  DiscoveryV1Api,|DiscoveryV1Api,\n  type V1EndpointSliceList,)\n\} from '@kubernetes\/client-node'\n/);
   });
 });
+
+describe('a loop over the subsets of a read counts each address once (dnd-notes activator)', () => {
+  const pkg = '{"dependencies":{"@kubernetes/client-node":"^1.4.0"}}\n';
+  const head = `import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
+
+const kc = new KubeConfig()
+const coreApi = kc.makeApiClient(CoreV1Api)
+
+export async function pods(namespace: string) {
+  return coreApi.listNamespacedPod({ namespace })
+}
+`;
+
+  test('a for...of that reads only addresses runs once over all slices, with the addresses de-duplicated', async () => {
+    const text = `${head}
+export async function readyCount(name: string, namespace: string): Promise<number> {
+  const ep = await coreApi.readNamespacedEndpoints({ name, namespace })
+  let n = 0
+  for (const subset of ep.subsets ?? []) {
+    n += subset.addresses?.length ?? 0
+  }
+  return n
+}
+`;
+    const out = await lint({ 'package.json': pkg, 'x.ts': text }, tsRules, { fix: true });
+    const fixed = out.files['x.ts'];
+    expect(fixed).toContain('  for (const subset of [ep.items]) {\n');
+    expect(fixed).toContain(
+      'n += subset.flatMap((slice) => slice.endpoints.filter((ep) => ep.conditions?.ready !== false).flatMap((ep) => ep.addresses.map((ip) => ({ ...ep, ip })))).filter((a, i, all) => all.findIndex((b) => b.ip === a.ip) === i)?.length ?? 0',
+    );
+  });
+
+  test('a forEach that reads only notReadyAddresses too; a loop that reads ports still goes slice by slice', async () => {
+    const text = `${head}
+export async function notReady(name: string, namespace: string): Promise<string[]> {
+  const ep = await coreApi.readNamespacedEndpoints({ name, namespace })
+  const out: string[] = []
+  ep.subsets?.forEach((s) => (s.notReadyAddresses ?? []).forEach((a) => out.push(a.ip)))
+  return out
+}
+
+export async function targets(name: string, namespace: string): Promise<string[]> {
+  const ep = await coreApi.readNamespacedEndpoints({ name, namespace })
+  const out: string[] = []
+  for (const s of ep.subsets ?? []) {
+    for (const a of s.addresses ?? []) out.push(\`\${a.ip}:\${s.ports?.[0]?.port}\`)
+  }
+  return out
+}
+`;
+    const out = await lint({ 'package.json': pkg, 'x.ts': text }, tsRules, { fix: true });
+    const fixed = out.files['x.ts'];
+    expect(fixed).toContain('  ;[ep.items].forEach((s) => s.flatMap((slice) => slice.endpoints.filter((ep) => ep.conditions?.ready === false)');
+    expect(fixed).toContain('  for (const s of ep.items) {\n    for (const a of s.endpoints.filter(');
+  });
+});
+
+describe('code without semicolons (dnd-notes style)', () => {
+  test('a rewritten statement that starts with `[` gets a `;` so it does not index the line before', async () => {
+    const text = `import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
+
+const kc = new KubeConfig()
+const coreApi = kc.makeApiClient(CoreV1Api)
+
+export async function all(namespace: string): Promise<string[]> {
+  const list = await coreApi.listNamespacedEndpoints({ namespace })
+  const out: string[] = []
+  for (const item of list.items) {
+    console.log(item.metadata?.namespace)
+    item.subsets?.forEach((s) => (s.addresses ?? []).forEach((a) => out.push(a.ip)))
+  }
+  return out
+}
+`;
+    const out = await lint({ 'package.json': '{"dependencies":{"@kubernetes/client-node":"^1.4.0"}}\n', 'x.ts': text }, tsRules, { fix: true });
+    expect(out.files['x.ts']).toContain('    console.log(item.metadata?.namespace)\n    ;[item].forEach((s) => s.endpoints.filter(');
+  });
+});

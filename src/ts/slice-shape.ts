@@ -12,7 +12,8 @@
  *
  * Every rewritten address list keeps every address of every endpoint (`endpoints[].addresses` may hold more than
  * one) and the readiness rule of the API: `conditions.ready` undefined means ready. Lists merged from several
- * slices are de-duplicated by address, since an endpoint may sit in two slices while the controller moves it.
+ * slices are de-duplicated by address, since an endpoint may sit in two slices while the controller moves it; so is
+ * a loop over a Service's subsets that uses only addresses, which then runs once over all its slices.
  * Address objects keep the fields of `V1EndpointAddress` (`ip`, `hostname`, `nodeName`, `targetRef`), so code
  * reading them is unchanged.
  */
@@ -164,13 +165,17 @@ export class SliceShapeRewriter {
   private subsets(E: ts.Expression, access: ts.PropertyAccessExpression, mode: 'list' | 'single'): void {
     const U = unwrapFallback(access);
     const up = U.parent;
-    const iterable = () => {
+    const iterable = (merged = false) => {
       // The collection of slices: `E.items` for a list, `[E]` for one slice (a slice is one subset: endpoints × ports).
-      if (mode === 'list') {
+      // `[E.items]` (merged): the loop runs once over all the slices, so that their addresses can be de-duplicated.
+      if (merged) {
+        this.replace(U.getStart(), E.getStart(), `${asiGuard(U)}[`);
+        this.replace(E.end, U.end, '.items]');
+      } else if (mode === 'list') {
         this.replace(U.getStart(), E.getStart(), '');
         this.replace(E.end, U.end, '.items');
       } else {
-        this.replace(U.getStart(), E.getStart(), '[');
+        this.replace(U.getStart(), E.getStart(), `${asiGuard(U)}[`);
         this.replace(E.end, U.end, ']');
       }
       // `E.subsets?.forEach(...)`: the collection is never undefined now.
@@ -183,8 +188,9 @@ export class SliceShapeRewriter {
       if (!ts.isVariableDeclarationList(decl) || decl.declarations.length !== 1 || !ts.isIdentifier(decl.declarations[0].name)) {
         throw new CannotFix('the loop over `subsets` destructures its variable', up.initializer);
       }
-      iterable();
-      this.sliceVariable(decl.declarations[0].name);
+      const merged = mode === 'list' && !usesPorts(decl.declarations[0].name);
+      iterable(merged);
+      this.sliceVariable(decl.declarations[0].name, merged);
       return;
     }
     if (ts.isPropertyAccessExpression(up) && up.expression === U && ts.isCallExpression(up.parent) && up.parent.expression === up) {
@@ -193,9 +199,10 @@ export class SliceShapeRewriter {
       if (method === 'forEach' && call.arguments.length === 1) {
         const fn = call.arguments[0];
         if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parameters.length === 1 && ts.isIdentifier(fn.parameters[0].name)) {
-          iterable();
+          const merged = mode === 'list' && !fn.parameters[0].type && !usesPorts(fn.parameters[0].name);
+          iterable(merged);
           if (fn.parameters[0].type) this.retype(fn.parameters[0].type, 'V1EndpointSlice');
-          this.sliceVariable(fn.parameters[0].name);
+          this.sliceVariable(fn.parameters[0].name, merged);
           return;
         }
       }
@@ -226,8 +233,13 @@ export class SliceShapeRewriter {
     throw new CannotFix(`\`${access.getText()}\` ${describeUse(U).replace(/^line \d+ /, '')} (line ${lineOf(U)}), which has no EndpointSlice equivalent slicefix can prove`, U);
   }
 
-  /** A variable that held one subset and now holds one slice. */
-  private sliceVariable(name: ts.Identifier): void {
+  /**
+   * A variable that held one subset and now holds one slice, or (`merged`) all the slices of the Service, whose
+   * addresses are then read de-duplicated: an endpoint may sit in two slices while the controller moves it, and a
+   * loop over the slices one by one would count or use it twice. Ports belong to one slice, so a loop that reads
+   * them goes slice by slice.
+   */
+  private sliceVariable(name: ts.Identifier, merged = false): void {
     for (const ref of referencesOf(name)) {
       const p = ref.parent;
       if (ts.isPropertyAccessExpression(p) && p.expression === ref) {
@@ -240,13 +252,38 @@ export class SliceShapeRewriter {
           }
           const cond = field === 'addresses' ? READY : NOT_READY;
           this.replace(W.getStart(), ref.getStart(), '');
-          this.replace(ref.end, W.end, `.endpoints.filter(${cond}).flatMap(${ADDRESS_OBJECTS})`);
+          this.replace(
+            ref.end,
+            W.end,
+            merged
+              ? `.flatMap((slice) => slice.endpoints.filter(${cond}).flatMap(${ADDRESS_OBJECTS}))${DEDUPE_OBJECTS}`
+              : `.endpoints.filter(${cond}).flatMap(${ADDRESS_OBJECTS})`,
+          );
           continue;
         }
       }
       throw new CannotFix(`the subset \`${name.text}\` ${describeUse(ref)}; only its addresses, notReadyAddresses and ports have slice equivalents`, ref);
     }
   }
+}
+
+/**
+ * `;` when `node` will start with `[` at the start of a statement that follows one without a semicolon: in code
+ * written without semicolons, `x = []\n[a].forEach(f)` would read as `x = [][a].forEach(f)`.
+ */
+function asiGuard(node: ts.Node): string {
+  let n: ts.Node = node;
+  while (!ts.isExpressionStatement(n)) {
+    if (n.parent.getStart() !== node.getStart() || !(ts.isExpression(n.parent) || ts.isExpressionStatement(n.parent))) return '';
+    n = n.parent;
+  }
+  const before = node.getSourceFile().text.slice(0, node.getStart()).replace(/(\/\/[^\n]*|\/\*[\s\S]*?\*\/|\s)+$/, '');
+  return before === '' || /[;{}]$/.test(before) ? '' : ';';
+}
+
+/** Whether the subset variable's `ports` are read. */
+function usesPorts(name: ts.Identifier): boolean {
+  return referencesOf(name).some((ref) => ts.isPropertyAccessExpression(ref.parent) && ref.parent.expression === ref && ref.parent.name.text === 'ports');
 }
 
 export function lineOf(node: ts.Node): number {
