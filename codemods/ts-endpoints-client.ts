@@ -136,7 +136,7 @@ export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): str
     const made = makeApiClientOf(decl?.initializer, 'CoreV1Api', cn);
     if (!decl || !made || !ts.isVariableStatement(decl.parent.parent)) {
       const origin = originOf(sf, receiver.text);
-      throw new CannotFix(`the CoreV1Api client \`${receiver.text}\` ${origin}; ${where}`, receiver);
+      throw new CannotFix(`the CoreV1Api client \`${receiver.text}\` ${origin}; ${whereFor(decl?.initializer, sf, cn) ?? where}`, receiver);
     }
     const statement = decl.parent.parent;
     const block = statement.parent;
@@ -253,6 +253,23 @@ function swapCoreImport(plan: EditPlan, apiArg: ts.Expression, replaced: ts.Node
   plan.provide('DiscoveryV1Api');
 }
 
+/**
+ * The advice with the file's own KubeConfig and import style, when `init` makes a CoreV1Api client somewhere
+ * inside (`options.coreApi ?? kubeConfig.makeApiClient(CoreV1Api)`).
+ */
+function whereFor(init: ts.Expression | undefined, sf: ts.SourceFile, cn: ClientNodeFile): string | undefined {
+  let found: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'makeApiClient' && n.arguments.length === 1 && refersTo(n.arguments[0], 'CoreV1Api', cn)) {
+      const arg = n.arguments[0].getText(sf).replace(/CoreV1Api$/, 'DiscoveryV1Api');
+      found = `create a DiscoveryV1Api client next to it (${n.expression.expression.getText(sf)}.makeApiClient(${arg}))`;
+    } else ts.forEachChild(n, visit);
+  };
+  if (init) visit(init);
+  return found;
+}
+
 /** Where a client that is not made here comes from, for the message. */
 function originOf(sf: ts.SourceFile, name: string): string {
   let origin = 'is not created in this file by makeApiClient';
@@ -262,7 +279,8 @@ function originOf(sf: ts.SourceFile, name: string): string {
     } else if (ts.isParameter(n) && ts.isIdentifier(n.name) && n.name.text === name) {
       origin = 'is a parameter';
     } else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) {
-      origin = `comes from \`${n.initializer.getText(sf).slice(0, 60)}\`, not from makeApiClient in this file`;
+      const made = /\.makeApiClient\(/.test(n.initializer.getText(sf));
+      origin = `comes from \`${n.initializer.getText(sf).slice(0, 60)}\`, not ${made ? 'only ' : ''}from makeApiClient in this file`;
     }
     ts.forEachChild(n, visit);
   };

@@ -363,3 +363,24 @@ export async function all(namespace: string): Promise<string[]> {
     expect(out.files['x.ts']).toContain('    console.log(item.metadata?.namespace)\n    ;[item].forEach((s) => s.endpoints.filter(');
   });
 });
+
+describe('a client that can be injected (dnd-notes activator at HEAD)', () => {
+  test('the refusal names the KubeConfig the file uses, not a `kc` it does not have', async () => {
+    const text = `import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
+
+export function make(options: { coreApi?: CoreV1Api; kubeConfig?: KubeConfig } = {}) {
+  const kubeConfig = options.kubeConfig ?? new KubeConfig()
+  const coreApi: CoreV1Api = options.coreApi ?? kubeConfig.makeApiClient(CoreV1Api)
+  return async (name: string, namespace: string) => {
+    const ep = await coreApi.readNamespacedEndpoints({ name, namespace })
+    return ep.subsets?.flatMap((s) => s.addresses ?? []).map((a) => a.ip) ?? []
+  }
+}
+`;
+    const out = await lint({ 'package.json': '{"dependencies":{"@kubernetes/client-node":"^1.4.0"}}\n', 'x.ts': text }, tsRules);
+    const [finding] = out.result.findings;
+    expect(finding.message).toContain(
+      'Not rewritten: the CoreV1Api client `coreApi` comes from `options.coreApi ?? kubeConfig.makeApiClient(CoreV1Api)`, not only from makeApiClient in this file; create a DiscoveryV1Api client next to it (kubeConfig.makeApiClient(DiscoveryV1Api))',
+    );
+  });
+});
