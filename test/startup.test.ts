@@ -1,22 +1,21 @@
 /** Start-up cost matters in a pre-commit hook: a parser is imported only when a file of its language needs it. */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, writeTree } from './helpers.js';
+import { makeTempDir, repoRoot, writeTree } from './helpers.js';
 
 function importsWhileScanning(files: Record<string, string>, args: string[] = []): string[] {
   const dir = writeTree(files);
+  const record = path.join(makeTempDir('slicefix-imports-'), 'imports.txt');
+  fs.writeFileSync(record, '');
   const run = spawnSync(
     process.execPath,
     ['--import', path.join(repoRoot, 'test/support/record-imports.mjs'), path.join(repoRoot, 'bin/slicefix.js'), ...args, '.'],
-    { cwd: dir, encoding: 'utf8' },
+    { cwd: dir, encoding: 'utf8', env: { ...process.env, SLICEFIX_RECORD_IMPORTS: record } },
   );
   expect(run.status, run.stderr).not.toBe(2);
-  return run.stderr
-    .split('\n')
-    .filter((l) => l.startsWith('IMPORTED '))
-    .map((l) => l.slice('IMPORTED '.length))
-    .sort();
+  return [...new Set(fs.readFileSync(record, 'utf8').split('\n').filter(Boolean))].sort();
 }
 
 describe('lazy loading', () => {
