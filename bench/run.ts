@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateRepo, markDirty, planFile, restoreFiles, type RepoManifest } from './generate.js';
+import type { ScanStats } from '../src/types.js';
 import { median, renderPlot, renderTable, type BenchReport, type SizeResult } from './report.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -109,17 +110,8 @@ function tools(triggers: string[]): Tool[] {
   ];
 }
 
-interface SlicefixStats {
-  filesWalked: number;
-  filesRead: number;
-  filesMatched: number;
-  filesParsed: number;
-  parses: number;
-  walkMs: number;
-  readMs: number;
-  checkMs: number;
-  maxRssKiB: number;
-}
+/** The `--stats` line: the engine's ScanStats plus the process's peak RSS. */
+type SlicefixStats = ScanStats & { maxRssKiB: number };
 
 function statsOf(m: Measurement): SlicefixStats | undefined {
   const line = m.stderr.split('\n').find((l) => l.startsWith('slicefix-stats '));

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { MAX_ENDPOINTS_PER_SLICE } from './k8s/validate-slice.js';
 import { importYaml } from './languages/yaml-import.js';
 import type { RuleSetting, Settings } from './types.js';
 
@@ -31,8 +32,6 @@ export class ConfigError extends Error {
 
 export const CONFIG_FILE_NAME = '.slicefix.yaml';
 export const DEPENDENCY_DIRS = ['node_modules', 'vendor', 'third_party'];
-/** The EndpointSlice API rejects more endpoints than this in one slice. */
-export const API_MAX_ENDPOINTS_PER_SLICE = 1000;
 /** The mirroring controller's own value: slices carrying it would be fought over by that controller. */
 const RESERVED_MANAGERS = ['endpointslicemirroring-controller.k8s.io', 'endpointslice-controller.k8s.io'];
 
@@ -127,8 +126,8 @@ export function validateConfig(raw: unknown, file: string, knownRules: readonly 
   }
   if (values.maxEndpointsPerSlice !== undefined) {
     const max = values.maxEndpointsPerSlice;
-    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > API_MAX_ENDPOINTS_PER_SLICE) {
-      throw new ConfigError(file, 'maxEndpointsPerSlice', `must be a whole number from 1 to ${API_MAX_ENDPOINTS_PER_SLICE} (the API limit)`);
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > MAX_ENDPOINTS_PER_SLICE) {
+      throw new ConfigError(file, 'maxEndpointsPerSlice', `must be a whole number from 1 to ${MAX_ENDPOINTS_PER_SLICE} (the API limit)`);
     }
     config.settings.maxEndpointsPerSlice = max;
   }

@@ -25,7 +25,7 @@ export interface YamlAst {
 
 const DIRECTIVE = /\{\{[\s\S]*?\}\}/g;
 /** Character used to mask inline directives; any plain-scalar character would do. */
-export const MASK_CHAR = '_';
+const MASK_CHAR = '_';
 
 export function findDirectives(text: string): TemplateDirective[] {
   if (!text.includes('{{')) return [];

@@ -58,8 +58,6 @@ const byExtension: Record<string, LanguageId> = {
   '.dockerfile': 'dockerfile',
 };
 
-/** Extensions the walker looks for (files without one are decided by name or shebang). */
-export const knownExtensions = Object.keys(byExtension).map((ext) => ext.slice(1));
 /** File names (no extension) that have a language of their own. */
 export const knownNames = ['Makefile', 'makefile', 'GNUmakefile', 'Dockerfile', 'Containerfile'];
 
