@@ -130,7 +130,7 @@ export interface ImportPlan {
  * Makes `path` importable as (preferably) `preferredName`. Reuses an existing import of the path, whatever its
  * name. Returns a reason instead when the name is taken by another import or identifier of the file.
  */
-export function ensureImport(text: string, imports: GoImports, path: string, preferredName: string, taken: Set<string>): ImportPlan | string {
+export function ensureImport(text: string, imports: GoImports, path: string, preferredName: string, taken: { has(name: string): boolean }): ImportPlan | string {
   const existing = imports.list.find((i) => i.path === path && i.name !== '_' && i.name !== '.');
   if (existing) return { name: existing.name, edits: [] };
   if (imports.list.some((i) => i.name === preferredName) || taken.has(preferredName)) {

@@ -35,6 +35,113 @@ export function descendants(node: Node, types: string | string[]): Node[] {
   return remembered(node, key, () => node.descendantsOfType(types).filter((c): c is Node => c !== null));
 }
 
+function isWordCode(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+}
+
+/** How `wordRanges` and `leavesAt` match: see `wordRanges`. */
+export interface WordMatch {
+  /** Also match where a longer word starts with one of the words (`AddEventHandler` in `AddEventHandlerWithOptions`). */
+  prefix?: boolean;
+  /** Also match right after a word character. */
+  anyStart?: boolean;
+}
+
+/**
+ * Where `words` occur in `text` as whole words: no `[A-Za-z0-9_]` just before (unless `anyStart`) nor just after
+ * (unless `prefix`). Gives `[start, end)` of each, ascending by start, one per start. Offsets are UTF-16 code
+ * units, as JS strings count: so are a tree's indices when web-tree-sitter parsed it from a JS string (its
+ * WebAssembly side counts the bytes of UTF-16, two per unit).
+ */
+export function wordRanges(text: string, words: readonly string[], match: WordMatch = {}): [number, number][] {
+  const found: [number, number][] = [];
+  for (const word of words) {
+    for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + 1)) {
+      if (!match.anyStart && at > 0 && isWordCode(text.charCodeAt(at - 1))) continue;
+      if (!match.prefix && isWordCode(text.charCodeAt(at + word.length))) continue;
+      found.push([at, at + word.length]);
+    }
+  }
+  if (words.length < 2) return found;
+  found.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  return found.filter((r, i) => i === 0 || r[0] !== found[i - 1][0]);
+}
+
+/**
+ * Text anchors. The Go rules look for a few names (`Endpoints`, `EndpointsLister`, `NewListWatchFromClient`,
+ * ...), and a whole-tree search (`descendants(root, 'call_expression')` and a look at each call) builds a JS
+ * object for every call of the file and asks WebAssembly for its fields: profiled, that was most of the Go
+ * rules' time on a large repository. A node named by one of those words sits where the word is in the text, so
+ * searching the text and climbing from the leaf there touches a handful of nodes instead.
+ *
+ * `leavesAt` gives the innermost nodes that span exactly an occurrence of one of `words` (with `prefix`, that
+ * start with one): the identifiers, field, type and package identifiers of those names, and perhaps the content
+ * of a string that is just the word. An occurrence inside a comment or a longer string has none, since that node
+ * starts before the word.
+ *
+ * An identifier token never continues with `[A-Za-z0-9_]` (the lexer takes the longest one), so the end check
+ * loses nothing. One can follow a word character only after a number literal (`0xFFname`, never valid Go): the
+ * start check is safe for names after a `.` (a field, a method, a qualified type's name), and `anyStart` drops it
+ * for names that may stand anywhere.
+ */
+export function leavesAt(ast: GoAst, words: readonly string[], match: WordMatch = {}): Node[] {
+  const leaves: Node[] = [];
+  for (const [start, end] of wordRanges(ast.text, words, match)) {
+    const leaf = ast.root.descendantForIndex(start, end);
+    if (!leaf || leaf.startIndex !== start) continue;
+    const leafEnd = leaf.endIndex;
+    if (match.prefix ? leafEnd < end : leafEnd !== end) continue;
+    leaves.push(leaf);
+  }
+  return leaves;
+}
+
+/**
+ * Nodes in the order `descendantsOfType` returns them (pre-order: an ancestor before its descendants, then by
+ * position), each once. Two distinct nodes of the types searched here never share a range.
+ */
+function inTreeOrder(nodes: Node[]): Node[] {
+  const seen = new Set<number>();
+  const unique = nodes.filter((n) => !seen.has(n.id) && (seen.add(n.id), true));
+  const ends = new Map(unique.map((n) => [n.id, n.endIndex]));
+  return unique.sort((a, b) => a.startIndex - b.startIndex || ends.get(b.id)! - ends.get(a.id)!);
+}
+
+/**
+ * `pkg.Name` nodes (`qualified_type`, `selector_expression`, as `types` says) whose name is one of `words`, in
+ * tree order: every node of those types that `qualified(node)?.name` would find in `words`, and perhaps a few
+ * more (callers keep their own checks).
+ */
+export function qualifiedNamed(ast: GoAst, words: readonly string[], types: readonly ('qualified_type' | 'selector_expression')[]): Node[] {
+  return remembered(ast.root, `qualifiedNamed:${types.join(',')}:${words.join(',')}`, () => {
+    const found: Node[] = [];
+    for (const leaf of leavesAt(ast, words)) {
+      const parent = leaf.parent;
+      if (parent && (types as string[]).includes(parent.type)) found.push(parent);
+    }
+    return inTreeOrder(found);
+  });
+}
+
+/**
+ * Calls whose function is `x.Name` (a selector, or a qualified type as tree-sitter may read `pkg.Name`) with a
+ * name in `words` (with `prefix`, starting with one), in tree order: a superset of the calls of
+ * `descendants(root, 'call_expression')` that `methodCall(c)?.method` or `isPackageMember(ast, c.function, ...)`
+ * would find in `words`, so callers keep their own checks and see the same calls in the same order.
+ */
+export function callsNamed(ast: GoAst, words: readonly string[], prefix = false): Node[] {
+  return remembered(ast.root, `callsNamed:${prefix}:${words.join(',')}`, () => {
+    const found: Node[] = [];
+    for (const leaf of leavesAt(ast, words, { prefix })) {
+      const fn = leaf.parent;
+      if (!fn || (fn.type !== 'selector_expression' && fn.type !== 'qualified_type')) continue;
+      const call = fn.parent;
+      if (call?.type === 'call_expression') found.push(call);
+    }
+    return inTreeOrder(found);
+  });
+}
+
 export function same(a: Node | null | undefined, b: Node | null | undefined): boolean {
   return !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
 }
@@ -138,10 +245,39 @@ export function identifiersNamed(scope: Node, name: string): Node[] {
 
 /** Every identifier-like text in a node, for picking names that cannot collide. */
 export function namesIn(scope: Node): Set<string> {
-  return new Set(descendants(scope, ['identifier', 'package_identifier', 'type_identifier', 'field_identifier']).map((n) => n.text));
+  return new Set(descendants(scope, NAME_TYPES).map((n) => n.text));
 }
 
-export function uniqueName(base: string, taken: Set<string>): string {
+/** Names a new identifier must not collide with. */
+export interface TakenNames {
+  has(name: string): boolean;
+}
+
+const NAME_TYPES = ['identifier', 'package_identifier', 'type_identifier', 'field_identifier'];
+const fileNameAnswers = new WeakMap<GoAst, Map<string, boolean>>();
+
+/**
+ * `namesIn(ast.root)`, asked one name at a time: a fix asks about a few names (`discoveryv1`, `slice2`, ...),
+ * and only a file with something to fix asks at all, so the file's every identifier is never listed. A name is
+ * taken when some occurrence of it in the text is an identifier-like node (see `leavesAt`).
+ */
+export function fileNames(ast: GoAst): TakenNames {
+  let answers = fileNameAnswers.get(ast);
+  if (!answers) fileNameAnswers.set(ast, (answers = new Map()));
+  const known = answers;
+  return {
+    has(name: string): boolean {
+      let taken = known.get(name);
+      if (taken === undefined) {
+        taken = leavesAt(ast, [name], { anyStart: true }).some((leaf) => NAME_TYPES.includes(leaf.type));
+        known.set(name, taken);
+      }
+      return taken;
+    },
+  };
+}
+
+export function uniqueName(base: string, taken: TakenNames): string {
   if (!taken.has(base)) return base;
   for (let i = 2; ; i++) if (!taken.has(`${base}${i}`)) return `${base}${i}`;
 }
