@@ -6,17 +6,18 @@ import type { Node } from 'web-tree-sitter';
 import { declaredResults, getEndpointsToListSlices, renameChain, type EndpointsClientCall } from '../codemods/go-get-endpoints.js';
 import { RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE, WRITE_ADVICE } from '../src/go/common.js';
 import { ensureImport, PKG } from '../src/go/imports.js';
-import { callOn, descendants, isPackageMember, lineOf, methodCall, namesIn, snippet } from '../src/go/syntax.js';
+import { callOn, callsNamed, descendants, fileNames, isPackageMember, lineOf, methodCall, qualifiedNamed, snippet } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Rule } from '../src/types.js';
 
 const READS = new Set(['Get', 'List', 'Watch']);
+const TYPED_CLIENT_TYPES = ['EndpointsInterface', 'EndpointsGetter', 'EndpointsExpansion'];
 const WRITES = new Set(['Create', 'Update', 'UpdateStatus', 'Patch', 'Apply', 'ApplyStatus', 'Delete', 'DeleteCollection']);
 
 /** `X.CoreV1().Endpoints(ns)`: a one-argument `Endpoints` call on a no-argument `CoreV1()` call. */
 export function findEndpointsClients(ast: GoAst): { endpoints: Node; coreV1: Node }[] {
   const found: { endpoints: Node; coreV1: Node }[] = [];
-  for (const call of descendants(ast.root, 'call_expression')) {
+  for (const call of callsNamed(ast, ['Endpoints'])) {
     const m = methodCall(call);
     if (!m || m.method !== 'Endpoints' || m.args.length !== 1) continue;
     const core = methodCall(m.receiver);
@@ -83,7 +84,7 @@ export const rule: Rule<GoAst> = {
           // List and Watch keep their options; only a discarded result is rewritten (its items change meaning).
           const declared = declaredResults(usage.call);
           if (declared?.variable.text === '_') {
-            const discovery = ensureImport(ast.text, ast.imports, PKG.discovery, 'discoveryv1', namesIn(ast.root));
+            const discovery = ensureImport(ast.text, ast.imports, PKG.discovery, 'discoveryv1', fileNames(ast));
             ctx.report({ ...range, messageId: 'read', data, fix: typeof discovery === 'string' ? undefined : renameChain(clientCall) });
           } else {
             ctx.report({
@@ -122,8 +123,8 @@ export const rule: Rule<GoAst> = {
       }
       ctx.report({ ...range, messageId: 'read', data: { call: snippet(site.endpoints), namespace: ns, method: 'List', notFixed: '' } });
     }
-    for (const node of descendants(ast.root, 'qualified_type')) {
-      if (!isPackageMember(ast, node, PKG.typedCore, ['EndpointsInterface', 'EndpointsGetter', 'EndpointsExpansion'])) continue;
+    for (const node of qualifiedNamed(ast, TYPED_CLIENT_TYPES, ['qualified_type'])) {
+      if (!isPackageMember(ast, node, PKG.typedCore, TYPED_CLIENT_TYPES)) continue;
       const name = node.childForFieldName('name')!.text;
       const replacement = name.replace('Endpoints', 'EndpointSlice').replace('EndpointSliceGetter', 'EndpointSlicesGetter');
       ctx.report({ start: node.startIndex, end: node.endIndex, messageId: 'type', data: { type: node.text, replacement } });
