@@ -7,11 +7,13 @@ import type { Node } from 'web-tree-sitter';
 import { crGetToListSlices, ownsEndpointSlice, type EndpointsVariable } from '../codemods/go-controller-runtime-get.js';
 import { CR_WRITE_ADVICE, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE } from '../src/go/common.js';
 import { PKG } from '../src/go/imports.js';
-import { children, descendants, enclosingFunctionBody, identifiersNamed, isPackageMember, methodCall } from '../src/go/syntax.js';
+import { callsNamed, children, enclosingFunctionBody, identifiersNamed, isPackageMember, methodCall } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Rule } from '../src/types.js';
 
 const METHODS = new Set(['Get', 'List', 'Watch', 'Watches', 'Owns', 'For', 'Create', 'Update', 'Patch', 'Delete', 'DeleteAllOf']);
+/** The calls a site can be: a method in METHODS, or `source.Kind` / `source.TypedKind`. */
+const CALL_NAMES = [...METHODS, 'Kind', 'TypedKind'];
 
 export interface CrSite {
   call: Node;
@@ -62,7 +64,7 @@ function declarationOf(
 
 export function findCrSites(ast: GoAst): CrSite[] {
   const sites: CrSite[] = [];
-  for (const call of descendants(ast.root, 'call_expression')) {
+  for (const call of callsNamed(ast, CALL_NAMES)) {
     const m = methodCall(call);
     const isKind = isPackageMember(ast, call.childForFieldName('function'), PKG.crSource, ['Kind', 'TypedKind']);
     if (!isKind && (!m || !METHODS.has(m.method))) continue;
