@@ -7,12 +7,13 @@
 import type { Node } from 'web-tree-sitter';
 import { reportUnusedImports, UNUSED_IMPORT_MESSAGE } from '../src/go/common.js';
 import { PKG } from '../src/go/imports.js';
-import { contains, descendants, isPackageMember } from '../src/go/syntax.js';
+import { callsNamed, contains, isPackageMember, qualifiedNamed } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Rule } from '../src/types.js';
 import { findCrSites } from './endpoints-go-controller-runtime.js';
 
 const TYPES = ['Endpoints', 'EndpointsList', 'EndpointSubset', 'EndpointAddress', 'EndpointPort'];
+const INFORMER_CONSTRUCTORS = ['NewInformer', 'NewIndexerInformer', 'NewSharedInformer', 'NewSharedIndexInformer'];
 
 const TWINS: Record<string, string> = {
   Endpoints: '[]discoveryv1.EndpointSlice (a Service has 0..n slices, labelled `kubernetes.io/service-name`)',
@@ -79,10 +80,10 @@ export const rule: Rule<GoAst> = {
       if (site.variable) covered.push(site.variable.declaration);
     }
     // ... nor the object of a hand-made informer, which endpoints-go-informer reports.
-    for (const call of descendants(ast.root, 'call_expression')) {
-      if (isPackageMember(ast, call.childForFieldName('function'), PKG.cache, ['NewInformer', 'NewIndexerInformer', 'NewSharedInformer', 'NewSharedIndexInformer'])) covered.push(call);
+    for (const call of callsNamed(ast, INFORMER_CONSTRUCTORS)) {
+      if (isPackageMember(ast, call.childForFieldName('function'), PKG.cache, INFORMER_CONSTRUCTORS)) covered.push(call);
     }
-    for (const node of descendants(ast.root, ['qualified_type', 'selector_expression'])) {
+    for (const node of qualifiedNamed(ast, TYPES, ['qualified_type', 'selector_expression'])) {
       if (!isPackageMember(ast, node, PKG.core, TYPES)) continue;
       // `corev1.Endpoints` as a selector is a type only where Go allows a type in expression position (conversions).
       if (node.type === 'selector_expression' && node.parent?.type !== 'call_expression') continue;
