@@ -10,7 +10,7 @@ import type { Node } from 'web-tree-sitter';
 import { listerGetToListSlices } from '../codemods/go-lister-get.js';
 import { RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE } from '../src/go/common.js';
 import { ensureImport, PKG } from '../src/go/imports.js';
-import { callOn, children, descendants, isPackageMember, lineOf, methodCall, namesIn, qualified, snippet } from '../src/go/syntax.js';
+import { callOn, callsNamed, children, descendants, fileNames, isPackageMember, lineOf, methodCall, qualified, qualifiedNamed, snippet } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { CollectContext, Edit, RepoFacts, Rule, RuleContext } from '../src/types.js';
 
@@ -34,6 +34,14 @@ const TYPE_TWINS: Record<string, { path: string; alias: string; name: string }> 
   [`${PKG.coreInformers}.EndpointsInformer`]: { path: PKG.discoveryInformers, alias: 'discoveryinformers', name: 'EndpointSliceInformer' },
 };
 
+/** Hand-made informers of `k8s.io/client-go/tools/cache`. */
+const INFORMER_CONSTRUCTORS = ['NewInformer', 'NewIndexerInformer', 'NewSharedInformer', 'NewSharedIndexInformer', 'NewInformerWithOptions'];
+/** The names of the calls a site can be: `...Endpoints()`, `....Endpoints(ns)` and the list-watch constructors. */
+const CALL_NAMES = ['Endpoints', 'NewListWatchFromClient', ...INFORMER_CONSTRUCTORS];
+
+/** `EndpointsLister`, ...: the names of the types above. */
+const TYPE_NAMES = Object.keys(TYPE_TWINS).map((t) => t.slice(t.lastIndexOf('.') + 1));
+
 type Site =
   | { kind: 'factory'; node: Node; fix?: Edit[]; reason?: string }
   | { kind: 'type'; node: Node; twin: string; fix?: Edit[]; reason?: string }
@@ -51,15 +59,27 @@ function isEndpointsLiteral(ast: GoAst, node: Node): boolean {
   return inner?.type === 'composite_literal' && isPackageMember(ast, inner.childForFieldName('type'), PKG.core, ['Endpoints', 'EndpointsList']);
 }
 
+/** The sites of a tree: the collect pass and the check of a file see the same tree, and need not search twice. */
+const sitesOf = new WeakMap<GoAst, { sites: Site[]; listerNames: string[] }>();
+
 function findSites(ast: GoAst): { sites: Site[]; listerNames: string[] } {
+  let found = sitesOf.get(ast);
+  if (!found) sitesOf.set(ast, (found = searchSites(ast)));
+  return found;
+}
+
+function searchSites(ast: GoAst): { sites: Site[]; listerNames: string[] } {
   const sites: Site[] = [];
   const listerNames: string[] = [];
-  const taken = namesIn(ast.root);
-  const handlerText = descendants(ast.root, 'call_expression')
-    .map((c) => methodCall(c))
-    .filter((m) => m && m.method.startsWith('AddEventHandler'))
-    .map((m) => m!.receiver.text);
-  for (const call of descendants(ast.root, 'call_expression')) {
+  const taken = fileNames(ast);
+  // The receivers of `.AddEventHandler*(...)` calls, asked for only once a shared informer of Endpoints is found.
+  let handlers: string[] | undefined;
+  const handlerText = () =>
+    (handlers ??= callsNamed(ast, ['AddEventHandler'], true)
+      .map((c) => methodCall(c))
+      .filter((m) => m && m.method.startsWith('AddEventHandler'))
+      .map((m) => m!.receiver.text));
+  for (const call of callsNamed(ast, CALL_NAMES)) {
     const m = methodCall(call);
     if (m?.method === 'Endpoints' && m.args.length === 0) {
       const v1 = methodCall(m.receiver);
@@ -67,7 +87,7 @@ function findSites(ast: GoAst): { sites: Site[]; listerNames: string[] } {
       if (core?.method === 'Core' && core.args.length === 0) {
         // Event handlers would receive slices instead of Endpoints and enqueue slice names: a person must map them.
         const stored = call.parent?.type === 'expression_list' ? children(call.parent.parent?.childForFieldName('left') ?? call.parent).map((n) => n.text) : [];
-        const handled = handlerText.find((r) => r.includes(call.text) || stored.some((s) => s && r.split(/\W+/).includes(s)));
+        const handled = handlerText().find((r) => r.includes(call.text) || stored.some((s) => s && r.split(/\W+/).includes(s)));
         const reason = handled
           ? `event handlers are added at \`${handled}\`: they would receive *discoveryv1.EndpointSlice and must map each slice to its Service through the \`kubernetes.io/service-name\` label`
           : undefined;
@@ -112,7 +132,7 @@ function findSites(ast: GoAst): { sites: Site[]; listerNames: string[] } {
       if (args[1] && /^"endpoints"$/.test(args[1].text)) sites.push({ kind: 'listwatch', node: call, what: snippet(call) });
       continue;
     }
-    if (isPackageMember(ast, fn, PKG.cache, ['NewInformer', 'NewIndexerInformer', 'NewSharedInformer', 'NewSharedIndexInformer', 'NewInformerWithOptions'])) {
+    if (isPackageMember(ast, fn, PKG.cache, INFORMER_CONSTRUCTORS)) {
       const args = children(call.childForFieldName('arguments')!);
       if (args.some((a) => isEndpointsLiteral(ast, a) || (a.type === 'literal_value' && false))) sites.push({ kind: 'listwatch', node: call, what: snippet(call) });
       else if (args[0]?.type === 'composite_literal' && descendants(args[0], ['unary_expression', 'composite_literal']).some((a) => isEndpointsLiteral(ast, a))) {
@@ -120,7 +140,7 @@ function findSites(ast: GoAst): { sites: Site[]; listerNames: string[] } {
       }
     }
   }
-  for (const node of descendants(ast.root, 'qualified_type')) {
+  for (const node of qualifiedNamed(ast, TYPE_NAMES, ['qualified_type'])) {
     const q = qualified(node)!;
     const path = ast.imports.list.find((i) => i.name === q.pkg)?.path;
     const twin = path ? TYPE_TWINS[`${path}.${q.name}`] : undefined;
