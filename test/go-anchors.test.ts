@@ -10,7 +10,10 @@ import type { Node } from 'web-tree-sitter';
 import { describe, expect, test } from 'vitest';
 import { goLanguage, type GoAst } from '../src/languages/go.js';
 import { callsNamed, descendants, fileNames, leavesAt, methodCall, namesIn, qualified, qualifiedNamed, wordRanges } from '../src/go/syntax.js';
-import { repoRoot } from './helpers.js';
+import { rules } from '../rules/index.js';
+import { lint, repoRoot } from './helpers.js';
+
+const goRules = rules.filter((r) => r.meta.languages.includes('go'));
 
 function parse(text: string): GoAst {
   return goLanguage.parse(text, 'x.go').ast;
@@ -205,4 +208,29 @@ test('every Go file of the fixtures and demo: anchored lookups equal whole-tree 
       expect(names.has(name), `${file}: ${name}`).toBe(all.has(name));
     }
   }
+});
+
+test('unused imports: a package named only in comments and strings is unused; one used as pkg.Name or pkg.f() is not', async () => {
+  const text = `package p
+
+import (
+	"context"
+
+	discoveryv1 "k8s.io/api/discovery/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	corelisters "k8s.io/client-go/listers/core/v1"
+)
+
+// ünï 🚀 corev1.Endpoints was here
+var s = "corev1.Service"
+var _ discoveryv1.EndpointSlice
+var _ corelisters.ServiceLister
+
+func f(ctx context.Context, err error) bool { return apierrors.IsNotFound(err) }
+`;
+  const { result } = await lint({ 'x.go': text }, goRules);
+  expect(result.findings.map((f) => `${f.ruleId} ${f.line}: ${f.message}`)).toEqual([
+    'endpoints-go-client 7: import "k8s.io/api/core/v1" is no longer used after the EndpointSlice rewrite',
+  ]);
 });

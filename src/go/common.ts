@@ -2,7 +2,7 @@
 import type { GoAst } from '../languages/go.js';
 import type { RuleContext } from '../types.js';
 import { namesOf, PKG, removeImport } from './imports.js';
-import { descendants, qualified } from './syntax.js';
+import { leavesAt, qualified } from './syntax.js';
 
 /** Said by every finding whose fix changes a read: the migration's most common outage is the missing grant. */
 export const RBAC_NOTE =
@@ -34,13 +34,18 @@ export function reportUnusedImports(ctx: RuleContext<GoAst>): void {
   if (cleaned.has(ast)) return;
   cleaned.add(ast);
   if ([PKG.discovery, PKG.discoveryListers, PKG.discoveryInformers].every((p) => namesOf(ast.imports, p).size === 0)) return;
+  const candidates = ast.imports.list.filter(
+    (spec) => REWRITTEN_AWAY.includes(spec.path as (typeof REWRITTEN_AWAY)[number]) && spec.name !== '_' && spec.name !== '.',
+  );
+  if (candidates.length === 0) return;
+  // A package is used where its name is the package of a `pkg.Name`: look where the names stand in the text.
   const used = new Set<string>();
-  for (const node of descendants(ast.root, ['qualified_type', 'selector_expression'])) {
-    const q = qualified(node);
+  for (const leaf of leavesAt(ast, [...new Set(candidates.map((spec) => spec.name))], { anyStart: true })) {
+    const parent = leaf.parent;
+    const q = parent && (parent.type === 'qualified_type' || parent.type === 'selector_expression') ? qualified(parent) : undefined;
     if (q) used.add(q.pkg);
   }
-  for (const spec of ast.imports.list) {
-    if (!REWRITTEN_AWAY.includes(spec.path as (typeof REWRITTEN_AWAY)[number]) || spec.name === '_' || spec.name === '.') continue;
+  for (const spec of candidates) {
     if (used.has(spec.name)) continue;
     ctx.report({
       start: spec.start,
