@@ -7,7 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import { rewriteConsumers, rewriteNotFound } from '../src/go/consumers.js';
 import { ensureImport, PKG } from '../src/go/imports.js';
-import { children, methodCall, namesIn, snippet } from '../src/go/syntax.js';
+import { children, fileNames, methodCall, snippet } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
 
@@ -36,7 +36,7 @@ function keyParts(key: Node): { namespace: string; name: string } | undefined {
 }
 
 export function ownsEndpointSlice(ast: GoAst, literal: Node): Edit[] | string {
-  const discovery = ensureImport(ast.text, ast.imports, PKG.discovery, 'discoveryv1', namesIn(ast.root));
+  const discovery = ensureImport(ast.text, ast.imports, PKG.discovery, 'discoveryv1', fileNames(ast));
   if (typeof discovery === 'string') return discovery;
   return [{ start: literal.startIndex, end: literal.endIndex, text: `&${discovery.name}.EndpointSlice{}` }, ...discovery.edits];
 }
@@ -47,7 +47,7 @@ export function crGetToListSlices(ast: GoAst, call: Node, variable: EndpointsVar
   const [, key, object] = get.args;
   const parts = keyParts(key);
   if (!parts) return `the key \`${snippet(key)}\` is not a NamespacedName variable or literal`;
-  const taken = namesIn(ast.root);
+  const taken = fileNames(ast);
   const discovery = ensureImport(ast.text, ast.imports, PKG.discovery, 'discoveryv1', taken);
   if (typeof discovery === 'string') return discovery;
   const client = ensureImport(ast.text, ast.imports, PKG.crClient, 'client', taken);

@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import { rewriteConsumers, rewriteNotFound } from '../src/go/consumers.js';
 import { ensureImport, PKG } from '../src/go/imports.js';
-import { children, isPackageMember, methodCall, namesIn, qualified, snippet, uniqueName } from '../src/go/syntax.js';
+import { children, fileNames, isPackageMember, methodCall, qualified, snippet, uniqueName } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
 
@@ -51,7 +51,7 @@ export function getEndpointsToListSlices(ast: GoAst, site: EndpointsClientCall):
   const metav1 = qualified(optionsType)!.pkg;
   const declared = declaredResults(site.call);
   if (!declared) return 'the result is not assigned with `ep, err := ...`';
-  const taken = namesIn(ast.root);
+  const taken = fileNames(ast);
   const discovery = ensureImport(ast.text, ast.imports, PKG.discovery, 'discoveryv1', taken);
   if (typeof discovery === 'string') return discovery;
   const variable = declared.variable.text;

@@ -7,7 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import { rewriteConsumers, rewriteNotFound } from '../src/go/consumers.js';
 import { ensureImport, PKG } from '../src/go/imports.js';
-import { methodCall, namesIn } from '../src/go/syntax.js';
+import { fileNames, methodCall } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
 import { declaredResults } from './go-get-endpoints.js';
@@ -17,7 +17,7 @@ export function listerGetToListSlices(ast: GoAst, endpointsCall: Node, getCall: 
   const get = methodCall(getCall)!;
   const declared = declaredResults(getCall);
   if (!declared) return 'the result is not assigned with `ep, err := ...`';
-  const taken = namesIn(ast.root);
+  const taken = fileNames(ast);
   const discovery = ensureImport(ast.text, ast.imports, PKG.discovery, 'discoveryv1', taken);
   if (typeof discovery === 'string') return discovery;
   const labels = ensureImport(ast.text, ast.imports, PKG.labels, 'labels', taken);
