@@ -56,6 +56,7 @@ export interface WordMatch {
 export function wordRanges(text: string, words: readonly string[], match: WordMatch = {}): [number, number][] {
   const found: [number, number][] = [];
   for (const word of words) {
+    if (!word) continue;
     for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + 1)) {
       if (!match.anyStart && at > 0 && isWordCode(text.charCodeAt(at - 1))) continue;
       if (!match.prefix && isWordCode(text.charCodeAt(at + word.length))) continue;
@@ -243,6 +244,8 @@ export function identifiersNamed(scope: Node, name: string): Node[] {
   return descendants(scope, 'identifier').filter((n) => n.text === name);
 }
 
+const NAME_TYPES = ['identifier', 'package_identifier', 'type_identifier', 'field_identifier'];
+
 /** Every identifier-like text in a node, for picking names that cannot collide. */
 export function namesIn(scope: Node): Set<string> {
   return new Set(descendants(scope, NAME_TYPES).map((n) => n.text));
@@ -253,7 +256,6 @@ export interface TakenNames {
   has(name: string): boolean;
 }
 
-const NAME_TYPES = ['identifier', 'package_identifier', 'type_identifier', 'field_identifier'];
 const fileNameAnswers = new WeakMap<GoAst, Map<string, boolean>>();
 
 /**
