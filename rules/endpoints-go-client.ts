@@ -11,8 +11,9 @@ import type { GoAst } from '../src/languages/go.js';
 import type { Rule } from '../src/types.js';
 
 const READS = new Set(['Get', 'List', 'Watch']);
-const TYPED_CLIENT_TYPES = ['EndpointsInterface', 'EndpointsGetter', 'EndpointsExpansion'];
 const WRITES = new Set(['Create', 'Update', 'UpdateStatus', 'Patch', 'Apply', 'ApplyStatus', 'Delete', 'DeleteCollection']);
+/** The typed client's types of k8s.io/client-go/kubernetes/typed/core/v1. */
+const TYPED_CLIENT_TYPES = ['EndpointsInterface', 'EndpointsGetter', 'EndpointsExpansion'];
 
 /** `X.CoreV1().Endpoints(ns)`: a one-argument `Endpoints` call on a no-argument `CoreV1()` call. */
 export function findEndpointsClients(ast: GoAst): { endpoints: Node; coreV1: Node }[] {
