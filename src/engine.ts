@@ -114,6 +114,12 @@ interface Candidate {
   facts?: CachedFact[] | null;
 }
 
+/** Hands out 0, 1, 2, ... */
+function counter(): () => number {
+  let next = 0;
+  return () => next++;
+}
+
 /** What rules without a collect pass see as facts: none, and reading them is a rule's bug, reported as such. */
 const NO_FACTS: RepoFacts = {
   add() {
@@ -292,14 +298,16 @@ export class ScanShard {
     return this.done;
   }
 
-  /** Reads and pre-filters every file; files that concern a rule become candidates, parsed later. */
-  async read(files: string[]): Promise<void> {
+  /**
+   * Reads and pre-filters files; files that concern a rule become candidates, parsed later. `claim` hands out the
+   * next file's index: shards in several threads share one counter (see ./parallel.ts), so a thread that is
+   * done with cheap files takes more instead of waiting for the others.
+   */
+  async read(files: readonly string[], claim: () => number = counter()): Promise<void> {
     const started = performance.now();
-    let next = 0;
     const readers = Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, async () => {
-      while (next < files.length) {
-        const file = files[next++];
-        await this.readOne(file);
+      for (let i = claim(); i < files.length; i = claim()) {
+        await this.readOne(files[i]);
         this.done++;
         this.onFileDone(this);
       }

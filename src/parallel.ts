@@ -1,10 +1,11 @@
 /**
- * A scan split over worker threads. Each thread runs a ScanShard over its share of the walked files (this thread
- * too), in lock step: all read, then the collectors every shard's files to check need are agreed on, all collect,
+ * A scan split over worker threads. Each thread runs a ScanShard over the walked files it claims from a shared
+ * counter (this thread too), in lock step: all read, then the collectors every shard's files to check need are agreed on, all collect,
  * the facts are merged in path order (exactly the order one thread would have collected them in), and all check.
  *
- * Only parsing and checking are spread: what a rule sees (its files, the facts, the order of both) is the same as
- * in one thread, so the findings and fixes are too. Threads do not share memory; everything crosses as messages.
+ * Reading, parsing and checking are spread; what a rule sees (its files, the facts, the order of both) is the same
+ * as in one thread, so the findings and fixes are too. Threads share only the counter of the next file to read;
+ * everything else crosses as messages.
  */
 import { Worker } from 'node:worker_threads';
 import type { CollectNeeds, OrderedFact, ScanOptions, ScanProgress } from './engine.js';
@@ -94,11 +95,9 @@ export async function scanInThreads(
   rulesModule: string,
   onProgress?: (progress: ScanProgress) => void,
 ): Promise<ShardOutput[]> {
-  // Interleaved shares: neighbouring files tend to be of one kind (a directory of manifests), so each thread gets
-  // a similar mix of files to parse.
-  const shares: string[][] = Array.from({ length: threads }, () => []);
-  files.forEach((file, i) => shares[i % threads].push(file));
-
+  // One counter in shared memory hands out files to every thread (Atomics: no message round trip per file).
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const claim = () => Atomics.add(next, 0, 1);
   const remotes: RemoteShard[] = [];
   let local: ScanShard | undefined;
   const report = onProgress
@@ -110,9 +109,10 @@ export async function scanInThreads(
         })
     : () => {};
   try {
-    for (const share of shares.slice(1)) {
+    for (let i = 1; i < threads; i++) {
       const start: ShardStart = {
-        files: share,
+        files,
+        next,
         rulesModule,
         rules: options.rules.map((a) => [a.rule.meta.id, a.severity]),
         config: options.config,
@@ -124,9 +124,9 @@ export async function scanInThreads(
       remotes.push(new RemoteShard(start, report));
     }
     local = new ScanShard(options, report);
-    // Workers start reading as soon as they have loaded; this thread reads its share meanwhile.
+    // Workers start reading as soon as they have loaded; this thread reads meanwhile.
     const remoteNeeds = remotes.map((r) => r.expect('needs'));
-    await local.read(shares[0]);
+    await local.read(files, claim);
     const needs = mergeNeeds([local.needs(), ...(await Promise.all(remoteNeeds)).map((r) => r.needs)]);
 
     const remoteFacts = remotes.map((r) => r.expect('collected', { type: 'collect', needs }));

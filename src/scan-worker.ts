@@ -9,7 +9,10 @@ import { ScanShard, type CollectNeeds, type OrderedFact } from './engine.js';
 import type { Rule, ScanResult, ScanStats, Severity } from './types.js';
 
 export interface ShardStart {
+  /** Every walked file; the shard reads those it claims. */
   files: string[];
+  /** The index of the next file to claim, shared by all threads. */
+  next: Int32Array;
   rulesModule: string;
   /** Rule id and severity of each active rule. */
   rules: [string, Severity][];
@@ -58,7 +61,7 @@ async function main(port: NonNullable<typeof parentPort>, start: ShardStart): Pr
         }
       : undefined,
   );
-  await shard.read(start.files);
+  await shard.read(start.files, () => Atomics.add(start.next, 0, 1));
   send({ type: 'needs', needs: shard.needs() });
   const collect = await next();
   if (collect.type !== 'collect') throw new Error(`expected collect, got ${collect.type}`);
