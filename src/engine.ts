@@ -114,6 +114,12 @@ interface Candidate {
   facts?: CachedFact[] | null;
 }
 
+/** Drops a candidate's AST, freeing what its parser holds outside the heap. */
+function release(candidate: Candidate): void {
+  if (candidate.parsed) candidate.language.dispose?.(candidate.parsed.ast);
+  candidate.parsed = undefined;
+}
+
 /** Hands out 0, 1, 2, ... */
 function counter(): () => number {
   let next = 0;
@@ -166,6 +172,15 @@ function runRules(
     return run;
   }
   run.parseErrors = result.errors;
+  try {
+    runEach(source, result, rules, config, facts, run);
+  } finally {
+    if (!parsed) language.dispose?.(result.ast);
+  }
+  return run;
+}
+
+function runEach(source: SourceText, result: { ast: unknown }, rules: ActiveRule[], config: Config, facts: RepoFacts, run: RuleRun): void {
   for (const active of rules) {
     const { meta } = active.rule;
     try {
@@ -190,7 +205,6 @@ function runRules(
       run.failures.push(`internal error in rule ${meta.id}: ${(error as Error).message}`);
     }
   }
-  return run;
 }
 
 function describeParseError(problem: ParseProblem, text: string): string {
@@ -489,7 +503,7 @@ export class ScanShard {
       if (wanted.length === 0) {
         candidate.facts = null;
         if (!isChecked) {
-          candidate.parsed = undefined;
+          release(candidate);
           cache?.forget(source.absPath);
         }
         continue;
@@ -512,7 +526,7 @@ export class ScanShard {
         result.errors.push({ file: source.path, message: `internal error while collecting: ${(error as Error).message}` });
       }
       if (!isChecked) {
-        candidate.parsed = undefined;
+        release(candidate);
         if (candidate.facts) cache?.record(source.absPath, candidate.bytes, candidate.meta, { scanned: true, matched: false, facts: candidate.facts });
         else cache?.forget(source.absPath);
       }
@@ -678,7 +692,7 @@ async function checkAndFix(candidate: Candidate, options: ShardOptions, facts: R
   const { source, language, rules } = candidate;
   const { config } = options;
   const first = runRules(source, language, rules, config, facts, candidate.parsed);
-  candidate.parsed = undefined;
+  release(candidate);
   for (const failure of first.failures) result.errors.push({ file: source.path, message: failure });
   if (first.parseErrors.length) {
     result.errors.push({
