@@ -14,4 +14,6 @@ process.exitCode = await runCli(
     env: process.env,
   },
   rules,
+  // Worker threads of large scans load the same rule list from here.
+  new URL('../dist/rules/index.js', import.meta.url).href,
 );

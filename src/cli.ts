@@ -19,6 +19,15 @@ import type { Rule, ScanResult } from './types.js';
 
 export class UsageError extends Error {}
 
+/** `--concurrency`: auto, off, or a whole number of threads ≥ 1. */
+export function parseConcurrency(value: string | undefined): number | 'auto' {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (value === 'off') return 1;
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError('--concurrency takes auto, off or a whole number ≥ 1');
+  return threads;
+}
+
 const HELP = `Usage: slicefix [options] [paths...]
 
 Find uses of the deprecated Kubernetes v1 Endpoints API and rewrite them to
@@ -44,6 +53,8 @@ Options:
   --cache               reuse the verdicts of unchanged files from the last
                         run (content hashes; see README; off with --type-aware)
   --cache-location FILE where --cache keeps them (default .slicefix-cache)
+  --concurrency N       threads for parsing and checking: auto (default: the
+                        cores, from 4000 files on), off, or a number
   --list-rules          list the rules and exit
   --stats               print where the time went (files read, parsed, phases,
                         peak memory) to standard error as one JSON line
@@ -113,7 +124,11 @@ export function emptyResult(): ScanResult {
   return { findings: [], errors: [], summary: { filesScanned: 0, filesSkipped: 0, findings: 0, fixable: 0, fixed: 0 }, diffs: [] };
 }
 
-export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<number> {
+/**
+ * `rulesModule`: the URL of a module exporting `rules` (the same list), from which worker threads load them; without
+ * it every scan runs in one thread.
+ */
+export async function runCli(argv: string[], io: CliIo, rules: Rule[], rulesModule?: string): Promise<number> {
   let debug = argv.includes('--debug');
   try {
     const { values, positionals } = parseArgs({
@@ -136,6 +151,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
         'type-aware': { type: 'boolean' },
         cache: { type: 'boolean' },
         'cache-location': { type: 'string' },
+        concurrency: { type: 'string' },
         'list-rules': { type: 'boolean' },
         debug: { type: 'boolean' },
         stats: { type: 'boolean' },
@@ -172,6 +188,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
       throw new UsageError('--fix rewrites whole files, not only changed lines: run --fix without --changed-since');
     }
 
+    const threads = parseConcurrency(values.concurrency as string | undefined);
     if (values['type-aware']) configureTypeScript({ typeAware: true });
     const paths = positionals.length ? positionals : ['.'];
     const config = await resolveConfig(io.cwd, values.config as string | undefined, paths, rules);
@@ -201,6 +218,8 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
         ignore: (values.ignore as string[] | undefined) ?? [],
         onProgress: progress?.update,
         cache,
+        // Type-aware checking is configured in this thread only (and loads whole projects, which threads would repeat).
+        concurrency: { threads: values['type-aware'] ? 1 : threads, rulesModule },
       });
     } finally {
       progress?.stop();

@@ -3,12 +3,15 @@
  * facts → run rules → apply fixes → results. The engine knows rules only through the `Rule` interface.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { writeFileAtomic } from './atomic-write.js';
 import { cacheableFacts, factsDigest, type CacheEntry, type CachedFact, type FileCache, type FileMeta } from './cache.js';
 import type { Config } from './config.js';
 import { applyEdits, LineIndex, selectNonOverlapping } from './edits.js';
 import { detectLanguage, hasLanguage, loadLanguage } from './languages/index.js';
-import { adaptLineEndings, decode, encode, type DecodedText } from './source.js';
+import { adaptLineEndings, decode, encode, isBinary, type DecodedText } from './source.js';
+import { Prefilter } from './prefilter.js';
+import { ScratchReader } from './read-file.js';
 import { findSuppressions } from './suppress.js';
 import type {
   Edit,
@@ -48,7 +51,32 @@ export interface ScanOptions {
   /** `--cache`: verdicts of unchanged files are reused instead of reading and checking them again. */
   cache?: FileCache;
   /** Called as files are read and checked (for a progress bar). */
-  onProgress?: (progress: { done: number; total: number; findings: number }) => void;
+  onProgress?: (progress: ScanProgress) => void;
+  /**
+   * Threads for large scans (`--concurrency`): 'auto' (the default) uses the machine's cores once a scan has enough
+   * files to repay starting them; 'off' or 1 runs in this thread only. Worker threads load the rules from
+   * `rulesModule` (a module URL exporting `rules`), so without it a scan runs in this thread.
+   */
+  concurrency?: { threads: number | 'auto'; rulesModule?: string };
+}
+
+export interface ScanProgress {
+  done: number;
+  total: number;
+  findings: number;
+}
+
+/** Below this many files, starting worker threads (each loads the rules and parsers again) costs more than it saves. */
+export const PARALLEL_MIN_FILES = 4000;
+/** More threads than this mostly contend for the disk and the page cache. */
+const MAX_THREADS = 4;
+
+/** How many threads a scan of `files` files uses. */
+export function threadsFor(concurrency: ScanOptions['concurrency'], files: number): number {
+  if (!concurrency?.rulesModule) return 1;
+  if (concurrency.threads !== 'auto') return Math.max(1, Math.min(concurrency.threads, files));
+  if (files < PARALLEL_MIN_FILES) return 1;
+  return Math.max(1, Math.min(os.availableParallelism(), MAX_THREADS));
 }
 
 /** Fixes stop after this many passes even if rules still offer edits (as ESLint does). */
@@ -86,7 +114,29 @@ interface Candidate {
   facts?: CachedFact[] | null;
 }
 
-class FactStore implements RepoFacts {
+/** Drops a candidate's AST, freeing what its parser holds outside the heap. */
+function release(candidate: Candidate): void {
+  if (candidate.parsed) candidate.language.dispose?.(candidate.parsed.ast);
+  candidate.parsed = undefined;
+}
+
+/** Hands out 0, 1, 2, ... */
+function counter(): () => number {
+  let next = 0;
+  return () => next++;
+}
+
+/** What rules without a collect pass see as facts: none, and reading them is a rule's bug, reported as such. */
+const NO_FACTS: RepoFacts = {
+  add() {
+    throw new Error('added a repository fact while checking; facts are added by a collect pass');
+  },
+  get() {
+    throw new Error('read repository facts but declares no collect pass, so it was checked before facts were complete');
+  },
+};
+
+export class FactStore implements RepoFacts {
   private readonly facts = new Map<string, unknown[]>();
   add<T>(key: string, value: T): void {
     const list = this.facts.get(key) ?? [];
@@ -103,10 +153,6 @@ class FactStore implements RepoFacts {
 
 export function formatMessage(template: string, data: Record<string, string | number> = {}): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => (name in data ? String(data[name]) : whole));
-}
-
-function containsAny(bytes: Buffer, triggers: Buffer[]): boolean {
-  return triggers.some((t) => bytes.includes(t));
 }
 
 function runRules(
@@ -126,6 +172,15 @@ function runRules(
     return run;
   }
   run.parseErrors = result.errors;
+  try {
+    runEach(source, result, rules, config, facts, run);
+  } finally {
+    if (!parsed) language.dispose?.(result.ast);
+  }
+  return run;
+}
+
+function runEach(source: SourceText, result: { ast: unknown }, rules: ActiveRule[], config: Config, facts: RepoFacts, run: RuleRun): void {
   for (const active of rules) {
     const { meta } = active.rule;
     try {
@@ -150,7 +205,6 @@ function runRules(
       run.failures.push(`internal error in rule ${meta.id}: ${(error as Error).message}`);
     }
   }
-  return run;
 }
 
 function describeParseError(problem: ParseProblem, text: string): string {
@@ -194,70 +248,136 @@ function isReadOnly(mode: number): boolean {
   return (mode & 0o222) === 0;
 }
 
-export async function scan(options: ScanOptions): Promise<ScanResult> {
-  const { cwd, config } = options;
-  const result: ScanResult = {
-    findings: [],
-    errors: [],
-    summary: { filesScanned: 0, filesSkipped: 0, findings: 0, fixable: 0, fixed: 0 },
-    diffs: [],
-  };
-  const stats: ScanStats = { filesWalked: 0, filesRead: 0, filesMatched: 0, filesParsed: 0, parses: 0, walkMs: 0, readMs: 0, checkMs: 0 };
-  const parsedFiles = new Set<string>();
-  let phaseStart = performance.now();
-  const walked = await walk(options.paths, cwd, config, options.ignore);
-  stats.filesWalked = walked.files.length;
-  stats.walkMs = performance.now() - phaseStart;
-  phaseStart = performance.now();
-  result.errors.push(...walked.errors);
-  result.summary.filesSkipped += walked.skipped;
+export function emptyStats(): ScanStats {
+  return { filesWalked: 0, filesRead: 0, filesMatched: 0, filesParsed: 0, parses: 0, walkMs: 0, readMs: 0, checkMs: 0 };
+}
 
-  const usable = options.rules.filter((a) => a.rule.meta.languages.some(hasLanguage));
-  const triggerBytes = new Map<Rule, Buffer[]>(usable.map((a) => [a.rule, a.rule.meta.triggers.map((t) => Buffer.from(t))]));
-  const collectBytes = new Map<Rule, Buffer[]>(
-    usable.filter((a) => a.rule.collect && a.rule.meta.collect).map((a) => [a.rule, a.rule.meta.collect!.triggers.map((t) => Buffer.from(t))]),
-  );
-  const facts = new FactStore();
-  const candidates: Candidate[] = [];
-  /** Files to collect facts from, once it is known which rules have files to check (see collectPending). */
-  const pending: PendingCollect[] = [];
-  // Files on disk are read synchronously: they come from the page cache in microseconds, and each promise-based
-  // stat and read costs a thread-pool round trip, which made reading 4x slower on a 50k-file repository.
-  const readBytes = options.readBytes;
-  // The cache knows files on disk; a custom reader (--staged) reads other bytes than the file's metadata describes.
-  const cache = readBytes ? undefined : options.cache;
+export function emptyResult(): ScanResult {
+  return { findings: [], errors: [], summary: { filesScanned: 0, filesSkipped: 0, findings: 0, fixable: 0, fixed: 0 }, diffs: [] };
+}
+
+/** What a shard needs to know of the scan. Paths, ignores and the result's final filtering belong to `scan`. */
+export type ShardOptions = Omit<ScanOptions, 'paths' | 'ignore' | 'keepFinding' | 'onProgress' | 'concurrency'>;
+
+/** Per rule id: the texts a collected file must contain to be worth parsing (null: any file), for rules that have files to check. */
+export type CollectNeeds = Record<string, string[] | null>;
+
+/** A collected fact with the file it came from: facts are merged across shards in path order. */
+export type OrderedFact = [path: string, key: string, value: unknown];
+
+/**
+ * The per-file work of a scan, over some of the walked files: read and pre-filter, collect facts, check and fix.
+ * `scan` runs one shard over every file, or (see ./parallel.ts) one per thread over a share of them; the phases
+ * are separate methods because facts must be complete, across all shards, before any file is checked.
+ */
+export class ScanShard {
+  readonly result: ScanResult = emptyResult();
+  readonly stats: ScanStats = emptyStats();
+  readonly parsedFiles = new Set<string>();
+  facts = new FactStore();
+  private readonly usable: ActiveRule[];
+  private readonly checkFilter: Prefilter<ActiveRule>;
+  private readonly collectFilter: Prefilter<ActiveRule>;
+  private readonly candidates: Candidate[] = [];
+  /** Files to collect facts from, once it is known which rules have files to check (see collect). */
+  private readonly pending: PendingCollect[] = [];
   /** Cache hits whose findings depend on the facts of this run, decided once all facts are collected. */
-  const deferred: { absPath: string; entry: CacheEntry }[] = [];
-  const reuse = (absPath: string, entry: CacheEntry | undefined): boolean => {
+  private readonly deferred: { absPath: string; entry: CacheEntry }[] = [];
+  private readonly cache: ScanOptions['cache'];
+  private readonly reader: ScratchReader;
+  private done = 0;
+  private readonly prepared = new Map<Rule, Promise<void>>();
+  /** Time spent checking files while reading (see readOne), counted as checking. */
+  private earlyCheckMs = 0;
+
+  constructor(
+    private readonly options: ShardOptions,
+    /** Called after each file read and each file checked (for a progress bar). */
+    private readonly onFileDone: (shard: ScanShard) => void = () => {},
+  ) {
+    this.usable = options.rules.filter((a) => a.rule.meta.languages.some(hasLanguage));
+    this.checkFilter = new Prefilter(this.usable.map((a) => ({ item: a, languages: a.rule.meta.languages, triggers: a.rule.meta.triggers })));
+    this.collectFilter = new Prefilter(
+      this.usable
+        .filter((a) => a.rule.collect && a.rule.meta.collect)
+        .map((a) => ({ item: a, languages: a.rule.meta.collect!.languages, triggers: a.rule.meta.collect!.triggers })),
+    );
+    // The cache knows files on disk; a custom reader (--staged) reads other bytes than the file's metadata describes.
+    this.cache = options.readBytes ? undefined : options.cache;
+    this.reader = new ScratchReader(options.config.maxFileBytes);
+  }
+
+  /** Files read and checked so far. */
+  get filesDone(): number {
+    return this.done;
+  }
+
+  /**
+   * Reads and pre-filters files; files that concern a rule become candidates, parsed later. `claim` hands out the
+   * next file's index: shards in several threads share one counter (see ./parallel.ts), so a thread that is
+   * done with cheap files takes more instead of waiting for the others.
+   */
+  async read(files: readonly string[], claim: () => number = counter()): Promise<void> {
+    const started = performance.now();
+    const readers = Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, async () => {
+      for (let i = claim(); i < files.length; i = claim()) {
+        await this.readOne(files[i]);
+        this.done++;
+        this.onFileDone(this);
+      }
+    });
+    const earlyBefore = this.earlyCheckMs;
+    await Promise.all(readers);
+    this.stats.readMs += performance.now() - started - (this.earlyCheckMs - earlyBefore);
+  }
+
+  private reuse(absPath: string, entry: CacheEntry | undefined): boolean {
     if (!entry) return false;
     // The same bytes contribute the same facts: replay them where collecting them would have added them.
-    for (const [key, value] of entry.facts ?? []) facts.add(key, value);
-    if (entry.matched) deferred.push({ absPath, entry });
-    else if (entry.scanned) result.summary.filesScanned++;
+    for (const [key, value] of entry.facts ?? []) this.facts.add(key, value);
+    if (entry.matched) this.deferred.push({ absPath, entry });
+    else if (entry.scanned) this.result.summary.filesScanned++;
     return true;
-  };
-  let done = 0;
-  const progress = () => options.onProgress?.({ done, total: walked.files.length, findings: result.findings.length });
+  }
 
   /** `recheck`: a cache hit whose findings must be computed again; its facts were replayed already. */
-  const readOne = async (absPath: string, recheck?: CacheEntry) => {
+  private async readOne(absPath: string, recheck?: CacheEntry): Promise<void> {
+    const { config, cwd } = this.options;
+    const { result, stats, cache } = this;
+    // Files on disk are read synchronously: they come from the page cache in microseconds, and each promise-based
+    // stat and read costs a thread-pool round trip, which made reading 4x slower on a 50k-file repository.
+    const readBytes = this.options.readBytes;
     const useCache = !recheck;
     const reportPath = toReportPath(absPath, cwd);
     let bytes: Buffer;
     let mode = 0o644;
     let meta: FileMeta | undefined;
+    /** Whether `bytes` is the scratch reader's buffer, which the next read overwrites. */
+    let borrowed = false;
     try {
-      const stat = readBytes ? await fs.promises.stat(absPath).catch(() => undefined) : fs.statSync(absPath);
-      if (stat) {
-        mode = stat.mode & 0o7777;
-        meta = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs };
-        if (stat.size > config.maxFileBytes) {
+      if (!readBytes && !(cache && useCache)) {
+        // Without a cache to consult first, one open + fstat + read replaces stat + readFileSync.
+        const read = this.reader.read(absPath);
+        if ('tooLarge' in read) {
           result.summary.filesSkipped++;
           return;
         }
-        if (cache && useCache && reuse(absPath, cache.unchanged(absPath, meta))) return;
+        ({ bytes, mode } = read);
+        meta = { size: read.size, mtimeMs: read.mtimeMs, ctimeMs: read.ctimeMs };
+        borrowed = true;
+      } else {
+        const stat = readBytes ? await fs.promises.stat(absPath).catch(() => undefined) : fs.statSync(absPath);
+        if (stat) {
+          mode = stat.mode & 0o7777;
+          meta = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs };
+          if (stat.size > config.maxFileBytes) {
+            result.summary.filesSkipped++;
+            return;
+          }
+          if (cache && useCache && this.reuse(absPath, cache.unchanged(absPath, meta))) return;
+        }
+        bytes = readBytes ? await readBytes(absPath) : fs.readFileSync(absPath);
       }
-      bytes = readBytes ? await readBytes(absPath) : fs.readFileSync(absPath);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const reason = code === 'EACCES' ? 'permission denied' : (error as Error).message;
@@ -269,23 +389,35 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       result.summary.filesSkipped++;
       return;
     }
-    if (cache && useCache && reuse(absPath, cache.sameContent(absPath, bytes, meta))) return;
+    if (cache && useCache && this.reuse(absPath, cache.sameContent(absPath, bytes, meta))) return;
     const languageId: LanguageId | undefined = detectLanguage(absPath, bytes.subarray(0, 128).toString('latin1').split('\n')[0]);
     if (!languageId) {
       cache?.record(absPath, bytes, meta, { scanned: false, matched: false });
       return;
     }
     result.summary.filesScanned++;
-    const rules = usable.filter((a) => a.rule.meta.languages.includes(languageId) && containsAny(bytes, triggerBytes.get(a.rule)!));
-    const collectors = usable.filter(
-      (a) => a.rule.meta.collect?.languages.includes(languageId) && containsAny(bytes, collectBytes.get(a.rule) ?? []),
-    );
+    const rules = this.checkFilter.match(bytes, languageId);
+    const collectors = this.collectFilter.match(bytes, languageId);
     if (rules.length === 0 && collectors.length === 0) {
       cache?.record(absPath, bytes, meta, { scanned: true, matched: false });
       return;
     }
     cache?.forget(absPath);
     stats.filesMatched++;
+    // --fix compares a file's bytes on disk with those read before writing it; the cache hashes them.
+    const keepBytes = cache !== undefined || (rules.length > 0 && this.options.fix === true && !this.options.dryRun);
+    if (rules.length === 0 && !cache && !recheck) {
+      // Only collected from, and in most repositories never needed (see needs()): keep its name, not its text, and
+      // read it again if a checked file needs its facts. A binary file is skipped now, as any other would be.
+      if (isBinary(bytes)) {
+        result.summary.filesSkipped++;
+        return;
+      }
+      this.pending.push({ path: reportPath, collectors, reread: { absPath, languageId } });
+      return;
+    }
+    // Nothing is awaited between the read and here; from here on the bytes must outlive the next read.
+    if (borrowed && keepBytes) bytes = Buffer.from(bytes);
     const decoded = decode(bytes);
     if (!decoded.ok) {
       // A binary file with a text name, or text that is not UTF-8, holds nothing slicefix can rewrite safely.
@@ -293,52 +425,162 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       else if (rules.length) result.errors.push({ file: reportPath, message: 'not valid UTF-8 text; not scanned' });
       return;
     }
-    const language = countingParser(await loadLanguage(languageId), stats, parsedFiles);
+    const language = countingParser(await loadLanguage(languageId), stats, this.parsedFiles);
     const source: SourceText = { path: reportPath, absPath, language: languageId, text: decoded.value.text };
-    // Bytes are kept for files to check (--fix compares them before writing) and for the cache's hash; a file that
-    // is only collected from may wait for its collection, and its text is all that needs waiting with it.
-    const kept = rules.length || cache ? bytes : EMPTY_BYTES;
+    const kept = keepBytes ? bytes : EMPTY_BYTES;
     const candidate: Candidate = { source, decoded: decoded.value, bytes: kept, mode, rules, language, meta, facts: recheck?.facts };
-    if (collectors.length && !recheck) pending.push({ candidate, collectors });
-    if (rules.length) candidates.push(candidate);
+    if (collectors.length && !recheck) this.pending.push({ path: reportPath, candidate, collectors });
+    if (rules.length && !collectors.length && !cache && rules.every((a) => !a.rule.collect)) {
+      // Rules without a collect pass do not depend on other files: check now, and keep nothing of the file. On a
+      // repository where every script mentions kubectl, this is most candidates.
+      const started = performance.now();
+      await this.checkOne(candidate, NO_FACTS, '');
+      this.earlyCheckMs += performance.now() - started;
+    } else if (rules.length) this.candidates.push(candidate);
     else if (!collectors.length || recheck) candidate.parsed = undefined;
-  };
-  let next = 0;
-  const workers = Array.from({ length: Math.min(READ_CONCURRENCY, walked.files.length) }, async () => {
-    while (next < walked.files.length) {
-      const file = walked.files[next++];
-      await readOne(file);
-      done++;
-      progress();
-    }
-  });
-  await Promise.all(workers);
-  // Cached verdicts of files to check are not parsed, so what they need is unknown: with any, collect everything.
-  collectPending(pending, candidates, facts, result, cache, deferred.length > 0);
-  // Facts are complete now: a cached verdict that was computed under the same facts still holds.
-  const digest = cache ? factsDigest(facts.entries()) : '';
-  const fixing = options.fix || options.dryRun;
-  for (const { absPath, entry } of deferred) {
-    if (entry.factsDigest === digest && !(fixing && entry.findings?.some((f) => f.fixable))) {
-      result.summary.filesScanned++;
-      result.findings.push(...(entry.findings ?? []));
-    } else {
-      await readOne(absPath, entry);
-    }
   }
-  const prepared = new Set<Rule>();
-  for (const candidate of candidates) {
-    for (const { rule } of candidate.rules) {
-      if (!rule.prepare || prepared.has(rule)) continue;
-      prepared.add(rule);
-      await rule.prepare();
-    }
-  }
-  candidates.sort((a, b) => (a.source.path < b.source.path ? -1 : a.source.path > b.source.path ? 1 : 0));
-  stats.readMs = performance.now() - phaseStart;
-  phaseStart = performance.now();
 
-  for (const candidate of candidates) {
+  /**
+   * Which collectors this shard's files to check need (see CollectNeeds). A rule that has no file to check needs
+   * no facts, and a rule's `collectNeeds` narrows the files worth parsing: in most repositories this spares parsing
+   * every Service manifest. Cached verdicts of files to check are not parsed, so what they need is unknown: with
+   * any, everything is collected.
+   */
+  needs(): CollectNeeds {
+    const needs: CollectNeeds = {};
+    const collectAll = this.deferred.length > 0;
+    for (const { rule } of this.usable) {
+      if (!rule.collect) continue;
+      const id = rule.meta.id;
+      if (collectAll) {
+        needs[id] = null;
+        continue;
+      }
+      const checked = this.candidates.filter((c) => c.rules.some((a) => a.rule === rule));
+      if (checked.length === 0) continue;
+      let texts: string[] | null = [];
+      for (const candidate of checked) {
+        if (!rule.collectNeeds || !texts) {
+          texts = null;
+          break;
+        }
+        try {
+          candidate.parsed ??= candidate.language.parse(candidate.source.text, candidate.source.path);
+          const wanted = rule.collectNeeds({ file: candidate.source, ast: candidate.parsed.ast, facts: this.facts });
+          texts = wanted === undefined ? null : [...texts, ...wanted];
+        } catch {
+          texts = null;
+        }
+      }
+      needs[id] = texts;
+    }
+    return needs;
+  }
+
+  /**
+   * Runs the collectors that `needs` asks for, in path order (facts do not depend on read timing), adding to this
+   * shard's facts; returns what it added, with the file of each fact. A file whose facts were only partly
+   * collected cannot cache its facts.
+   */
+  async collect(needs: CollectNeeds): Promise<OrderedFact[]> {
+    const started = performance.now();
+    const { result, cache, facts } = this;
+    const ordered: OrderedFact[] = [];
+    const pending = this.pending.splice(0);
+    pending.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const checkedFiles = new Set(this.candidates);
+    for (const entry of pending) {
+      const { collectors } = entry;
+      const candidate = entry.candidate ?? (await this.reread(entry, needs));
+      if (!candidate) continue;
+      const { source } = candidate;
+      const wanted = collectors.filter((a) => {
+        const texts = needs[a.rule.meta.id];
+        if (texts === undefined) return false;
+        return texts === null || texts.some((t) => source.text.includes(t));
+      });
+      const isChecked = checkedFiles.has(candidate);
+      if (wanted.length === 0) {
+        candidate.facts = null;
+        if (!isChecked) {
+          release(candidate);
+          cache?.forget(source.absPath);
+        }
+        continue;
+      }
+      const added: CachedFact[] = [];
+      const recorder: RepoFacts = {
+        add: (key, value) => {
+          added.push([key, value]);
+          ordered.push([source.path, key, value]);
+          facts.add(key, value);
+        },
+        get: (key) => facts.get(key),
+      };
+      try {
+        candidate.parsed ??= candidate.language.parse(source.text, source.path);
+        for (const active of wanted) active.rule.collect!({ file: source, ast: candidate.parsed.ast, facts: recorder });
+        candidate.facts = wanted.length === collectors.length ? cacheableFacts(added) : null;
+      } catch (error) {
+        candidate.facts = null;
+        result.errors.push({ file: source.path, message: `internal error while collecting: ${(error as Error).message}` });
+      }
+      if (!isChecked) {
+        release(candidate);
+        if (candidate.facts) cache?.record(source.absPath, candidate.bytes, candidate.meta, { scanned: true, matched: false, facts: candidate.facts });
+        else cache?.forget(source.absPath);
+      }
+    }
+    this.stats.readMs += performance.now() - started;
+    return ordered;
+  }
+
+  /**
+   * The file of a pending collection that was not kept, read again when some collector of it is needed and the
+   * file holds a text that collector needs (searched in the bytes: for UTF-8 the same answer as in the text).
+   */
+  private async reread(entry: PendingCollect, needs: CollectNeeds): Promise<Candidate | undefined> {
+    const { path: reportPath, reread, collectors } = entry;
+    if (!reread) return undefined;
+    const texts = collectors.map((a) => needs[a.rule.meta.id]).filter((t) => t !== undefined);
+    if (texts.length === 0) return undefined;
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(reread.absPath);
+    } catch (error) {
+      this.result.errors.push({ file: reportPath, message: `cannot be read: ${(error as Error).message}` });
+      return undefined;
+    }
+    if (!texts.some((t) => t === null || t.some((text) => bytes.includes(text)))) return undefined;
+    const decoded = decode(bytes);
+    if (!decoded.ok) return undefined;
+    const source: SourceText = { path: reportPath, absPath: reread.absPath, language: reread.languageId, text: decoded.value.text };
+    const language = countingParser(await loadLanguage(reread.languageId), this.stats, this.parsedFiles);
+    return { source, decoded: decoded.value, bytes: EMPTY_BYTES, mode: 0o644, rules: [], language };
+  }
+
+  /** Facts collected by every shard, in path order: what the rules see while checking this shard's files. */
+  useFacts(ordered: readonly OrderedFact[]): void {
+    this.facts = new FactStore();
+    for (const [, key, value] of ordered) this.facts.add(key, value);
+  }
+
+  /** Runs each rule's prepare() once; files read side by side wait for the same one to finish. */
+  private async prepare(rules: ActiveRule[]): Promise<void> {
+    for (const { rule } of rules) {
+      if (!rule.prepare) continue;
+      let prepared = this.prepared.get(rule);
+      if (!prepared) {
+        prepared = rule.prepare();
+        this.prepared.set(rule, prepared);
+      }
+      await prepared;
+    }
+  }
+
+  private async checkOne(candidate: Candidate, facts: RepoFacts, digest: string): Promise<void> {
+    const { options, result, cache } = this;
+    await this.prepare(candidate.rules);
     const before = { findings: result.findings.length, errors: result.errors.length, diffs: result.diffs.length };
     try {
       await checkAndFix(candidate, options, facts, result);
@@ -352,104 +594,105 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       const verdict = { scanned: true, matched: true, findings, factsDigest: digest, facts: candidate.facts ?? undefined };
       cache.record(candidate.source.absPath, candidate.bytes, candidate.meta, verdict);
     }
-    progress();
+    this.onFileDone(this);
   }
 
-  stats.checkMs = performance.now() - phaseStart;
-  stats.filesParsed = parsedFiles.size;
+  /** Checks (and with --fix, fixes) every candidate, in path order. Facts must be complete. */
+  async check(): Promise<void> {
+    const { options, result, cache, facts } = this;
+    let started = performance.now();
+    // Facts are complete now: a cached verdict that was computed under the same facts still holds.
+    const digest = cache ? factsDigest(facts.entries()) : '';
+    const fixing = options.fix || options.dryRun;
+    for (const { absPath, entry } of this.deferred.splice(0)) {
+      if (entry.factsDigest === digest && !(fixing && entry.findings?.some((f) => f.fixable))) {
+        result.summary.filesScanned++;
+        result.findings.push(...(entry.findings ?? []));
+      } else {
+        await this.readOne(absPath, entry);
+      }
+    }
+    for (const candidate of this.candidates) await this.prepare(candidate.rules);
+    const candidates = this.candidates.splice(0);
+    candidates.sort((a, b) => (a.source.path < b.source.path ? -1 : a.source.path > b.source.path ? 1 : 0));
+    this.stats.readMs += performance.now() - started;
+    started = performance.now();
+
+    for (const candidate of candidates) await this.checkOne(candidate, facts, digest);
+    this.stats.checkMs += performance.now() - started + this.earlyCheckMs;
+    this.stats.filesParsed = this.parsedFiles.size;
+  }
+}
+
+/** Runs a whole scan in this thread. */
+export async function scanHere(files: string[], options: ShardOptions, onFileDone: (shard: ScanShard) => void): Promise<ScanShard> {
+  const shard = new ScanShard(options, onFileDone);
+  await shard.read(files);
+  await shard.collect(shard.needs());
+  await shard.check();
+  return shard;
+}
+
+export async function scan(options: ScanOptions): Promise<ScanResult> {
+  const { cwd, config } = options;
+  const started = performance.now();
+  const walked = await walk(options.paths, cwd, config, options.ignore);
+  const walkMs = performance.now() - started;
+  const total = walked.files.length;
+
+  let outputs: { result: ScanResult; stats: ScanStats }[];
+  const threads = options.cache || options.readBytes ? 1 : threadsFor(options.concurrency, total);
+  if (threads > 1 && options.concurrency?.rulesModule) {
+    const { scanInThreads } = await import('./parallel.js');
+    outputs = await scanInThreads(walked.files, options, threads, options.concurrency.rulesModule, options.onProgress);
+  } else {
+    const progress = options.onProgress;
+    const shard = await scanHere(walked.files, options, progress ? (s) => progress({ done: s.filesDone, total, findings: s.result.findings.length }) : () => {});
+    outputs = [shard];
+  }
+
+  const result = emptyResult();
+  const stats = emptyStats();
+  result.errors.push(...walked.errors);
+  result.summary.filesSkipped += walked.skipped;
+  for (const output of outputs) {
+    result.findings.push(...output.result.findings);
+    result.errors.push(...output.result.errors);
+    result.diffs.push(...output.result.diffs);
+    for (const key of ['filesScanned', 'filesSkipped', 'fixed'] as const) result.summary[key] += output.result.summary[key];
+    for (const key of ['filesRead', 'filesMatched', 'filesParsed', 'parses'] as const) stats[key] += output.stats[key];
+    // Shards run side by side: the slowest one is the phase's wall time.
+    stats.readMs = Math.max(stats.readMs, output.stats.readMs);
+    stats.checkMs = Math.max(stats.checkMs, output.stats.checkMs);
+  }
+  stats.filesWalked = total;
+  stats.walkMs = walkMs;
   result.stats = stats;
 
   if (options.keepFinding) result.findings = result.findings.filter(options.keepFinding);
   result.findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+  // Stable sorts: one file's errors and diffs keep the order they were found in.
   result.errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  result.diffs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   result.summary.findings = result.findings.length;
   result.summary.fixable = result.findings.filter((f) => f.fixable).length;
   return result;
 }
 
+/** A file to collect facts from: read and kept (`candidate`), or only named, to be read again if needed. */
 interface PendingCollect {
-  candidate: Candidate;
+  path: string;
   collectors: ActiveRule[];
+  candidate?: Candidate;
+  /** Its parser is loaded only then: a repository where no file needs TypeScript facts never loads ts-morph. */
+  reread?: { absPath: string; languageId: LanguageId };
 }
 
-/**
- * Runs the collectors, in path order (facts do not depend on read timing). A rule that has no file to check needs
- * no facts, and a rule's `collectNeeds` narrows the files worth parsing: in most repositories this spares parsing
- * every Service manifest. A file whose facts were only partly collected cannot cache its facts.
- */
-function collectPending(
-  pending: PendingCollect[],
-  candidates: Candidate[],
-  facts: FactStore,
-  result: ScanResult,
-  cache: ScanOptions['cache'],
-  collectAll: boolean,
-): void {
-  if (pending.length === 0) return;
-  const needs = new Map<Rule, string[] | undefined>();
-  for (const rule of new Set(pending.flatMap((p) => p.collectors.map((a) => a.rule)))) {
-    if (collectAll) {
-      needs.set(rule, undefined);
-      continue;
-    }
-    const checked = candidates.filter((c) => c.rules.some((a) => a.rule === rule));
-    if (checked.length === 0) continue;
-    let texts: string[] | undefined = [];
-    for (const candidate of checked) {
-      if (!rule.collectNeeds || !texts) {
-        texts = undefined;
-        break;
-      }
-      try {
-        candidate.parsed ??= candidate.language.parse(candidate.source.text, candidate.source.path);
-        const wanted = rule.collectNeeds({ file: candidate.source, ast: candidate.parsed.ast, facts });
-        texts = wanted === undefined ? undefined : [...texts, ...wanted];
-      } catch {
-        texts = undefined;
-      }
-    }
-    needs.set(rule, texts);
-  }
-  pending.sort((a, b) => (a.candidate.source.path < b.candidate.source.path ? -1 : a.candidate.source.path > b.candidate.source.path ? 1 : 0));
-  for (const { candidate, collectors } of pending) {
-    const { source } = candidate;
-    const wanted = collectors.filter((a) => {
-      if (!needs.has(a.rule)) return false;
-      const texts = needs.get(a.rule);
-      return texts === undefined || texts.some((t) => source.text.includes(t));
-    });
-    const isChecked = candidates.includes(candidate);
-    if (wanted.length === 0) {
-      candidate.facts = null;
-      if (!isChecked) {
-        candidate.parsed = undefined;
-        cache?.forget(source.absPath);
-      }
-      continue;
-    }
-    const added: CachedFact[] = [];
-    const recorder: RepoFacts = { add: (key, value) => (added.push([key, value]), facts.add(key, value)), get: (key) => facts.get(key) };
-    try {
-      candidate.parsed ??= candidate.language.parse(source.text, source.path);
-      for (const active of wanted) active.rule.collect!({ file: source, ast: candidate.parsed.ast, facts: recorder });
-      candidate.facts = wanted.length === collectors.length ? cacheableFacts(added) : null;
-    } catch (error) {
-      candidate.facts = null;
-      result.errors.push({ file: source.path, message: `internal error while collecting: ${(error as Error).message}` });
-    }
-    if (!isChecked) {
-      candidate.parsed = undefined;
-      if (candidate.facts) cache?.record(source.absPath, candidate.bytes, candidate.meta, { scanned: true, matched: false, facts: candidate.facts });
-      else cache?.forget(source.absPath);
-    }
-  }
-}
-
-async function checkAndFix(candidate: Candidate, options: ScanOptions, facts: RepoFacts, result: ScanResult): Promise<void> {
+async function checkAndFix(candidate: Candidate, options: ShardOptions, facts: RepoFacts, result: ScanResult): Promise<void> {
   const { source, language, rules } = candidate;
   const { config } = options;
   const first = runRules(source, language, rules, config, facts, candidate.parsed);
-  candidate.parsed = undefined;
+  release(candidate);
   for (const failure of first.failures) result.errors.push({ file: source.path, message: failure });
   if (first.parseErrors.length) {
     result.errors.push({

@@ -37,6 +37,8 @@ export function encode(decoded: DecodedText): Buffer {
 }
 
 function dominantEol(text: string): '\n' | '\r\n' {
+  // Most files have no CR at all: that answer needs no count of every line.
+  if (!text.includes('\r')) return '\n';
   const lf = (text.match(/\n/g) ?? []).length;
   const crlf = (text.match(/\r\n/g) ?? []).length;
   return crlf > 0 && crlf * 2 >= lf ? '\r\n' : '\n';

@@ -51,6 +51,11 @@ export interface LanguageSupport<AST = unknown> {
   /** Line-comment opener used for inline suppressions (`# slicefix-ignore-next-line`). */
   lineComment: '#' | '//' | '<!--' | null;
   parse(text: string, file: string): ParseResult<AST>;
+  /**
+   * Frees what an AST holds outside the JavaScript heap, once the engine is done with it (tree-sitter's trees live
+   * in WebAssembly memory, which grows to its peak and never shrinks, and which the garbage collector does not see).
+   */
+  dispose?(ast: AST): void;
 }
 
 /** A file as the engine read it: BOM removed, line endings as they were. */

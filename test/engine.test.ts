@@ -142,6 +142,32 @@ describe('scan', () => {
   });
 });
 
+describe('checking while reading', () => {
+  it('checks a file of a rule without a collect pass only once that rule\'s prepare() has finished', async () => {
+    let ready = false;
+    const slow: Rule = {
+      ...wordRule({ id: 'slow' }),
+      prepare: () => new Promise<void>((resolve) => setTimeout(() => ((ready = true), resolve()), 30)),
+      check(context) {
+        if (!ready) throw new Error('checked before prepare() finished');
+        wordRule().check(context);
+      },
+    };
+    const files = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`f${i}.yaml`, `OLD: ${i}\n`]));
+    const { result } = await lint(files, [slow]);
+    expect(result.errors).toEqual([]);
+    expect(result.findings).toHaveLength(6);
+  });
+
+  it('a rule without a collect pass that reads facts gets an error naming the contract, not stale facts', async () => {
+    const reader: Rule = { ...wordRule({ id: 'reader' }), check: (context) => void context.facts.get('anything') };
+    const { result } = await lint({ 'a.yaml': 'OLD: 1\n' }, [reader]);
+    expect(result.errors.map((e) => e.message)).toEqual([
+      'internal error in rule reader: read repository facts but declares no collect pass, so it was checked before facts were complete',
+    ]);
+  });
+});
+
 describe('repository facts', () => {
   /** Flags `USE name` lines unless some file declares `DEFINE name`; collects from files with DEFINE. */
   function factRule(options: { needs: boolean }): Rule & { collected: string[] } {

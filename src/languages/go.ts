@@ -59,7 +59,12 @@ export const goLanguage: LanguageSupport<GoAst> = {
     const errors: ParseProblem[] = [];
     if (root.hasError) collectProblems(root, errors);
     const ast: GoAst = { root, imports: readImports(root), text };
-    trees.register(ast, tree);
+    trees.register(ast, tree, ast);
     return { ast, errors };
+  },
+  dispose(ast) {
+    // Freed now rather than whenever the collector runs: a scan then needs as much WebAssembly memory as its
+    // largest tree, not as all the trees it has not collected yet.
+    if (trees.unregister(ast)) ast.root.tree.delete();
   },
 };

@@ -1,0 +1,98 @@
+/**
+ * Scans split over worker threads (--concurrency) must answer exactly what one thread answers: the same findings,
+ * errors, diffs and fixed files, byte for byte. Threads run the compiled code (workers load dist/), so these tests
+ * drive the built CLI; `npm test` builds it first.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PARALLEL_MIN_FILES, threadsFor } from '../src/engine.js';
+import { parseConcurrency } from '../src/cli.js';
+import { makeTempDir, readTree, repoRoot, writeTree } from './helpers.js';
+
+const bin = path.join(repoRoot, 'bin', 'slicefix.js');
+
+function run(args: string[], cwd: string) {
+  const out = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
+  return { code: out.status, stdout: out.stdout, stderr: out.stderr };
+}
+
+/** A repository with a case of every rule (the demo) and every rule's fixtures, which include refusals and errors. */
+function corpus(): string {
+  const dir = makeTempDir('slicefix-parallel-');
+  fs.cpSync(path.join(repoRoot, 'examples', 'demo'), path.join(dir, 'demo'), { recursive: true });
+  fs.cpSync(path.join(repoRoot, 'fixtures'), path.join(dir, 'fixtures'), { recursive: true });
+  return dir;
+}
+
+describe('--concurrency', () => {
+  it('finds the same findings, errors and summary in 1, 2 and 3 threads', () => {
+    const dir = corpus();
+    const one = run(['--format', 'json', '--concurrency', 'off', '.'], dir);
+    expect(one.code).toBe(1);
+    expect(JSON.parse(one.stdout).findings.length).toBeGreaterThan(50);
+    for (const threads of ['2', '3']) {
+      const many = run(['--format', 'json', '--concurrency', threads, '.'], dir);
+      expect(many.stderr).toBe(one.stderr);
+      expect(many.code).toBe(one.code);
+      expect(many.stdout).toBe(one.stdout);
+    }
+  });
+
+  it('fixes the same files to the same bytes, and prints the same --dry-run diff', () => {
+    const a = corpus();
+    const b = corpus();
+    const dryOne = run(['--dry-run', '--concurrency', 'off', '.'], a);
+    const dryMany = run(['--dry-run', '--concurrency', '3', '.'], b);
+    expect(dryMany.stdout).toBe(dryOne.stdout);
+    expect(dryOne.stdout).toContain('+++ b/');
+    const before = readTree(a);
+    const fixOne = run(['--fix', '--format', 'json', '--concurrency', 'off', '.'], a);
+    const fixMany = run(['--fix', '--format', 'json', '--concurrency', '3', '.'], b);
+    expect(fixMany.stdout).toBe(fixOne.stdout);
+    expect(JSON.parse(fixOne.stdout).summary.fixed).toBeGreaterThan(10);
+    const after = readTree(a);
+    expect(after).not.toEqual(before);
+    expect(readTree(b)).toEqual(after);
+  });
+
+  it('uses threads only for scans large enough to repay them, and only with a rule module to load', () => {
+    const rulesModule = 'file:///rules.js';
+    expect(threadsFor({ threads: 'auto', rulesModule }, PARALLEL_MIN_FILES - 1)).toBe(1);
+    expect(threadsFor({ threads: 'auto', rulesModule }, PARALLEL_MIN_FILES)).toBeGreaterThanOrEqual(1);
+    expect(threadsFor({ threads: 3 }, 10_000)).toBe(1);
+    expect(threadsFor({ threads: 3, rulesModule }, 10_000)).toBe(3);
+    expect(threadsFor({ threads: 8, rulesModule }, 2)).toBe(2);
+    expect(threadsFor(undefined, 10_000)).toBe(1);
+  });
+
+  it('takes auto, off or a whole number, and exits 2 on anything else', () => {
+    expect(parseConcurrency(undefined)).toBe('auto');
+    expect(parseConcurrency('auto')).toBe('auto');
+    expect(parseConcurrency('off')).toBe(1);
+    expect(parseConcurrency('2')).toBe(2);
+    const dir = writeTree({ 'a.yaml': 'a: 1\n' });
+    for (const bad of ['0', 'many', '1.5']) {
+      const out = run(['--concurrency', bad, '.'], dir);
+      expect(out.code, bad).toBe(2);
+      expect(out.stderr).toMatch(/^slicefix: --concurrency takes auto, off or a whole number/);
+    }
+  });
+
+  it('a worker that cannot load the rules fails the run with exit 2 and a reason, not a hang', async () => {
+    const { scan } = (await import(path.join(repoRoot, 'dist', 'src', 'engine.js'))) as typeof import('../src/engine.js');
+    const { defaultConfig } = (await import(path.join(repoRoot, 'dist', 'src', 'config.js'))) as typeof import('../src/config.js');
+    const { rules } = (await import(path.join(repoRoot, 'dist', 'rules', 'index.js'))) as typeof import('../rules/index.js');
+    const dir = writeTree({ 'a.sh': 'kubectl get ep web\n', 'b.sh': 'kubectl get ep api\n' });
+    const empty = writeTree({ 'rules.mjs': 'export const rules = [];\n' });
+    const options = {
+      paths: ['.'],
+      cwd: dir,
+      config: defaultConfig(),
+      rules: rules.map((rule) => ({ rule, severity: rule.meta.severity })),
+      concurrency: { threads: 2, rulesModule: new URL(`file://${path.join(empty, 'rules.mjs')}`).href },
+    };
+    await expect(scan(options)).rejects.toThrow(/rule endpoints-manifest is not in/);
+  });
+});
