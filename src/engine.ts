@@ -433,9 +433,7 @@ export class ScanShard {
     if (rules.length && !collectors.length && !cache && rules.every((a) => !a.rule.collect)) {
       // Rules without a collect pass do not depend on other files: check now, and keep nothing of the file. On a
       // repository where every script mentions kubectl, this is most candidates.
-      const started = performance.now();
-      await this.checkOne(candidate, NO_FACTS, '');
-      this.earlyCheckMs += performance.now() - started;
+      this.earlyCheckMs += await this.checkOne(candidate, NO_FACTS, '');
     } else if (rules.length) this.candidates.push(candidate);
     else if (!collectors.length || recheck) candidate.parsed = undefined;
   }
@@ -578,9 +576,14 @@ export class ScanShard {
     }
   }
 
-  private async checkOne(candidate: Candidate, facts: RepoFacts, digest: string): Promise<void> {
+  /**
+   * Checks one file; returns the milliseconds it took, not counting the wait for prepare() (other files are read
+   * meanwhile, and a phase's time must not count them twice).
+   */
+  private async checkOne(candidate: Candidate, facts: RepoFacts, digest: string): Promise<number> {
     const { options, result, cache } = this;
     await this.prepare(candidate.rules);
+    const started = performance.now();
     const before = { findings: result.findings.length, errors: result.errors.length, diffs: result.diffs.length };
     try {
       await checkAndFix(candidate, options, facts, result);
@@ -595,6 +598,7 @@ export class ScanShard {
       cache.record(candidate.source.absPath, candidate.bytes, candidate.meta, verdict);
     }
     this.onFileDone(this);
+    return performance.now() - started;
   }
 
   /** Checks (and with --fix, fixes) every candidate, in path order. Facts must be complete. */

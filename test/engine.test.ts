@@ -159,6 +159,21 @@ describe('checking while reading', () => {
     expect(result.findings).toHaveLength(6);
   });
 
+  it('counts each millisecond in one phase: reading and checking add up to no more than the scan took', async () => {
+    const slow: Rule = {
+      ...wordRule({ id: 'slow' }),
+      prepare: () => new Promise<void>((resolve) => setTimeout(resolve, 50)),
+    };
+    const files = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}.yaml`, `OLD: ${i}\n`]));
+    const started = performance.now();
+    const { result } = await lint(files, [slow]);
+    const wall = performance.now() - started;
+    const { walkMs, readMs, checkMs } = result.stats!;
+    expect(readMs).toBeGreaterThanOrEqual(0);
+    expect(checkMs).toBeGreaterThanOrEqual(0);
+    expect(walkMs + readMs + checkMs).toBeLessThanOrEqual(wall);
+  });
+
   it('a rule without a collect pass that reads facts gets an error naming the contract, not stale facts', async () => {
     const reader: Rule = { ...wordRule({ id: 'reader' }), check: (context) => void context.facts.get('anything') };
     const { result } = await lint({ 'a.yaml': 'OLD: 1\n' }, [reader]);
