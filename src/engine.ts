@@ -58,6 +58,8 @@ export interface ScanOptions {
    * `rulesModule` (a module URL exporting `rules`), so without it a scan runs in this thread.
    */
   concurrency?: { threads: number | 'auto'; rulesModule?: string };
+  /** Source characters whose ASTs may be kept from the collect pass until the check pass (default KEPT_AST_BUDGET). */
+  keptAstBudget?: number;
 }
 
 export interface ScanProgress {
@@ -83,6 +85,8 @@ export function threadsFor(concurrency: ScanOptions['concurrency'], files: numbe
 export const MAX_FIX_PASSES = 10;
 const EMPTY_BYTES = Buffer.alloc(0);
 const READ_CONCURRENCY = 32;
+/** Source characters whose ASTs may be kept between the collect and the check pass (see keepOrRelease). */
+export const KEPT_AST_BUDGET = 16 * 1024 * 1024;
 
 interface RawFinding {
   active: ActiveRule;
@@ -108,6 +112,8 @@ interface Candidate {
   language: LanguageSupport;
   /** AST of the file as read, reused by collectors and the first rule pass. */
   parsed?: { ast: unknown; errors: ParseProblem[] };
+  /** Whether `parsed` counts against the budget of ASTs kept until the check pass. */
+  astKept?: boolean;
   /** Size and times of the file as read, for the cache. */
   meta?: FileMeta;
   /** The facts it contributes, when they can be cached (`null`: they cannot, so neither can its verdict). */
@@ -287,6 +293,8 @@ export class ScanShard {
   private readonly reader: ScratchReader;
   private done = 0;
   private readonly prepared = new Map<Rule, Promise<void>>();
+  /** The size of the texts of files to check whose AST is kept from the collect pass (see keepOrRelease). */
+  private keptAstBytes = 0;
   /** Time spent checking files while reading (see readOne), counted as checking. */
   private earlyCheckMs = 0;
 
@@ -466,6 +474,7 @@ export class ScanShard {
           candidate.parsed ??= candidate.language.parse(candidate.source.text, candidate.source.path);
           const wanted = rule.collectNeeds({ file: candidate.source, ast: candidate.parsed.ast, facts: this.facts });
           texts = wanted === undefined ? null : [...texts, ...wanted];
+          this.keepOrRelease(candidate);
         } catch {
           texts = null;
         }
@@ -523,7 +532,8 @@ export class ScanShard {
         candidate.facts = null;
         result.errors.push({ file: source.path, message: `internal error while collecting: ${(error as Error).message}` });
       }
-      if (!isChecked) {
+      if (isChecked) this.keepOrRelease(candidate);
+      else {
         release(candidate);
         if (candidate.facts) cache?.record(source.absPath, candidate.bytes, candidate.meta, { scanned: true, matched: false, facts: candidate.facts });
         else cache?.forget(source.absPath);
@@ -531,6 +541,22 @@ export class ScanShard {
     }
     this.stats.readMs += performance.now() - started;
     return ordered;
+  }
+
+  /**
+   * Keeps the AST of a file to check for its check, within a budget: ASTs kept from the collect pass all live until
+   * the check pass, and on a repository of generated multi-megabyte Go files their trees outgrew WebAssembly's 4 GiB
+   * (every later parse then failed). Past the budget a file is parsed again when it is checked.
+   */
+  private keepOrRelease(candidate: Candidate): void {
+    if (!candidate.parsed || candidate.astKept) return;
+    const size = candidate.source.text.length;
+    if (this.keptAstBytes + size > (this.options.keptAstBudget ?? KEPT_AST_BUDGET)) {
+      release(candidate);
+      return;
+    }
+    candidate.astKept = true;
+    this.keptAstBytes += size;
   }
 
   /**
@@ -704,12 +730,14 @@ async function checkAndFix(candidate: Candidate, options: ShardOptions, facts: R
       message: `could not be parsed: ${describeParseError(first.parseErrors[0], source.text)}; no fix is applied to this file`,
     });
   }
-  const suppressedIn = (text: string) => {
+  const unsuppressed = (findings: RawFinding[], text: string): RawFinding[] => {
+    // Most checked files have no finding: their lines need no index (a multi-megabyte file's costs milliseconds).
+    if (findings.length === 0) return findings;
     const lines = new LineIndex(text);
     const suppressions = findSuppressions(text, lines);
-    return (f: RawFinding) => !suppressions.isSuppressed(f.active.rule.meta.id, lines.position(f.start).line);
+    return findings.filter((f) => !suppressions.isSuppressed(f.active.rule.meta.id, lines.position(f.start).line));
   };
-  let current = first.findings.filter(suppressedIn(source.text));
+  let current = unsuppressed(first.findings, source.text);
   let text = source.text;
 
   const wantsFix = (options.fix || options.dryRun) && first.parseErrors.length === 0 && first.failures.length === 0;
@@ -729,12 +757,12 @@ async function checkAndFix(candidate: Candidate, options: ShardOptions, facts: R
         break;
       }
       text = next;
-      current = rerun.findings.filter(suppressedIn(text));
+      current = unsuppressed(rerun.findings, text);
     }
     if (failure) {
       result.errors.push({ file: source.path, message: failure });
       text = source.text;
-      current = first.findings.filter(suppressedIn(source.text));
+      current = unsuppressed(first.findings, source.text);
     } else if (text !== source.text) {
       const written = options.dryRun ? true : writeFix(candidate, text, result);
       if (written) {
@@ -745,14 +773,15 @@ async function checkAndFix(candidate: Candidate, options: ShardOptions, facts: R
         if (options.dryRun) {
           // Nothing was written: report what is in the file now.
           text = source.text;
-          current = first.findings.filter(suppressedIn(source.text));
+          current = unsuppressed(first.findings, source.text);
         }
       } else {
         text = source.text;
-        current = first.findings.filter(suppressedIn(source.text));
+        current = unsuppressed(first.findings, source.text);
       }
     }
   }
+  if (current.length === 0) return;
   const lines = new LineIndex(text);
   const reportSource = { ...source, text };
   for (const raw of current) result.findings.push(toFinding(raw, reportSource, lines));

@@ -183,6 +183,19 @@ describe('checking while reading', () => {
   });
 });
 
+describe('ASTs kept between the collect and the check pass', () => {
+  it('past the budget a file is parsed again for its check, with the same answers', async () => {
+    const root = path.resolve(import.meta.dirname, '..');
+    const { rules } = await import('../rules/index.js');
+    const tree = path.join(root, 'examples', 'demo');
+    const kept = await lint(tree, rules);
+    const budget0 = await lint(tree, rules, { extra: { keptAstBudget: 0 } });
+    expect(budget0.result.findings).toEqual(kept.result.findings);
+    expect(budget0.result.errors).toEqual(kept.result.errors);
+    expect(budget0.result.stats!.parses).toBeGreaterThan(kept.result.stats!.parses);
+  });
+});
+
 describe('repository facts', () => {
   /** Flags `USE name` lines unless some file declares `DEFINE name`; collects from files with DEFINE. */
   function factRule(options: { needs: boolean }): Rule & { collected: string[] } {
