@@ -46,11 +46,19 @@ describe('lazy loading per language', () => {
     for (const parser of ['ts-morph', 'typescript', 'yaml']) expect(imported).not.toContain(parser);
   });
 
-  it('a TypeScript file with a trigger loads ts-morph, not tree-sitter', () => {
-    const imported = importsWhileScanning({
-      'a.ts': "import * as k8s from '@kubernetes/client-node';\nexport const f = (api: k8s.CoreV1Api) => api.readNamespacedEndpoints({ name: 'a', namespace: 'b' });\n",
-    });
-    expect(imported).toContain('ts-morph');
+  const tsTrigger = {
+    'a.ts': "import * as k8s from '@kubernetes/client-node';\nexport const f = (api: k8s.CoreV1Api) => api.readNamespacedEndpoints({ name: 'a', namespace: 'b' });\n",
+  };
+
+  it('a TypeScript file with a trigger loads the TypeScript compiler alone: not ts-morph, not tree-sitter', () => {
+    const imported = importsWhileScanning(tsTrigger);
+    expect(imported).toContain('typescript');
+    for (const parser of ['ts-morph', 'web-tree-sitter', 'yaml']) expect(imported).not.toContain(parser);
+  });
+
+  it('--type-aware loads ts-morph for its Project', () => {
+    const imported = importsWhileScanning({ ...tsTrigger, 'tsconfig.json': '{}' }, ['--type-aware']);
+    expect(imported).toEqual(expect.arrayContaining(['ts-morph', 'typescript']));
     for (const parser of ['web-tree-sitter', 'yaml']) expect(imported).not.toContain(parser);
   });
 });

@@ -1,0 +1,26 @@
+/**
+ * How slicefix loads its big CommonJS dependencies (the TypeScript compiler, the YAML parser): with `require`.
+ *
+ * An `import` of a CommonJS module makes Node scan the module's whole source with its export lexer (to find named
+ * exports) before running it, and on Node 20 route every `require` inside it through the ES module loader, which
+ * lexes those files too: for ts-morph that meant lexing some 13 MB of JavaScript on every run that parsed a TS
+ * file. `require` runs the module directly, and goes through Node's CommonJS compile step, where the compile cache
+ * (./compile-cache.ts) applies.
+ *
+ * The GitHub Action is one esbuild bundle (action/build.mjs) without node_modules: there these dependencies are
+ * bundled chunks reached by dynamic `import()`, which is what `bundled` switches to.
+ */
+import { createRequire } from 'node:module';
+
+declare const SLICEFIX_BUNDLED: boolean | undefined;
+
+/** True inside the Action's bundle (action/build.mjs defines SLICEFIX_BUNDLED), false when run from dist/. */
+export const bundled = typeof SLICEFIX_BUNDLED === 'boolean' && SLICEFIX_BUNDLED;
+
+/** `require`, resolving from slicefix's own package. */
+export const requireDependency = createRequire(import.meta.url);
+
+/** A CommonJS module's exports from a dynamic import: a bundle gives only `default`, Node also the named ones. */
+export function commonJsExports<T>(loaded: object): T {
+  return (loaded as { default?: T }).default ?? (loaded as T);
+}
