@@ -1,8 +1,8 @@
 /**
  * The libraries manifest fixes need at run time: the YAML package (to render new objects) and the
  * EndpointSlice schema from kubernetes-models. Both are loaded by a rule's `prepare` — once, and only when some
- * file passed that rule's pre-filter — with dynamic imports, which stay lazy under tsc and get inlined by the
- * Action's bundler (a `createRequire` would not be).
+ * file passed that rule's pre-filter — on demand: YAML by `importYaml` (see ../load-cjs.ts), the schema by a dynamic
+ * import, which stays lazy under tsc and gets inlined by the Action's bundler.
  */
 import type * as Yaml from 'yaml';
 import { importYaml } from '../languages/yaml-import.js';
