@@ -4,18 +4,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from './atomic-write.js';
 import { cacheSignature, DEFAULT_CACHE_FILE, FileCache } from './cache.js';
+import { compileCacheStats } from './compile-cache.js';
 import { ConfigError, defaultConfig, findConfigFile, loadConfig, type Config } from './config.js';
 import { scan, type ActiveRule } from './engine.js';
 import { formatters } from './formatters/index.js';
 import { GitError, gitScope } from './git.js';
+import { packageInfo } from './package-info.js';
 import { createProgress } from './progress.js';
 import type { FormatContext } from './formatters/types.js';
 import { configureTypeScript } from './languages/typescript-options.js';
 import type { Rule, ScanResult } from './types.js';
+
+export { packageInfo } from './package-info.js';
 
 export class UsageError extends Error {}
 
@@ -61,17 +64,6 @@ export interface CliIo {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   env: NodeJS.ProcessEnv;
-}
-
-export function packageInfo(): { version: string; docsBaseUrl: string } {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [path.join(here, '..', 'package.json'), path.join(here, '..', '..', 'package.json')]) {
-    if (fs.existsSync(candidate)) {
-      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { version: string; homepage?: string };
-      return { version: pkg.version, docsBaseUrl: `${(pkg.homepage ?? '').replace(/#.*$/, '')}/blob/main` };
-    }
-  }
-  return { version: '0.0.0', docsBaseUrl: '' };
 }
 
 function listOption(values: string[] | undefined): string[] {
@@ -216,6 +208,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
         readMs: Math.round(result.stats.readMs),
         checkMs: Math.round(result.stats.checkMs),
         maxRssKiB: process.resourceUsage().maxRSS,
+        compileCache: compileCacheStats(),
       })}\n`);
     }
     if (values.quiet) {
