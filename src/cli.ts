@@ -9,7 +9,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { cacheSignature, DEFAULT_CACHE_FILE, FileCache } from './cache.js';
 import { compileCacheStats } from './compile-cache.js';
 import { ConfigError, defaultConfig, findConfigFile, loadConfig, type Config } from './config.js';
-import { scan, type ActiveRule } from './engine.js';
+import type { ActiveRule } from './engine.js';
 import { formatters } from './formatters/index.js';
 import { GitError, gitScope } from './git.js';
 import { packageInfo } from './package-info.js';
@@ -105,7 +105,11 @@ export function emptyResult(): ScanResult {
   return { findings: [], errors: [], summary: { filesScanned: 0, filesSkipped: 0, findings: 0, fixable: 0, fixed: 0 }, diffs: [] };
 }
 
-export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<number> {
+/**
+ * Runs the command line. `rules` may be given as a loader, so that `--version` and `--help` load no rule (nor the
+ * scan engine, imported only once there is something to scan).
+ */
+export async function runCli(argv: string[], io: CliIo, ruleSource: Rule[] | (() => Promise<Rule[]>)): Promise<number> {
   let debug = argv.includes('--debug');
   try {
     const { values, positionals } = parseArgs({
@@ -145,6 +149,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
       io.stdout(info.version + '\n');
       return 0;
     }
+    const rules = typeof ruleSource === 'function' ? await ruleSource() : ruleSource;
     if (values['list-rules']) {
       io.stdout(listRules(rules));
       return 0;
@@ -177,6 +182,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[]): Promise<
           cacheSignature(info.version, active.map((a) => ({ id: a.rule.meta.id, severity: a.severity })), config.settings, io.cwd),
         )
       : undefined;
+    const { scan } = await import('./engine.js');
     const progress = createProgress({ write: io.stderr, isTTY: io.stderrIsTTY, env: io.env, quiet: values.quiet === true });
     let result: ScanResult;
     try {

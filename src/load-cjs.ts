@@ -24,3 +24,13 @@ export const requireDependency = createRequire(import.meta.url);
 export function commonJsExports<T>(loaded: object): T {
   return (loaded as { default?: T }).default ?? (loaded as T);
 }
+
+/**
+ * A CommonJS dependency for synchronous use, required from node_modules on first call (so a run that never calls
+ * it never loads it). In the bundle, pass what a top-level `await import(...)` of it gave, as in
+ * `lazyRequire<typeof x>('x', bundled ? await import('x') : undefined)`: esbuild needs the literal import to bundle it.
+ */
+export function lazyRequire<T>(specifier: string, fromBundle: object | undefined): () => T {
+  let loaded = fromBundle && commonJsExports<T>(fromBundle);
+  return () => (loaded ??= requireDependency(specifier) as T);
+}

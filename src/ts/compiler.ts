@@ -15,19 +15,20 @@
 import { createRequire } from 'node:module';
 import type * as TsMorph from 'ts-morph';
 import type { ts as Ts } from 'ts-morph';
-import { bundled, commonJsExports, requireDependency } from '../load-cjs.js';
+import { bundled, lazyRequire, requireDependency } from '../load-cjs.js';
 
 type TsMorphModule = typeof TsMorph;
 
-const fromBundle = bundled ? commonJsExports<TsMorphModule>(await import('ts-morph')) : undefined;
+/** ts-morph itself, for the type-aware mode's `Project` (loaded on first call; in the bundle, imported here). */
+export const tsMorph = lazyRequire<TsMorphModule>('ts-morph', bundled ? await import('ts-morph') : undefined);
 
 function loadCompiler(): typeof Ts {
-  if (fromBundle) return fromBundle.ts;
+  if (bundled) return tsMorph().ts;
   try {
     return createRequire(requireDependency.resolve('ts-morph'))('@ts-morph/common/dist/typescript.js') as typeof Ts;
   } catch {
     // A ts-morph whose compiler lives elsewhere: take it from ts-morph (slower, but the same compiler).
-    return (requireDependency('ts-morph') as TsMorphModule).ts;
+    return tsMorph().ts;
   }
 }
 
@@ -58,11 +59,4 @@ export declare namespace ts {
   export type TypeChecker = Ts.TypeChecker;
   export type TypeNode = Ts.TypeNode;
   export type VariableDeclaration = Ts.VariableDeclaration;
-}
-
-let tsMorphModule = fromBundle;
-
-/** ts-morph itself, for the type-aware mode's `Project` (loaded on first call). */
-export function tsMorph(): TsMorphModule {
-  return (tsMorphModule ??= requireDependency('ts-morph') as TsMorphModule);
 }

@@ -1,5 +1,5 @@
-// Records every heavy dependency the process loads, one name a line, in the file named by SLICEFIX_RECORD_IMPORTS,
-// so a test can prove a parser is loaded only when a file of its language needs it.
+// Records every dependency (package under node_modules) the process loads, one name a line, in the file named by
+// SLICEFIX_RECORD_IMPORTS, so a test can prove a parser is loaded only when a file of its language needs it.
 //
 // A dependency can be loaded in two ways, and both are watched:
 // - `import` (and a `require` inside CommonJS that an `import` loaded, which Node may route through its ES module
@@ -13,13 +13,12 @@ import Module, { register } from 'node:module';
 
 const recorder = `
 import { appendFileSync } from 'node:fs';
-const heavy = new Set(['ts-morph', '@ts-morph/common', 'typescript', 'web-tree-sitter', 'tree-sitter', 'tree-sitter-go', 'kubernetes-models', 'yaml', 'diff']);
 const seen = new Set();
 export function record(file) {
   const match = /[\\\\/]node_modules[\\\\/]((?:@[^\\\\/]+[\\\\/])?[^\\\\/]+)[\\\\/](.*)$/.exec(file);
   if (!match) return;
   const pkg = match[1].replace(/\\\\/g, '/');
-  const names = heavy.has(pkg) ? [pkg] : [];
+  const names = [pkg];
   if (pkg === '@ts-morph/common' && /^dist[\\\\/]typescript\\.js$/.test(match[2])) names.push('typescript');
   for (const name of names) {
     if (seen.has(name)) continue;
