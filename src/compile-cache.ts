@@ -70,8 +70,10 @@ export function enableCompileCache(env: NodeJS.ProcessEnv, version: string): Com
     if (builtIn) {
       if (!ownDirectory(root)) return off(`${root} is not a private directory of this user`);
       const result = builtIn(directory);
-      const { ENABLED, ALREADY_ENABLED } = (Module as unknown as { constants: { compileCacheStatus: Record<string, number> } }).constants
-        .compileCacheStatus;
+      const { ENABLED, ALREADY_ENABLED, DISABLED } = (Module as unknown as { constants: { compileCacheStatus: Record<string, number> } })
+        .constants.compileCacheStatus;
+      if (result.status === DISABLED) return off('disabled by the environment');
+      // ALREADY_ENABLED: by NODE_COMPILE_CACHE, in the directory it names.
       if (result.status !== ENABLED && result.status !== ALREADY_ENABLED) return off('Node could not enable its compile cache');
       Object.assign(stats, { mode: 'node', reason: undefined, directory: result.directory ?? directory });
       return compileCacheStats();

@@ -31,12 +31,15 @@ function repository(): string {
   });
 }
 
+/** This process's environment with the cache in `tmp`, without any setting of ours or Node's that turns it off. */
+function cacheEnv(tmp: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp };
+  for (const name of ['SLICEFIX_NO_COMPILE_CACHE', 'NODE_DISABLE_COMPILE_CACHE', 'NODE_COMPILE_CACHE']) delete env[name];
+  return { ...env, ...extra };
+}
+
 function scan(cwd: string, tmp: string, env: Record<string, string> = {}): { status: number | null; stdout: string; cache: CacheStats } {
-  const run = spawnSync(process.execPath, [bin, '--format', 'json', '--stats', '.'], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, TMPDIR: tmp, SLICEFIX_NO_COMPILE_CACHE: '', NODE_DISABLE_COMPILE_CACHE: '', ...env },
-  });
+  const run = spawnSync(process.execPath, [bin, '--format', 'json', '--stats', '.'], { cwd, encoding: 'utf8', env: cacheEnv(tmp, env) });
   const stats = /^slicefix-stats (.*)$/m.exec(run.stderr);
   expect(stats, run.stderr).not.toBeNull();
   return { status: run.status, stdout: run.stdout, cache: (JSON.parse(stats![1]) as { compileCache: CacheStats }).compileCache };
@@ -206,11 +209,7 @@ function runModule(dir: string, tmp: string): Record<string, unknown> & { stats:
     const dynamicImport = big.load ? (await big.load()).answer : undefined;
     console.log(JSON.stringify({ value, filename, dirname, dep, resolved, thisIsExports, dynamicImport, throwLine, stats: compileCacheStats() }));
   `;
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, TMPDIR: tmp, SLICEFIX_NO_COMPILE_CACHE: '', NODE_DISABLE_COMPILE_CACHE: '' },
-  });
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', env: cacheEnv(tmp) });
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as Record<string, unknown> & { stats: CacheStats };
 }
