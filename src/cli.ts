@@ -106,8 +106,8 @@ export function emptyResult(): ScanResult {
 }
 
 /**
- * Runs the command line. `rules` may be given as a loader, so that `--version` and `--help` load no rule (nor the
- * scan engine, imported only once there is something to scan).
+ * Runs the command line. The rules may be given as a loader, called only past `--version` and `--help`, so that
+ * these load no rule (nor the scan engine, imported only once there is something to scan).
  */
 export async function runCli(argv: string[], io: CliIo, ruleSource: Rule[] | (() => Promise<Rule[]>)): Promise<number> {
   let debug = argv.includes('--debug');

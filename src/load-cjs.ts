@@ -1,11 +1,12 @@
 /**
- * How slicefix loads its big CommonJS dependencies (the TypeScript compiler, the YAML parser): with `require`.
+ * How slicefix loads its CommonJS dependencies (the TypeScript compiler, yaml, kubernetes-models, ignore, picomatch,
+ * picocolors): with `require`, and only when a run needs them.
  *
  * An `import` of a CommonJS module makes Node scan the module's whole source with its export lexer (to find named
  * exports) before running it, and on Node 20 route every `require` inside it through the ES module loader, which
  * lexes those files too: for ts-morph that meant lexing some 13 MB of JavaScript on every run that parsed a TS
- * file. `require` runs the module directly, and goes through Node's CommonJS compile step, where the compile cache
- * (./compile-cache.ts) applies.
+ * file, and even a small CommonJS import starts the lexer (~10 ms). `require` runs the module directly, through
+ * Node's CommonJS compile step, where the compile cache (./compile-cache.ts) applies.
  *
  * The GitHub Action is one esbuild bundle (action/build.mjs) without node_modules: there these dependencies are
  * bundled chunks reached by dynamic `import()`, which is what `bundled` switches to.
