@@ -174,13 +174,13 @@ class EntryStore {
     }
     const newline = bytes.indexOf(10);
     if (newline < 0 || newline > 8192) return undefined;
-    let header: EntryHeader;
+    let header: EntryHeader | null;
     try {
-      header = JSON.parse(bytes.subarray(0, newline).toString('utf8')) as EntryHeader;
+      header = JSON.parse(bytes.subarray(0, newline).toString('utf8')) as EntryHeader | null;
     } catch {
       return undefined;
     }
-    if (header.format !== FORMAT || !sameSource(header, source)) return undefined;
+    if (typeof header !== 'object' || header === null || header.format !== FORMAT || !sameSource(header, source)) return undefined;
     const data = bytes.subarray(newline + 1);
     if (data.length !== header.dataLength || sha1(data) !== header.dataSha1) return undefined;
     return header.cacheable === true ? { cacheable: true, data } : { cacheable: false };

@@ -94,6 +94,7 @@ describe('compile cache', () => {
       },
       (bytes: Buffer) => bytes.subarray(0, Math.floor(bytes.length / 2)),
       () => Buffer.from('not a cache entry at all'),
+      () => Buffer.from('null\n'),
       () => Buffer.alloc(0),
     ];
     for (const spoil of damage) {
