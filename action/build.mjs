@@ -48,7 +48,9 @@ await build({
       "const __dirname = __slicefixPath(new URL('.', import.meta.url));",
     ].join('\n'),
   },
-  define: { SLICEFIX_VERSION: JSON.stringify(pkg.version) },
+  // SLICEFIX_BUNDLED: load dependencies by import() from the bundle's chunks, not require() from node_modules
+  // (src/load-cjs.ts).
+  define: { SLICEFIX_VERSION: JSON.stringify(pkg.version), SLICEFIX_BUNDLED: 'true' },
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-// Entry point: the compiled engine and the rule registry, wired to the real process.
-import { runCli } from '../dist/src/cli.js';
-import { rules } from '../dist/rules/index.js';
+// Entry point: the compile cache first (src/compile-cache.ts: it must be on before the modules it should cover are
+// loaded), then the command line, wired to the real process, with the rule registry loaded when needed.
+import { enableCompileCache } from '../dist/src/compile-cache.js';
+import { packageInfo } from '../dist/src/package-info.js';
+
+enableCompileCache(process.env, packageInfo().version);
+
+const { runCli } = await import('../dist/src/cli.js');
 
 process.exitCode = await runCli(
   process.argv.slice(2),
@@ -13,7 +18,8 @@ process.exitCode = await runCli(
     stderrIsTTY: Boolean(process.stderr.isTTY),
     env: process.env,
   },
-  rules,
+  // Loaded by runCli only when needed: `--version` and `--help` import no rule.
+  async () => (await import('../dist/rules/index.js')).rules,
   // Worker threads of large scans load the same rule list from here.
   new URL('../dist/rules/index.js', import.meta.url).href,
 );

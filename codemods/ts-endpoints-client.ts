@@ -10,7 +10,7 @@
  * or an existing one there is reused. The consumers of the result are rewritten by `SliceShapeRewriter`; when
  * one of them cannot be, nothing is rewritten and the reason is returned.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../src/ts/compiler.js';
 import type { Edit } from '../src/types.js';
 import { localNameOf, refersTo, type ClientNodeFile, type Generation } from '../src/ts/client-node.js';
 import { SLICE_METHOD, type EndpointsCall } from '../src/ts/analysis.js';

@@ -8,7 +8,7 @@
  * Anything else (a path fetched by hand, a single object by name, a handler defined elsewhere) is left alone with
  * the reason.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../src/ts/compiler.js';
 import { ENDPOINTS_METHODS, SLICE_METHOD, generationOf, type EndpointsCall } from '../src/ts/analysis.js';
 import type { ClientNodeFile } from '../src/ts/client-node.js';
 import { EditPlan } from '../src/ts/edit-plan.js';

@@ -4,18 +4,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from './atomic-write.js';
 import { cacheSignature, DEFAULT_CACHE_FILE, FileCache } from './cache.js';
+import { compileCacheStats } from './compile-cache.js';
 import { ConfigError, defaultConfig, findConfigFile, loadConfig, type Config } from './config.js';
-import { scan, type ActiveRule } from './engine.js';
+import type { ActiveRule } from './engine.js';
 import { formatters } from './formatters/index.js';
 import { GitError, gitScope } from './git.js';
+import { packageInfo } from './package-info.js';
 import { createProgress } from './progress.js';
 import type { FormatContext } from './formatters/types.js';
 import { configureTypeScript } from './languages/typescript-options.js';
 import type { Rule, ScanResult } from './types.js';
+
+export { packageInfo } from './package-info.js';
 
 export class UsageError extends Error {}
 
@@ -74,17 +77,6 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-export function packageInfo(): { version: string; docsBaseUrl: string } {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [path.join(here, '..', 'package.json'), path.join(here, '..', '..', 'package.json')]) {
-    if (fs.existsSync(candidate)) {
-      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { version: string; homepage?: string };
-      return { version: pkg.version, docsBaseUrl: `${(pkg.homepage ?? '').replace(/#.*$/, '')}/blob/main` };
-    }
-  }
-  return { version: '0.0.0', docsBaseUrl: '' };
-}
-
 function listOption(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
@@ -125,10 +117,17 @@ export function emptyResult(): ScanResult {
 }
 
 /**
- * `rulesModule`: the URL of a module exporting `rules` (the same list), from which worker threads load them; without
- * it every scan runs in one thread.
+ * Runs the command line. The rules may be given as a loader, called only past `--version` and `--help`, so that
+ * these load no rule (nor the scan engine, imported only once there is something to scan). `rulesModule`: the URL
+ * of a module exporting `rules` (the same list), from which worker threads load them; without it every scan runs
+ * in one thread.
  */
-export async function runCli(argv: string[], io: CliIo, rules: Rule[], rulesModule?: string): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: CliIo,
+  ruleSource: Rule[] | (() => Promise<Rule[]>),
+  rulesModule?: string,
+): Promise<number> {
   let debug = argv.includes('--debug');
   try {
     const { values, positionals } = parseArgs({
@@ -169,6 +168,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[], rulesModu
       io.stdout(info.version + '\n');
       return 0;
     }
+    const rules = typeof ruleSource === 'function' ? await ruleSource() : ruleSource;
     if (values['list-rules']) {
       io.stdout(listRules(rules));
       return 0;
@@ -202,6 +202,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[], rulesModu
           cacheSignature(info.version, active.map((a) => ({ id: a.rule.meta.id, severity: a.severity })), config.settings, io.cwd),
         )
       : undefined;
+    const { scan } = await import('./engine.js');
     const progress = createProgress({ write: io.stderr, isTTY: io.stderrIsTTY, env: io.env, quiet: values.quiet === true });
     let result: ScanResult;
     try {
@@ -235,6 +236,7 @@ export async function runCli(argv: string[], io: CliIo, rules: Rule[], rulesModu
         readMs: Math.round(result.stats.readMs),
         checkMs: Math.round(result.stats.checkMs),
         maxRssKiB: process.resourceUsage().maxRSS,
+        compileCache: compileCacheStats(),
       })}\n`);
     }
     if (values.quiet) {

@@ -8,6 +8,8 @@
  * everything else crosses as messages.
  */
 import { Worker } from 'node:worker_threads';
+import { compileCacheStats } from './compile-cache.js';
+import { packageInfo } from './package-info.js';
 import type { CollectNeeds, OrderedFact, ScanOptions, ScanProgress } from './engine.js';
 import { ScanShard } from './engine.js';
 import type { ScanResult, ScanStats } from './types.js';
@@ -120,6 +122,7 @@ export async function scanInThreads(
         fix: options.fix === true,
         dryRun: options.dryRun === true,
         progressEvery: onProgress ? PROGRESS_EVERY : 0,
+        compileCache: compileCacheStats().mode === 'off' ? undefined : packageInfo().version,
       };
       remotes.push(new RemoteShard(start, report));
     }

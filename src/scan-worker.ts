@@ -4,6 +4,7 @@
  * runs exactly the rules (and severities) of the scan.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { enableCompileCache } from './compile-cache.js';
 import type { Config } from './config.js';
 import { ScanShard, type CollectNeeds, type OrderedFact } from './engine.js';
 import type { Rule, ScanResult, ScanStats, Severity } from './types.js';
@@ -22,6 +23,8 @@ export interface ShardStart {
   dryRun: boolean;
   /** Report files done every this many files (0: never). */
   progressEvery: number;
+  /** The slicefix version, when the main thread uses the compile cache (each thread has its own module loader). */
+  compileCache?: string;
 }
 
 export type ShardRequest = { type: 'collect'; needs: CollectNeeds } | { type: 'check'; facts: OrderedFact[] };
@@ -34,6 +37,8 @@ export type ShardReply =
   | { type: 'failed'; message: string };
 
 async function main(port: NonNullable<typeof parentPort>, start: ShardStart): Promise<void> {
+  // Before the rules and parsers load: the thread would otherwise compile the TypeScript compiler from source.
+  if (start.compileCache) enableCompileCache(process.env, start.compileCache);
   // Requests are queued from the start, so none is lost while this thread is busy with a phase.
   const queue: ShardRequest[] = [];
   let wake: (() => void) | undefined;

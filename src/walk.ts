@@ -10,12 +10,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
-import picomatch from 'picomatch';
+import type ignore from 'ignore';
+import type { Ignore } from 'ignore';
+import type picomatch from 'picomatch';
 import type { Config } from './config.js';
 import { DEPENDENCY_DIRS } from './config.js';
 import { detectLanguage, knownNames } from './languages/index.js';
+import { bundled, lazyRequire } from './load-cjs.js';
 import type { FileError } from './types.js';
+
+// Loaded on first use (see ./load-cjs.ts): a run on files named on the command line, as pre-commit does, with no
+// ignore globs, needs neither.
+const ignoreLibrary = lazyRequire<typeof ignore>('ignore', bundled ? await import('ignore') : undefined);
+const picomatchLibrary = lazyRequire<typeof picomatch>('picomatch', bundled ? await import('picomatch') : undefined);
 
 export interface WalkResult {
   /** Absolute paths, sorted, without duplicates. */
@@ -33,6 +40,7 @@ export function toReportPath(absPath: string, cwd: string): string {
 /** A matcher for the config's and the command line's ignore globs. */
 export function ignoreMatcher(globs: string[], bases: string[]): (absPath: string) => boolean {
   if (globs.length === 0) return () => false;
+  const picomatch = picomatchLibrary();
   const matchers = globs.map((glob) => picomatch(glob.replace(/^\.\//, ''), { dot: true, basename: !glob.includes('/') }));
   return (absPath) =>
     bases.some((base) => {
@@ -62,7 +70,8 @@ function isInside(child: string, parent: string): boolean {
 interface GitignoreRules {
   root: string;
   patterns: string[];
-  matcher: Ignore;
+  /** Absent while there are no patterns. */
+  matcher?: Ignore;
 }
 
 /** Lines of a `.gitignore` as git reads them: no blanks, no comments, unescaped trailing spaces dropped. */
@@ -102,11 +111,12 @@ function withGitignoreOf(dir: string, inherited: GitignoreRules): GitignoreRules
   const own = gitignoreLines(text).map((p) => rebasePattern(p, base));
   if (own.length === 0) return inherited;
   const patterns = [...inherited.patterns, ...own];
+  const ignore = ignoreLibrary();
   return { root: inherited.root, patterns, matcher: ignore().add(patterns) };
 }
 
 function isGitignored(absPath: string, isDir: boolean, rules: GitignoreRules): boolean {
-  if (rules.patterns.length === 0) return false;
+  if (!rules.matcher) return false;
   const relative = path.relative(rules.root, absPath).split(path.sep).join('/');
   if (!relative || relative.startsWith('..')) return false;
   return rules.matcher.ignores(isDir ? `${relative}/` : relative);
@@ -122,7 +132,7 @@ function findGitRoot(dir: string): string | undefined {
 /** The rules that apply inside `dir` from the folders above it, from the git root down (none outside a repository). */
 function ancestorGitignores(dir: string): GitignoreRules {
   const root = findGitRoot(dir) ?? dir;
-  let rules: GitignoreRules = { root, patterns: [], matcher: ignore() };
+  let rules: GitignoreRules = { root, patterns: [] };
   const parts = root === dir ? [] : path.relative(root, dir).split(path.sep);
   for (let i = 0; i < parts.length; i++) rules = withGitignoreOf(path.join(root, ...parts.slice(0, i)), rules);
   return rules;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rule as clientRule } from '../rules/endpoints-ts-client.js';
 import { configureTypeScript } from '../src/languages/typescript-options.js';
+import { ts, tsMorph } from '../src/ts/compiler.js';
 import { lint, repoRoot, writeTree } from './helpers.js';
 
 const source = `import * as k8s from '@kubernetes/client-node';
@@ -54,5 +55,14 @@ describe('--type-aware', () => {
     const { result } = await lint(project(), [clientRule]);
     expect(result.errors).toEqual([]);
     expect(result.findings.map((f) => f.line)).toEqual([14]);
+  });
+
+  it("the compiler loaded on its own is the very one ts-morph's Project uses", () => {
+    // Syntax-only parsing requires ts-morph's typescript.js directly; type-aware checkers come from ts-morph, which
+    // hands out the same module behind a namespace object of getters.
+    const viaTsMorph = tsMorph().ts;
+    expect(viaTsMorph.createSourceFile).toBe(ts.createSourceFile);
+    expect(viaTsMorph.SyntaxKind).toBe(ts.SyntaxKind);
+    expect(viaTsMorph.version).toBe(ts.version);
   });
 });

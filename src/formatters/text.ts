@@ -1,11 +1,14 @@
 /** `--format text`: grouped by file like ESLint's stylish output; colour only when writing to a terminal. */
-import pc from 'picocolors';
+import type pc from 'picocolors';
+import { bundled, lazyRequire } from '../load-cjs.js';
 import type { Formatter } from './types.js';
+
+const picocolors = lazyRequire<typeof pc>('picocolors', bundled ? await import('picocolors') : undefined);
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export const formatText: Formatter = (result, context) => {
-  const c = pc.createColors(context.color);
+  const c = picocolors().createColors(context.color);
   const out: string[] = [];
   const byFile = new Map<string, typeof result.findings>();
   for (const f of result.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);

@@ -4,15 +4,17 @@
  * the compiler (several MB) is never loaded for a scan of manifests.
  *
  * Syntax-only by default: one `ts.SourceFile` per file, no program, no type checker — fast, and enough because the
- * rules trust a call only in files that import `@kubernetes/client-node`. The type-aware mode (off by default, see
- * `typescript-options.ts`) additionally builds a program from the scanned project's tsconfig so rules can confirm a
- * receiver's type; it costs a full type-check of that project.
+ * rules trust a call only in files that import `@kubernetes/client-node`; it loads the compiler alone, not ts-morph
+ * (see ../ts/compiler.ts). The type-aware mode (off by default, see `typescript-options.ts`) additionally builds a
+ * program from the scanned project's tsconfig with ts-morph's `Project`, so rules can confirm a receiver's type; it
+ * costs a full type-check of that project.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Project, ts } from 'ts-morph';
+import type { Project } from 'ts-morph';
 import type { LanguageSupport, ParseProblem } from '../types.js';
 import { typescriptOptions } from './typescript-options.js';
+import { ts, tsMorph } from '../ts/compiler.js';
 import { registerTypeScriptTools } from '../ts/lazy.js';
 import * as tools from '../ts/tools.js';
 
@@ -68,7 +70,7 @@ function typeAwareParse(text: string, file: string): TsAst | undefined {
   let project = projects.get(tsconfig);
   if (project === undefined) {
     try {
-      project = new Project({ tsConfigFilePath: tsconfig, compilerOptions: { allowJs: true, noEmit: true } });
+      project = new (tsMorph().Project)({ tsConfigFilePath: tsconfig, compilerOptions: { allowJs: true, noEmit: true } });
     } catch {
       project = null;
     }

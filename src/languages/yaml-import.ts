@@ -1,8 +1,10 @@
-/** The `yaml` package, imported on demand (the YAML parser is never loaded at start-up). */
+/**
+ * The `yaml` package, loaded on demand (the YAML parser is never loaded at start-up). It is CommonJS under Node:
+ * required rather than imported, see ../load-cjs.ts.
+ */
 import type * as Yaml from 'yaml';
+import { bundled, commonJsExports, requireDependency } from '../load-cjs.js';
 
 export async function importYaml(): Promise<typeof Yaml> {
-  const loaded = (await import('yaml')) as typeof Yaml & { default?: typeof Yaml };
-  // `yaml` is CommonJS: Node's dynamic import gives its named exports and `default`, a bundle's only `default`.
-  return loaded.default ?? loaded;
+  return bundled ? commonJsExports<typeof Yaml>(await import('yaml')) : (requireDependency('yaml') as typeof Yaml);
 }

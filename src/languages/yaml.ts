@@ -4,9 +4,12 @@
  * Rules import types from here, and runtime helpers from `helm.ts` and `yaml-nodes.ts`, never this module:
  * it loads the YAML parser.
  */
-import { parseAllDocuments, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import type { LanguageSupport, ParseProblem } from '../types.js';
 import { findDirectives, maskDirectives, type YamlAst } from './helm.js';
+import { importYaml } from './yaml-import.js';
+
+const { parseAllDocuments } = await importYaml();
 
 export type { TemplateDirective, YamlAst } from './helm.js';
 

@@ -2,7 +2,7 @@
  * Finds the v1 Endpoints calls, REST paths and types of one TS/JS file, once per parsed file (the three
  * `endpoints-ts-*` rules share the result through a WeakMap keyed by the AST).
  */
-import { ts } from 'ts-morph';
+import { ts } from './compiler.js';
 import type { RepoFacts } from '../types.js';
 import type { TsAst } from '../languages/typescript.js';
 import {

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from './compiler.js';
 
 export const PACKAGE = '@kubernetes/client-node';
 

@@ -2,7 +2,7 @@
  * The edits of one finding's fix, collected while a codemod walks the code, with the client-node names it needs
  * added to the file's own import (named or namespace, ESM or require — the style the file already uses).
  */
-import { ts } from 'ts-morph';
+import { ts } from './compiler.js';
 import type { Edit } from '../types.js';
 import { addNamedImports, clientNodeName, localNameOf, type ClientNodeFile } from './client-node.js';
 import { CannotFix } from './scope.js';

@@ -4,7 +4,7 @@
  * `/api/v1/watch/...`. Not `/apis/discovery.k8s.io/...`, not `/api/v1/endpointslices` (no such core path), not a
  * UI route such as `/endpoints/:id` or `/api/endpoints`.
  */
-import { ts } from 'ts-morph';
+import { ts } from './compiler.js';
 
 /** Placeholder for an interpolated `${...}` or a concatenated non-literal part. */
 const HOLE = '\u0000';

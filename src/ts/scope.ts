@@ -3,7 +3,7 @@
  * local binding. Anything ambiguous (the name declared twice in the scope, the binding assigned again) makes the
  * caller give up rather than guess.
  */
-import { ts } from 'ts-morph';
+import { ts } from './compiler.js';
 
 export class CannotFix extends Error {
   constructor(

@@ -17,7 +17,7 @@
  * Address objects keep the fields of `V1EndpointAddress` (`ip`, `hostname`, `nodeName`, `targetRef`), so code
  * reading them is unchanged.
  */
-import { ts } from 'ts-morph';
+import { ts } from './compiler.js';
 import type { Edit } from '../types.js';
 import { CannotFix, describeUse, referencesOf } from './scope.js';
 

@@ -4,7 +4,7 @@
  * through `typescriptTools()`, which the TypeScript language module registers when it is loaded — that is, only
  * once a TS/JS file has passed the pre-filter. A scan of manifests never loads the compiler.
  */
-export { ts } from 'ts-morph';
+export { ts } from './compiler.js';
 export { analyze, collectClientNodeModule, SLICE_METHOD, ENDPOINTS_TYPES } from './analysis.js';
 export { clientNodeName } from './client-node.js';
 export { findEndpointsPaths } from './rest-paths.js';
