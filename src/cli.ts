@@ -56,8 +56,8 @@ Options:
   --cache               reuse the verdicts of unchanged files from the last
                         run (content hashes; see README; off with --type-aware)
   --cache-location FILE where --cache keeps them (default .slicefix-cache)
-  --concurrency N       threads for parsing and checking: auto (default: the
-                        cores, from 4000 files on), off, or a number
+  --concurrency N       threads for reading and checking: auto (default: the
+                        cores, from 15000 files on), off, or a number
   --list-rules          list the rules and exit
   --stats               print where the time went (files read, parsed, phases,
                         peak memory) to standard error as one JSON line

@@ -10,7 +10,7 @@ import type { Config } from './config.js';
 import { applyEdits, LineIndex, selectNonOverlapping } from './edits.js';
 import { detectLanguage, hasLanguage, loadLanguage } from './languages/index.js';
 import { adaptLineEndings, decode, encode, isBinary, type DecodedText } from './source.js';
-import { Prefilter } from './prefilter.js';
+import { AnyText, Prefilter } from './prefilter.js';
 import { ScratchReader } from './read-file.js';
 import { findSuppressions } from './suppress.js';
 import type {
@@ -68,8 +68,12 @@ export interface ScanProgress {
   findings: number;
 }
 
-/** Below this many files, starting worker threads (each loads the rules and parsers again) costs more than it saves. */
-export const PARALLEL_MIN_FILES = 4000;
+/**
+ * Below this many files, starting worker threads (each loads the rules and parsers again, and warms its own JIT)
+ * costs more than it saves: on the 2-core benchmark machine two threads were slower at 5,000 files (0.84 s vs
+ * 0.76 s), 6% faster at 20,000 and 9% at 50,000.
+ */
+export const PARALLEL_MIN_FILES = 15_000;
 /** More threads than this mostly contend for the disk and the page cache. */
 const MAX_THREADS = 4;
 
@@ -87,6 +91,8 @@ const EMPTY_BYTES = Buffer.alloc(0);
 const READ_CONCURRENCY = 32;
 /** Source characters whose ASTs may be kept between the collect and the check pass (see keepOrRelease). */
 export const KEPT_AST_BUDGET = 16 * 1024 * 1024;
+/** Bytes kept of files only collected from, so that the collect pass need not read them again. */
+const KEPT_PENDING_BUDGET = 64 * 1024 * 1024;
 
 interface RawFinding {
   active: ActiveRule;
@@ -295,6 +301,9 @@ export class ScanShard {
   private readonly prepared = new Map<Rule, Promise<void>>();
   /** The size of the texts of files to check whose AST is kept from the collect pass (see keepOrRelease). */
   private keptAstBytes = 0;
+  private needSearches?: { needs: CollectNeeds; byRule: Map<string, ((bytes: Buffer) => boolean) | undefined> };
+  /** The size of the bytes kept of files only collected from (see readOne). */
+  private keptPendingBytes = 0;
   /** Time spent checking files while reading (see readOne), counted as checking. */
   private earlyCheckMs = 0;
 
@@ -356,7 +365,8 @@ export class ScanShard {
     // stat and read costs a thread-pool round trip, which made reading 4x slower on a 50k-file repository.
     const readBytes = this.options.readBytes;
     const useCache = !recheck;
-    const reportPath = toReportPath(absPath, cwd);
+    // Only files that concern a rule (or cannot be read) need the path reports show; most files do not.
+    const reportPath = () => toReportPath(absPath, cwd);
     let bytes: Buffer;
     let mode = 0o644;
     let meta: FileMeta | undefined;
@@ -389,7 +399,7 @@ export class ScanShard {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const reason = code === 'EACCES' ? 'permission denied' : (error as Error).message;
-      result.errors.push({ file: reportPath, message: `cannot be read: ${reason}` });
+      result.errors.push({ file: reportPath(), message: `cannot be read: ${reason}` });
       return;
     }
     stats.filesRead++;
@@ -415,13 +425,17 @@ export class ScanShard {
     // --fix compares a file's bytes on disk with those read before writing it; the cache hashes them.
     const keepBytes = cache !== undefined || (rules.length > 0 && this.options.fix === true && !this.options.dryRun);
     if (rules.length === 0 && !cache && !recheck) {
-      // Only collected from, and in most repositories never needed (see needs()): keep its name, not its text, and
-      // read it again if a checked file needs its facts. A binary file is skipped now, as any other would be.
+      // Only collected from, and in most repositories never needed (see needs()): not decoded nor parsed unless a
+      // checked file needs its facts. A binary file is skipped now, as any other would be.
       if (isBinary(bytes)) {
         result.summary.filesSkipped++;
         return;
       }
-      this.pending.push({ path: reportPath, collectors, reread: { absPath, languageId } });
+      // Its bytes are kept if they fit a budget (Service manifests are small): reading thousands of files again
+      // cost more than keeping them. Not decoded: most are never needed.
+      const keep = this.keptPendingBytes + bytes.length <= KEPT_PENDING_BUDGET;
+      if (keep) this.keptPendingBytes += bytes.length;
+      this.pending.push({ path: reportPath(), collectors, reread: { absPath, languageId, bytes: keep ? Buffer.from(bytes) : undefined } });
       return;
     }
     // Nothing is awaited between the read and here; from here on the bytes must outlive the next read.
@@ -430,14 +444,14 @@ export class ScanShard {
     if (!decoded.ok) {
       // A binary file with a text name, or text that is not UTF-8, holds nothing slicefix can rewrite safely.
       if (decoded.reason === 'binary') result.summary.filesSkipped++;
-      else if (rules.length) result.errors.push({ file: reportPath, message: 'not valid UTF-8 text; not scanned' });
+      else if (rules.length) result.errors.push({ file: reportPath(), message: 'not valid UTF-8 text; not scanned' });
       return;
     }
     const language = countingParser(await loadLanguage(languageId), stats, this.parsedFiles);
-    const source: SourceText = { path: reportPath, absPath, language: languageId, text: decoded.value.text };
+    const source: SourceText = { path: reportPath(), absPath, language: languageId, text: decoded.value.text };
     const kept = keepBytes ? bytes : EMPTY_BYTES;
     const candidate: Candidate = { source, decoded: decoded.value, bytes: kept, mode, rules, language, meta, facts: recheck?.facts };
-    if (collectors.length && !recheck) this.pending.push({ path: reportPath, candidate, collectors });
+    if (collectors.length && !recheck) this.pending.push({ path: reportPath(), candidate, collectors });
     if (rules.length && !collectors.length && !cache && rules.every((a) => !a.rule.collect)) {
       // Rules without a collect pass do not depend on other files: check now, and keep nothing of the file. On a
       // repository where every script mentions kubectl, this is most candidates.
@@ -570,17 +584,33 @@ export class ScanShard {
     if (texts.length === 0) return undefined;
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(reread.absPath);
+      bytes = reread.bytes ?? fs.readFileSync(reread.absPath);
     } catch (error) {
       this.result.errors.push({ file: reportPath, message: `cannot be read: ${(error as Error).message}` });
       return undefined;
     }
-    if (!texts.some((t) => t === null || t.some((text) => bytes.includes(text)))) return undefined;
+    if (!collectors.some((a) => this.needSearch(a.rule.meta.id, needs)?.(bytes))) return undefined;
     const decoded = decode(bytes);
     if (!decoded.ok) return undefined;
     const source: SourceText = { path: reportPath, absPath: reread.absPath, language: reread.languageId, text: decoded.value.text };
     const language = countingParser(await loadLanguage(reread.languageId), this.stats, this.parsedFiles);
     return { source, decoded: decoded.value, bytes: EMPTY_BYTES, mode: 0o644, rules: [], language };
+  }
+
+  /** A test of bytes for the texts a collector needs (undefined: the collector is not needed). */
+  private needSearch(id: string, needs: CollectNeeds): ((bytes: Buffer) => boolean) | undefined {
+    if (this.needSearches?.needs !== needs) this.needSearches = { needs, byRule: new Map() };
+    const { byRule } = this.needSearches;
+    if (!byRule.has(id)) {
+      const texts = needs[id];
+      if (texts === undefined) byRule.set(id, undefined);
+      else if (texts === null) byRule.set(id, () => true);
+      else {
+        const search = new AnyText(texts);
+        byRule.set(id, (bytes) => search.test(bytes));
+      }
+    }
+    return byRule.get(id);
   }
 
   /** Facts collected by every shard, in path order: what the rules see while checking this shard's files. */
@@ -715,7 +745,7 @@ interface PendingCollect {
   collectors: ActiveRule[];
   candidate?: Candidate;
   /** Its parser is loaded only then: a repository where no file needs TypeScript facts never loads ts-morph. */
-  reread?: { absPath: string; languageId: LanguageId };
+  reread?: { absPath: string; languageId: LanguageId; bytes?: Buffer };
 }
 
 async function checkAndFix(candidate: Candidate, options: ShardOptions, facts: RepoFacts, result: ScanResult): Promise<void> {

@@ -99,3 +99,30 @@ export class Prefilter<T> {
     return answer;
   }
 }
+
+/**
+ * Whether bytes hold any of a list of texts (the texts a checked file needs a collected file to contain, see
+ * `Rule.collectNeeds`). The same list is searched in thousands of files: its texts are encoded once, duplicates
+ * and texts that contain another text are dropped (a file holding `web-api` holds `web`), and the text common to
+ * all of them, if long enough, is searched first.
+ */
+export class AnyText {
+  private readonly texts: Buffer[];
+  private readonly gate?: Buffer;
+
+  constructor(texts: readonly string[]) {
+    let unique = [...new Set(texts)];
+    // An empty text is in every file.
+    if (unique.includes('')) unique = [''];
+    // Quadratic, so only for lists of the usual size; a longer list is searched whole.
+    else if (unique.length > 1 && unique.length <= 256) unique = unique.filter((t) => !unique.some((o) => o !== t && t.includes(o)));
+    this.texts = unique.map((t) => Buffer.from(t));
+    const gate = unique.length > 1 ? commonSubstring(unique) : '';
+    if (gate.length >= MIN_GATE_LENGTH) this.gate = Buffer.from(gate);
+  }
+
+  test(bytes: Buffer): boolean {
+    if (this.gate && !bytes.includes(this.gate)) return false;
+    return this.texts.some((t) => bytes.includes(t));
+  }
+}

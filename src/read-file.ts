@@ -33,7 +33,8 @@ export class ScratchReader {
     try {
       const stat = fs.fstatSync(fd);
       if (stat.size > this.maxBytes) return { tooLarge: true, size: stat.size };
-      // The size is a hint: a file may grow or shrink while it is read, so read until end of file.
+      // A file may shrink while it is read (read until end of file) or grow (read what fstat saw; more if fstat
+      // said 0, as for files in /proc).
       let buffer = this.scratch.length > stat.size ? this.scratch : Buffer.allocUnsafe(stat.size + 1);
       let length = 0;
       for (;;) {
@@ -46,6 +47,9 @@ export class ScratchReader {
         const n = fs.readSync(fd, buffer, length, buffer.length - length, null);
         if (n === 0) break;
         length += n;
+        // As readFileSync does: the size fstat gave is the end (a file growing meanwhile is read as it was), which
+        // spares each file a second read that would only find the end.
+        if (length === stat.size) break;
       }
       if (length > this.maxBytes) return { tooLarge: true, size: length };
       // A file larger than the scratch buffer grows it, up to a bound, so the next large file needs no allocation.

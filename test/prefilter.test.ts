@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { commonSubstring, Prefilter } from '../src/prefilter.js';
+import { AnyText, commonSubstring, Prefilter } from '../src/prefilter.js';
 import { ScratchReader } from '../src/read-file.js';
 import { rules } from '../rules/index.js';
 import type { LanguageId } from '../src/types.js';
@@ -53,6 +53,20 @@ describe('Prefilter', () => {
       }
     }
     expect(matched).toBeGreaterThan(100);
+  });
+});
+
+describe('AnyText', () => {
+  it('answers whether any text is in the bytes, exactly as searching each one (random lists and texts)', () => {
+    const alphabet = fc.constantFrom('a', 'b', '-', 'x', 'é');
+    const word = fc.array(alphabet, { maxLength: 5 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(fc.array(word, { maxLength: 300 }), fc.array(fc.array(alphabet, { maxLength: 40 }).map((cs) => cs.join('')), { maxLength: 5 }), (texts, files) => {
+        const search = new AnyText(texts);
+        for (const file of files) expect(search.test(Buffer.from(file))).toBe(texts.some((t) => file.includes(t)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
