@@ -89,8 +89,12 @@ export function threadsFor(concurrency: ScanOptions['concurrency'], files: numbe
 export const MAX_FIX_PASSES = 10;
 const EMPTY_BYTES = Buffer.alloc(0);
 const READ_CONCURRENCY = 32;
-/** Source characters whose ASTs may be kept between the collect and the check pass (see keepOrRelease). */
-export const KEPT_AST_BUDGET = 16 * 1024 * 1024;
+/**
+ * Source characters whose ASTs may be kept between the collect and the check pass (see keepOrRelease). ASTs are
+ * far larger than their text: tree-sitter's Go trees about 5x (in WebAssembly memory), the YAML library's
+ * documents about 25x (a 4 MB OpenAPI JSON kept 95 MB), so this bounds them to roughly 20-100 MB.
+ */
+export const KEPT_AST_BUDGET = 4 * 1024 * 1024;
 /** Bytes kept of files only collected from, so that the collect pass need not read them again. */
 const KEPT_PENDING_BUDGET = 64 * 1024 * 1024;
 
