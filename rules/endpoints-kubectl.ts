@@ -233,10 +233,15 @@ function whyNotRewritten(call: KubectlCall, types: string[], slashForm: boolean,
   return undefined;
 }
 
+const GITHUB_YAML = /(^|\/)\.github\/workflows\/[^/]+\.ya?ml$|(^|\/)action\.ya?ml$/;
+const GITLAB_YAML = /(^|\/|\.)gitlab-ci\.ya?ml$|(^|\/)\.gitlab\/.*\.ya?ml$/;
+/** The YAML files that hold commands: GitHub workflows and actions, GitLab CI files. */
+const CI_YAML = new RegExp(`${GITHUB_YAML.source}|${GITLAB_YAML.source}`);
+
 /** Where the commands are in a YAML file: GitHub workflow/action `run:` steps, GitLab CI `script:` lines. */
 function yamlRegions(ast: YamlAst, path: string): CommandRegion[] {
-  const workflow = /(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(path) || /(^|\/)action\.ya?ml$/.test(path);
-  const gitlab = /(^|\/|\.)gitlab-ci\.ya?ml$/.test(path) || /(^|\/)\.gitlab\/.*\.ya?ml$/.test(path);
+  const workflow = GITHUB_YAML.test(path);
+  const gitlab = GITLAB_YAML.test(path);
   if (!workflow && !gitlab) return [];
   const keys = workflow ? new Set(['run']) : new Set(['script', 'before_script', 'after_script']);
   const regions: CommandRegion[] = [];
@@ -307,6 +312,8 @@ export const endpointsKubectl: Rule = {
     docs: 'rules/endpoints-kubectl.md',
     languages,
     triggers: ['kubectl', 'KUBECTL'],
+    // Other YAML files that mention kubectl (docs in comments, Helm notes, plugin manifests) hold no commands.
+    paths: { yaml: CI_YAML },
     fixable: true,
     codemod: 'kubectl-endpointslices',
     messages: {

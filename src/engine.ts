@@ -418,8 +418,8 @@ export class ScanShard {
       return;
     }
     result.summary.filesScanned++;
-    const rules = this.checkFilter.match(bytes, languageId);
-    const collectors = this.collectFilter.match(bytes, languageId);
+    const rules = this.checkFilter.match(bytes, languageId).filter((a) => a.rule.meta.paths?.[languageId]?.test(reportPath()) ?? true);
+    const collectors = this.collectFilter.match(bytes, languageId).filter((a) => a.rule.meta.paths?.[languageId]?.test(reportPath()) ?? true);
     if (rules.length === 0 && collectors.length === 0) {
       cache?.record(absPath, bytes, meta, { scanned: true, matched: false });
       return;

@@ -135,6 +135,13 @@ export interface RuleMeta {
    * some file passed the rule's own `triggers` (narrowed further by `collectNeeds`).
    */
   collect?: { languages: LanguageId[]; triggers: string[] };
+  /**
+   * For these languages, the rule looks only at files whose path (as reports show it: relative to the current
+   * directory, `/`-separated) matches, like ESLint's and ast-grep's `files`. Other files of the language are
+   * neither searched for the triggers nor parsed for this rule, so a file the rule could never report on cannot
+   * cost time or fail to parse on its behalf.
+   */
+  paths?: Partial<Record<LanguageId, RegExp>>;
 }
 
 export interface Rule<AST = any> {

@@ -108,6 +108,28 @@ describe('endpoints-kubectl cases', () => {
     });
   }
 
+  it('does not parse YAML that cannot hold commands: a Go-templated plugin manifest that mentions kubectl is no error', async () => {
+    // ingress-nginx's cmd/plugin/krew.yaml: a krew manifest rendered by Go templates, not valid YAML as written.
+    const krew = [
+      'apiVersion: krew.googlecontainertools.github.com/v1alpha2',
+      'kind: Plugin',
+      'spec:',
+      '  description: The official kubectl plugin.',
+      '  platforms:',
+      '  - selector:',
+      '      matchLabels:',
+      '        os: linux',
+      '    {{addURIAndSha "https://example.com/{{ .TagName }}/kubectl-plugin.tar.gz" .TagName }}',
+      '    bin: kubectl-plugin',
+      '',
+    ].join('\n');
+    const workflow = 'on: push\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n      - run: kubectl get ep web\n';
+    const { result } = await lint({ 'cmd/plugin/krew.yaml': krew, '.github/workflows/check.yml': workflow }, rules);
+    expect(result.errors).toEqual([]);
+    expect(result.findings.map((f) => f.file)).toEqual(['.github/workflows/check.yml']);
+    expect(result.stats!.parses).toBe(1);
+  });
+
   it('does not flag commands that only look alike', async () => {
     const lines = [
       'kubectl get endpointslices',
