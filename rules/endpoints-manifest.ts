@@ -163,7 +163,7 @@ function prepare(object: ManifestObject, ast: YamlAst, text: string): Prepared {
   const blocking = standalone.find((d) => !allowed.has(d));
   if (blocking) {
     const line = text.slice(0, blocking.start).split('\n').length;
-    return { reason: `the template directive ${blocking.text} (line ${line}) shapes the object; a rewrite cannot keep the chart's logic intact` };
+    return { reason: `the template directive ${blocking.text} (line ${line}) shapes the object; a rewrite cannot keep the template's logic intact` };
   }
   return { value };
 }

@@ -99,3 +99,32 @@ describe('walk', () => {
     expect(result.errors).toEqual([{ file: 'latin1.yaml', message: 'not valid UTF-8 text; not scanned' }]);
   });
 });
+
+describe('Jinja templates', () => {
+  it('are manifests by their inner extension; other templates are not read', async () => {
+    const { detectLanguage } = await import('../src/languages/index.js');
+    expect(detectLanguage('roles/x/templates/role.yml.j2')).toBe('yaml');
+    expect(detectLanguage('role.yaml.jinja2')).toBe('yaml');
+    expect(detectLanguage('openapi.json.j2')).toBe('json');
+    expect(detectLanguage('ROLE.YML.J2')).toBe('yaml');
+    // A templated script's `{{ name }}` would become part of a rewritten command: not read at all.
+    expect(detectLanguage('install.sh.j2')).toBeUndefined();
+    expect(detectLanguage('motd.j2')).toBeUndefined();
+  });
+
+  it('mask statements and comments only in Jinja files: in plain YAML `{%` is text', async () => {
+    const { findDirectives } = await import('../src/languages/helm.js');
+    const text = 'a: 1\n{% if x %}\nb: {{ y }}\n{# note #}\n{% endif %}\n';
+    expect(findDirectives(text, true).map((d) => [d.text, d.standalone])).toEqual([
+      ['{% if x %}', true],
+      ['{{ y }}', false],
+      ['{# note #}', true],
+      ['{% endif %}', true],
+    ]);
+    expect(findDirectives(text).map((d) => d.text)).toEqual(['{{ y }}']);
+    const role = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: r\nrules:\n{% for g in groups %}\n  - apiGroups: ["{{ g }}"]\n    resources: ["pods"]\n    verbs: ["get"]\n{% endfor %}\n  - apiGroups: [""]\n    resources: ["endpoints"]\n    verbs: ["get"]\n';
+    const { result } = await lint({ 'templates/role.yml.j2': role }, [rbac]);
+    expect(result.errors).toEqual([]);
+    expect(result.findings.map((f) => [f.file, f.line])).toEqual([['templates/role.yml.j2', 11]]);
+  });
+});

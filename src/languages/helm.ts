@@ -1,5 +1,6 @@
 /**
- * Helm template directives (`{{ ... }}`) in manifests. Directives are not YAML: before parsing, each is masked
+ * Template directives in manifests: Helm's `{{ ... }}`, and in Jinja templates (`*.yml.j2`) also `{% ... %}` and
+ * `{# ... #}`. Directives are not YAML: before parsing, each is masked
  * with text of exactly the same length (a directive alone on its line becomes a comment, one inside a line a
  * plain scalar), so that AST offsets are offsets in the original file and rules can ask which directives fall
  * inside a node before they dare to rewrite it. This module does not import the YAML parser, so rules can use it
@@ -24,13 +25,17 @@ export interface YamlAst {
 }
 
 const DIRECTIVE = /\{\{[\s\S]*?\}\}/g;
+/** Jinja's expressions, statements (`{% for %}`) and comments (`{# #}`). */
+const JINJA_DIRECTIVE = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g;
 /** Character used to mask inline directives; any plain-scalar character would do. */
 const MASK_CHAR = '_';
 
-export function findDirectives(text: string): TemplateDirective[] {
-  if (!text.includes('{{')) return [];
+/** The template directives of a file: Helm's `{{ }}`, and with `jinja` also `{% %}` and `{# #}`. */
+export function findDirectives(text: string, jinja = false): TemplateDirective[] {
+  if (!text.includes('{{') && !(jinja && (text.includes('{%') || text.includes('{#')))) return [];
+  const pattern = jinja ? JINJA_DIRECTIVE : DIRECTIVE;
   const found: TemplateDirective[] = [];
-  for (const match of text.matchAll(DIRECTIVE)) {
+  for (const match of text.matchAll(pattern)) {
     const start = match.index;
     const end = start + match[0].length;
     const lineStart = text.lastIndexOf('\n', start - 1) + 1;
@@ -39,7 +44,7 @@ export function findDirectives(text: string): TemplateDirective[] {
     const before = text.slice(lineStart, start);
     const after = text.slice(end, lineEnd);
     // Several directives may share a line (`{{- end }}{{- end }}`): the line is still standalone.
-    const standalone = /^\s*$/.test(before.replace(DIRECTIVE, '')) && /^\s*$/.test(after.replace(DIRECTIVE, ''));
+    const standalone = /^\s*$/.test(before.replace(pattern, '')) && /^\s*$/.test(after.replace(pattern, ''));
     found.push({ start, end, text: match[0], standalone });
   }
   return found;

@@ -58,6 +58,14 @@ const byExtension: Record<string, LanguageId> = {
   '.dockerfile': 'dockerfile',
 };
 
+/** Extensions of Jinja templates, whose `{% %}` statements and `{# #}` comments are masked like `{{ }}`. */
+const JINJA_EXTENSIONS = ['.j2', '.jinja', '.jinja2'];
+
+/** Whether a file is a Jinja template (see detectLanguage). */
+export function isJinjaTemplate(file: string): boolean {
+  return JINJA_EXTENSIONS.includes(path.extname(file).toLowerCase());
+}
+
 /** File names (no extension) that have a language of their own. */
 export const knownNames = ['Makefile', 'makefile', 'GNUmakefile', 'Dockerfile', 'Containerfile'];
 
@@ -68,6 +76,11 @@ export const knownNames = ['Makefile', 'makefile', 'GNUmakefile', 'Dockerfile', 
 export function detectLanguage(file: string, head?: string): LanguageId | undefined {
   const base = path.basename(file);
   const ext = path.extname(base).toLowerCase();
+  // Jinja templates (Ansible roles such as kubespray's `*.yml.j2`): manifests by their inner extension.
+  if (JINJA_EXTENSIONS.includes(ext)) {
+    const inner = path.extname(base.slice(0, -ext.length)).toLowerCase();
+    return inner === '.yaml' || inner === '.yml' ? 'yaml' : inner === '.json' ? 'json' : undefined;
+  }
   if (byExtension[ext]) return byExtension[ext];
   if (base === 'Makefile' || base === 'makefile' || base === 'GNUmakefile') return 'makefile';
   if (base === 'Dockerfile' || base === 'Containerfile' || base.startsWith('Dockerfile.')) return 'dockerfile';

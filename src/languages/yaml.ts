@@ -7,14 +7,15 @@
 import type { Document } from 'yaml';
 import type { LanguageSupport, ParseProblem } from '../types.js';
 import { findDirectives, maskDirectives, type YamlAst } from './helm.js';
+import { isJinjaTemplate } from './index.js';
 import { importYaml } from './yaml-import.js';
 
 const { parseAllDocuments } = await importYaml();
 
 export type { TemplateDirective, YamlAst } from './helm.js';
 
-function parseManifest(text: string): { ast: YamlAst; errors: ParseProblem[] } {
-  const directives = findDirectives(text);
+function parseManifest(text: string, file: string): { ast: YamlAst; errors: ParseProblem[] } {
+  const directives = findDirectives(text, isJinjaTemplate(file));
   const masked = maskDirectives(text, directives);
   // Duplicate keys are an error in plain YAML (the API server would reject or silently merge them), but not in a
   // template: `{{ if }} key: a {{ else }} key: b {{ end }}` defines one key twice once the branches are masked.
@@ -30,11 +31,11 @@ function parseManifest(text: string): { ast: YamlAst; errors: ParseProblem[] } {
 export const yamlLanguage: LanguageSupport<YamlAst> = {
   id: 'yaml',
   lineComment: '#',
-  parse: (text) => parseManifest(text),
+  parse: (text, file) => parseManifest(text, file),
 };
 
 export const jsonLanguage: LanguageSupport<YamlAst> = {
   id: 'json',
   lineComment: null,
-  parse: (text) => parseManifest(text),
+  parse: (text, file) => parseManifest(text, file),
 };
