@@ -57,6 +57,27 @@ describe('--concurrency', () => {
     expect(readTree(b)).toEqual(after);
   });
 
+  it('answers bad input the same way in threads: binary, invalid UTF-8, too large, unparsable, a symlink loop', () => {
+    const dir = writeTree({
+      'binary.yaml': Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0x45, 0x6e, 0x64, 0x70, 0x6f, 0x69, 0x6e, 0x74, 0x73, 0x00, 0x01]),
+      'latin1.yaml': Buffer.concat([Buffer.from('apiVersion: v1\nkind: Endpoints\nmetadata:\n  name: caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+      'broken.yaml': 'apiVersion: v1\nkind: Endpoints\nmetadata: [\n',
+      'broken.go': 'package x\nfunc f() { c.CoreV1().Endpoints(ns).Get(\n',
+      'big.yaml': `# kind: Endpoints\n${'x'.repeat(600)}\n`,
+      'run.sh': 'kubectl get ep web\n',
+      '.slicefix.yaml': 'maxFileBytes: 512\n',
+    });
+    fs.mkdirSync(path.join(dir, 'loop'));
+    fs.symlinkSync('..', path.join(dir, 'loop', 'up'));
+    const one = run(['--format', 'json', '--concurrency', 'off', '.'], dir);
+    const many = run(['--format', 'json', '--concurrency', '2', '.'], dir);
+    expect(many.stdout).toBe(one.stdout);
+    expect(many.code).toBe(one.code);
+    const report = JSON.parse(one.stdout);
+    expect(report.errors.map((e: { file: string }) => e.file).sort()).toEqual(['broken.go', 'broken.yaml', 'latin1.yaml']);
+    expect(report.findings.map((f: { file: string }) => f.file)).toContain('run.sh');
+  });
+
   it('uses threads only for scans large enough to repay them, and only with a rule module to load', () => {
     const rulesModule = 'file:///rules.js';
     expect(threadsFor({ threads: 'auto', rulesModule }, PARALLEL_MIN_FILES - 1)).toBe(1);
