@@ -10,8 +10,9 @@
 import { Worker } from 'node:worker_threads';
 import { compileCacheStats } from './compile-cache.js';
 import { packageInfo } from './package-info.js';
-import type { CollectNeeds, OrderedFact, ScanOptions, ScanProgress } from './engine.js';
-import { ScanShard } from './engine.js';
+import type { ScanOptions, ScanProgress } from './engine.js';
+import type { CollectNeeds, OrderedFact } from './shard.js';
+import { ScanShard } from './shard.js';
 import type { ScanResult, ScanStats } from './types.js';
 import type { ShardRequest, ShardStart, ShardReply } from './scan-worker.js';
 

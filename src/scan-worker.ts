@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { enableCompileCache } from './compile-cache.js';
 import type { Config } from './config.js';
-import { ScanShard, type CollectNeeds, type OrderedFact } from './engine.js';
+import { ScanShard, type CollectNeeds, type OrderedFact } from './shard.js';
 import type { Rule, ScanResult, ScanStats, Severity } from './types.js';
 
 export interface ShardStart {
