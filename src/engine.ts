@@ -46,6 +46,8 @@ export interface ScanOptions {
   concurrency?: { threads: number | 'auto'; rulesModule?: string };
   /** Source characters whose ASTs may be kept from the collect pass until the check pass (default KEPT_AST_BUDGET). */
   keptAstBudget?: number;
+  /** Bytes kept of files only collected from, instead of reading them again (default KEPT_PENDING_BUDGET). */
+  keptPendingBudget?: number;
 }
 
 export interface ScanProgress {

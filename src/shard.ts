@@ -23,7 +23,7 @@ const READ_CONCURRENCY = 32;
 export const KEPT_AST_BUDGET = 4 * 1024 * 1024;
 
 /** Bytes kept of files only collected from, so that the collect pass need not read them again. */
-const KEPT_PENDING_BUDGET = 64 * 1024 * 1024;
+export const KEPT_PENDING_BUDGET = 64 * 1024 * 1024;
 
 /** Hands out 0, 1, 2, ... */
 function counter(): () => number {
@@ -250,7 +250,7 @@ export class ScanShard {
       }
       // Its bytes are kept if they fit a budget (Service manifests are small): reading thousands of files again
       // cost more than keeping them. Not decoded: most are never needed.
-      const keep = this.keptPendingBytes + bytes.length <= KEPT_PENDING_BUDGET;
+      const keep = this.keptPendingBytes + bytes.length <= (this.options.keptPendingBudget ?? KEPT_PENDING_BUDGET);
       if (keep) this.keptPendingBytes += bytes.length;
       this.pending.push({ path: reportPath(), collectors, reread: { absPath, languageId, bytes: keep ? Buffer.from(bytes) : undefined } });
       return;
@@ -401,7 +401,9 @@ export class ScanShard {
     if (texts.length === 0) return undefined;
     let bytes: Buffer;
     try {
-      bytes = reread.bytes ?? fs.readFileSync(reread.absPath);
+      // With --staged the bytes come from the git index, not from the working tree.
+      const { readBytes } = this.options;
+      bytes = reread.bytes ?? (readBytes ? await readBytes(reread.absPath) : fs.readFileSync(reread.absPath));
     } catch (error) {
       this.result.errors.push({ file: reportPath, message: `cannot be read: ${(error as Error).message}` });
       return undefined;

@@ -196,6 +196,24 @@ describe('ASTs kept between the collect and the check pass', () => {
   });
 });
 
+describe('files only collected from', () => {
+  it('past the budget are read again through the scan\'s reader (--staged: the git index), with the same answers', async () => {
+    const { rules } = await import('../rules/index.js');
+    const endpoints = 'apiVersion: v1\nkind: Endpoints\nmetadata:\n  name: web\nsubsets:\n  - addresses:\n      - ip: 10.0.0.1\n    ports:\n      - port: 80\n';
+    const service = (selector: boolean) =>
+      `apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n${selector ? '  selector:\n    app: web\n' : ''}  ports:\n    - port: 80\n`;
+    // On disk the Service has no selector; "staged" it has one, which makes the Endpoints controller-owned.
+    const dir = writeTree({ 'ep.yaml': endpoints, 'svc.yaml': service(false) });
+    const staged: Record<string, string> = { 'ep.yaml': endpoints, 'svc.yaml': service(true) };
+    const readBytes = async (absPath: string) => Buffer.from(staged[path.basename(absPath)]);
+    const kept = await lint(dir, rules, { extra: { readBytes } });
+    const reread = await lint(dir, rules, { extra: { readBytes, keptPendingBudget: 0 } });
+    const disk = await lint(dir, rules, { extra: { keptPendingBudget: 0 } });
+    expect(reread.result.findings).toEqual(kept.result.findings);
+    expect(kept.result.findings).not.toEqual(disk.result.findings);
+  });
+});
+
 describe('repository facts', () => {
   /** Flags `USE name` lines unless some file declares `DEFINE name`; collects from files with DEFINE. */
   function factRule(options: { needs: boolean }): Rule & { collected: string[] } {
