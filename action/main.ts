@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { rules as allRules } from '../rules/index.js';
-import { emptyResult, resolveConfig, selectRules } from '../src/cli.js';
+import { resolveConfig, selectRules } from '../src/cli.js';
+import { emptyResult } from '../src/result.js';
 import { scan } from '../src/engine.js';
 import { formatGithub } from '../src/formatters/github.js';
 import { formatSarif } from '../src/formatters/sarif.js';

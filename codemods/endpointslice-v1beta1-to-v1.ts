@@ -8,6 +8,12 @@
 export const HOSTNAME_KEY = 'kubernetes.io/hostname';
 export const ZONE_KEY = 'topology.kubernetes.io/zone';
 
+/** Topology keys that became fields of their own in v1, in the order the fields are written. */
+const TOPOLOGY_FIELDS = [
+  [HOSTNAME_KEY, 'nodeName'],
+  [ZONE_KEY, 'zone'],
+] as const;
+
 type Obj = Record<string, unknown>;
 
 export type EndpointConversion = { ok: true; endpoint: Obj } | { ok: false; reason: string };
@@ -27,19 +33,12 @@ export function convertEndpoint(endpoint: Obj): EndpointConversion {
   if (typeof topology !== 'object' || Array.isArray(topology)) return { ok: false, reason: 'topology is not a map' };
   const rest: Obj = { ...(topology as Obj) };
   const replacement: Obj = {};
-  if (HOSTNAME_KEY in rest) {
-    const hostname = rest[HOSTNAME_KEY];
-    if (!('nodeName' in endpoint)) {
-      replacement.nodeName = hostname;
-      delete rest[HOSTNAME_KEY];
-    } else if (same(endpoint.nodeName, hostname)) delete rest[HOSTNAME_KEY];
-  }
-  if (ZONE_KEY in rest) {
-    const zone = rest[ZONE_KEY];
-    if (!('zone' in endpoint)) {
-      replacement.zone = zone;
-      delete rest[ZONE_KEY];
-    } else if (same(endpoint.zone, zone)) delete rest[ZONE_KEY];
+  for (const [key, field] of TOPOLOGY_FIELDS) {
+    if (!(key in rest)) continue;
+    if (!(field in endpoint)) {
+      replacement[field] = rest[key];
+      delete rest[key];
+    } else if (same(endpoint[field], rest[key])) delete rest[key];
   }
   if (Object.keys(rest).length > 0) replacement.deprecatedTopology = rest;
   const out: Obj = {};

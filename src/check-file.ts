@@ -12,14 +12,14 @@ import type { ActiveRule } from './engine.js';
 import type { ShardOptions } from './shard.js';
 import { adaptLineEndings, encode, type DecodedText } from './source.js';
 import { findSuppressions } from './suppress.js';
-import type { Edit, Finding, LanguageSupport, ParseProblem, RepoFacts, ScanResult, SourceText } from './types.js';
+import type { Edit, Finding, LanguageSupport, ParseProblem, ParseResult, RepoFacts, ScanResult, SourceText } from './types.js';
 
 /** Fixes stop after this many passes even if rules still offer edits (as ESLint does). */
 export const MAX_FIX_PASSES = 10;
 
 export const EMPTY_BYTES = Buffer.alloc(0);
 
-export interface RawFinding {
+interface RawFinding {
   active: ActiveRule;
   start: number;
   end: number;
@@ -42,7 +42,7 @@ export interface Candidate {
   rules: ActiveRule[];
   language: LanguageSupport;
   /** AST of the file as read, reused by collectors and the first rule pass. */
-  parsed?: { ast: unknown; errors: ParseProblem[] };
+  parsed?: ParseResult;
   /** Whether `parsed` counts against the budget of ASTs kept until the check pass. */
   astKept?: boolean;
   /** Size and times of the file as read, for the cache. */
@@ -67,10 +67,10 @@ function runRules(
   rules: ActiveRule[],
   config: Config,
   facts: RepoFacts,
-  parsed?: { ast: unknown; errors: ParseProblem[] },
+  parsed?: ParseResult,
 ): RuleRun {
   const run: RuleRun = { findings: [], parseErrors: [], failures: [] };
-  let result: { ast: unknown; errors: ParseProblem[] };
+  let result: ParseResult;
   try {
     result = parsed ?? language.parse(source.text, source.path);
   } catch (error) {

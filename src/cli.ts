@@ -13,6 +13,7 @@ import type { ActiveRule } from './engine.js';
 import { formatters } from './formatters/index.js';
 import { GitError, gitScope } from './git.js';
 import { packageInfo } from './package-info.js';
+import { emptyResult } from './result.js';
 import { createProgress } from './progress.js';
 import type { FormatContext } from './formatters/types.js';
 import { configureTypeScript } from './languages/typescript-options.js';
@@ -110,10 +111,6 @@ export async function resolveConfig(cwd: string, configOption: string | undefine
   }
   const found = findConfigFile(path.resolve(cwd, paths[0] ?? '.'));
   return found ? loadConfig(found, knownRules) : defaultConfig();
-}
-
-export function emptyResult(): ScanResult {
-  return { findings: [], errors: [], summary: { filesScanned: 0, filesSkipped: 0, findings: 0, fixable: 0, fixed: 0 }, diffs: [] };
 }
 
 /**

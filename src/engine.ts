@@ -8,12 +8,14 @@
 import os from 'node:os';
 import type { FileCache } from './cache.js';
 import type { Config } from './config.js';
-import { emptyResult, emptyStats, scanHere } from './shard.js';
+import { emptyResult, emptyStats } from './result.js';
+import { scanHere } from './shard.js';
 import type { Finding, Rule, ScanResult, ScanStats, Severity } from './types.js';
 import { walk } from './walk.js';
 
 export { formatMessage, MAX_FIX_PASSES } from './check-file.js';
-export { emptyResult, FactStore, ScanShard, type CollectNeeds, type OrderedFact, type ShardOptions } from './shard.js';
+export { emptyResult } from './result.js';
+export { FactStore, ScanShard, type CollectNeeds, type OrderedFact, type ShardOptions } from './shard.js';
 
 export interface ActiveRule {
   rule: Rule;

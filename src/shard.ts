@@ -9,6 +9,7 @@ import type { ActiveRule, ScanOptions } from './engine.js';
 import { detectLanguage, hasLanguage, loadLanguage } from './languages/index.js';
 import { AnyText, Prefilter } from './prefilter.js';
 import { ScratchReader } from './read-file.js';
+import { emptyResult, emptyStats } from './result.js';
 import { decode, isBinary } from './source.js';
 import type { LanguageId, LanguageSupport, RepoFacts, Rule, ScanResult, ScanStats, SourceText } from './types.js';
 import { toReportPath } from './walk.js';
@@ -66,14 +67,6 @@ function countingParser(language: LanguageSupport, stats: ScanStats, parsedFiles
       return language.parse(text, file);
     },
   };
-}
-
-export function emptyStats(): ScanStats {
-  return { filesWalked: 0, filesRead: 0, filesMatched: 0, filesParsed: 0, parses: 0, walkMs: 0, readMs: 0, checkMs: 0 };
-}
-
-export function emptyResult(): ScanResult {
-  return { findings: [], errors: [], summary: { filesScanned: 0, filesSkipped: 0, findings: 0, fixable: 0, fixed: 0 }, diffs: [] };
 }
 
 /** What a shard needs to know of the scan. Paths, ignores and the result's final filtering belong to `scan`. */
@@ -183,7 +176,8 @@ export class ScanShard {
     const readBytes = this.options.readBytes;
     const useCache = !recheck;
     // Only files that concern a rule (or cannot be read) need the path reports show; most files do not.
-    const reportPath = () => toReportPath(absPath, cwd);
+    let shownPath: string | undefined;
+    const reportPath = () => (shownPath ??= toReportPath(absPath, cwd));
     let bytes: Buffer;
     let mode = 0o644;
     let meta: FileMeta | undefined;
@@ -231,8 +225,9 @@ export class ScanShard {
       return;
     }
     result.summary.filesScanned++;
-    const rules = this.checkFilter.match(bytes, languageId).filter((a) => a.rule.meta.paths?.[languageId]?.test(reportPath()) ?? true);
-    const collectors = this.collectFilter.match(bytes, languageId).filter((a) => a.rule.meta.paths?.[languageId]?.test(reportPath()) ?? true);
+    const onItsPaths = (a: ActiveRule) => a.rule.meta.paths?.[languageId]?.test(reportPath()) ?? true;
+    const rules = this.checkFilter.match(bytes, languageId).filter(onItsPaths);
+    const collectors = this.collectFilter.match(bytes, languageId).filter(onItsPaths);
     if (rules.length === 0 && collectors.length === 0) {
       cache?.record(absPath, bytes, meta, { scanned: true, matched: false });
       return;
@@ -274,7 +269,6 @@ export class ScanShard {
       // repository where every script mentions kubectl, this is most candidates.
       this.earlyCheckMs += await this.checkOne(candidate, NO_FACTS, '');
     } else if (rules.length) this.candidates.push(candidate);
-    else if (!collectors.length || recheck) candidate.parsed = undefined;
   }
 
   /**
@@ -397,8 +391,8 @@ export class ScanShard {
   private async reread(entry: PendingCollect, needs: CollectNeeds): Promise<Candidate | undefined> {
     const { path: reportPath, reread, collectors } = entry;
     if (!reread) return undefined;
-    const texts = collectors.map((a) => needs[a.rule.meta.id]).filter((t) => t !== undefined);
-    if (texts.length === 0) return undefined;
+    const searches = collectors.flatMap((a) => this.needSearch(a.rule.meta.id, needs) ?? []);
+    if (searches.length === 0) return undefined;
     let bytes: Buffer;
     try {
       // With --staged the bytes come from the git index, not from the working tree.
@@ -408,7 +402,7 @@ export class ScanShard {
       this.result.errors.push({ file: reportPath, message: `cannot be read: ${(error as Error).message}` });
       return undefined;
     }
-    if (!collectors.some((a) => this.needSearch(a.rule.meta.id, needs)?.(bytes))) return undefined;
+    if (!searches.some((search) => search(bytes))) return undefined;
     const decoded = decode(bytes);
     if (!decoded.ok) return undefined;
     const source: SourceText = { path: reportPath, absPath: reread.absPath, language: reread.languageId, text: decoded.value.text };

@@ -230,15 +230,6 @@ export function enclosingFunctionBody(node: Node): Node | undefined {
   return undefined;
 }
 
-/** The statement inside a block that holds `node`. */
-export function enclosingStatement(node: Node): Node | undefined {
-  for (let n: Node | null = node; n; n = n.parent) {
-    const p = n.parent;
-    if (p && (p.type === 'block' || p.type === 'statement_list')) return n;
-  }
-  return undefined;
-}
-
 /** Identifiers named `name` inside `scope` (not field names, which tree-sitter types apart). */
 export function identifiersNamed(scope: Node, name: string): Node[] {
   return descendants(scope, 'identifier').filter((n) => n.text === name);

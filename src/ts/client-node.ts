@@ -141,28 +141,6 @@ export function clientNodeName(node: ts.Node, file: ClientNodeFile): string | un
   return undefined;
 }
 
-/**
- * How code of this file names a client-node export: through the namespace it imported (`k8s.X`), or by a name
- * imported one by one (`X`, added to the import when missing). Returns the reference text and the edit that
- * makes it valid, or undefined when the file has no value import to extend.
- */
-export function referenceStyle(
-  file: ClientNodeFile,
-  like: ts.Node,
-): { text: (exported: string) => string; namespace?: string; bindings?: ts.NamedImports | ts.ObjectBindingPattern } | undefined {
-  if ((ts.isPropertyAccessExpression(like) || ts.isQualifiedName(like)) && ts.isIdentifier(ts.isPropertyAccessExpression(like) ? like.expression : like.left)) {
-    const ns = (ts.isPropertyAccessExpression(like) ? like.expression : like.left) as ts.Identifier;
-    return { text: (exported) => `${ns.text}.${exported}`, namespace: ns.text };
-  }
-  const valueImport = file.imports.find((i) => !i.typeOnly && i.bindings);
-  if (valueImport?.bindings) {
-    return { text: (exported) => localNameOf(file, exported) ?? exported, bindings: valueImport.bindings };
-  }
-  const ns = file.imports.find((i) => !i.typeOnly && i.namespace);
-  if (ns?.namespace) return { text: (exported) => `${ns.namespace}.${exported}`, namespace: ns.namespace };
-  return undefined;
-}
-
 export function localNameOf(file: ClientNodeFile, exported: string): string | undefined {
   for (const [local, name] of file.named) if (name === exported) return local;
   return undefined;

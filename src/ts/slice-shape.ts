@@ -115,11 +115,6 @@ function isIpProjection(call: ts.Node): boolean {
   );
 }
 
-/** A callback's single parameter that will hold a slice, plus the edits its type annotation needs. */
-export interface SliceParam {
-  name: ts.Identifier;
-}
-
 export class SliceShapeRewriter {
   readonly edits: Edit[] = [];
 
