@@ -1,5 +1,5 @@
 /** Focused cases of the Go rules: what must not match, why a fix is refused, and the parser's error reporting. */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { goLanguage } from '../src/languages/go.js';
 import { rule as client } from '../rules/endpoints-go-client.js';
 import { rule as informer } from '../rules/endpoints-go-informer.js';
@@ -30,6 +30,24 @@ describe('go parser', () => {
     const out = await lint({ 'x.go': broken }, goRules, { fix: true });
     expect(out.files['x.go']).toBe(broken);
     expect(out.result.errors[0].message).toMatch(/could not be parsed/);
+  });
+
+  test('frees every tree once the engine is done with it, not when the garbage collector gets to it', async () => {
+    // Trees live in WebAssembly memory, which only grows: a scan of a Go module cache once ran out of it.
+    const { Tree } = await import('web-tree-sitter');
+    const spy = vi.spyOn(Tree.prototype, 'delete');
+    try {
+      const file = `${header}func f(ctx context.Context, cs kubernetes.Interface) error {\n\t_, err := cs.CoreV1().Endpoints("ns").List(ctx, metav1.ListOptions{})\n\treturn err\n}\n`;
+      const out = await lint({ 'a.go': file, 'b.go': file.replace('func f', 'func g'), 'c.go': 'package p\n// Endpoints in a comment only\n' }, goRules, { fix: true });
+      expect(out.result.stats!.parses).toBeGreaterThanOrEqual(3);
+      expect(spy).toHaveBeenCalledTimes(out.result.stats!.parses);
+      const { ast } = goLanguage.parse('package p\n', 'x.go');
+      goLanguage.dispose!(ast);
+      goLanguage.dispose!(ast); // a second dispose is a no-op, not a double free
+      expect(spy).toHaveBeenCalledTimes(out.result.stats!.parses + 1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test('resolves import names: `corev1` of another package is not ours', () => {
