@@ -4,7 +4,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { declaredResults, getEndpointsToListSlices, renameChain, type EndpointsClientCall } from '../codemods/go-get-endpoints.js';
-import { RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE, WRITE_ADVICE } from '../src/go/common.js';
+import { mayImportKubernetes, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE, WRITE_ADVICE } from '../src/go/common.js';
 import { ensureImport, PKG } from '../src/go/imports.js';
 import { callOn, callsNamed, descendants, fileNames, isPackageMember, lineOf, methodCall, qualifiedNamed, snippet } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
@@ -40,6 +40,8 @@ export const rule: Rule<GoAst> = {
     docs: 'rules/endpoints-go-client.md',
     languages: ['go'],
     triggers: ['Endpoints'],
+    // `X.CoreV1().Endpoints(ns)` names CoreV1; typed-client types and unused imports name a k8s.io package.
+    mayReport: (text) => text.includes('CoreV1') || mayImportKubernetes(text),
     fixable: true,
     codemod: 'go-get-endpoints',
     messages: {

@@ -5,7 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { crGetToListSlices, ownsEndpointSlice, type EndpointsVariable } from '../codemods/go-controller-runtime-get.js';
-import { CR_WRITE_ADVICE, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE } from '../src/go/common.js';
+import { CR_WRITE_ADVICE, mayImportKubernetes, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE } from '../src/go/common.js';
 import { PKG } from '../src/go/imports.js';
 import { callsNamed, children, enclosingFunctionBody, identifiersNamed, isPackageMember, methodCall } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
@@ -117,6 +117,8 @@ export const rule: Rule<GoAst> = {
     docs: 'rules/endpoints-go-controller-runtime.md',
     languages: ['go'],
     triggers: ['Endpoints'],
+    // Every site is an object or variable of k8s.io/api/core/v1 types, which the file must import.
+    mayReport: mayImportKubernetes,
     fixable: true,
     codemod: 'go-controller-runtime-get',
     messages: {

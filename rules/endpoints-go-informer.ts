@@ -8,7 +8,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { listerGetToListSlices } from '../codemods/go-lister-get.js';
-import { RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE } from '../src/go/common.js';
+import { mayImportKubernetes, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE, wordThenWord } from '../src/go/common.js';
 import { ensureImport, PKG } from '../src/go/imports.js';
 import { callOn, callsNamed, children, descendants, fileNames, isPackageMember, lineOf, methodCall, qualified, qualifiedNamed, snippet } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
@@ -158,6 +158,18 @@ function searchSites(ast: GoAst): { sites: Site[]; listerNames: string[] } {
   return { sites, listerNames };
 }
 
+/**
+ * Whether a file's text may hold a site (see searchSites): a factory's `Core().V1().Endpoints()`, a lister's
+ * `Endpoints(ns).Get|List(...)`, or what names a k8s.io package (list-watches, informer constructors, types).
+ * Checked files and collected files alike: facts come from the same sites.
+ */
+function mayHoldSites(text: string): boolean {
+  return mayImportKubernetes(text) || /\bCore\b/.test(text) || wordThenWord(text, 'Endpoints', ['Get', 'List']);
+}
+
+/** The texts of mayHoldSites, for collectNeeds: a file without any of them adds no fact. */
+const SITE_TEXTS = ['k8s.io/', 'Core', 'Get', 'List'];
+
 function where(ctx: { file: { path: string } }, ast: GoAst, node: Node): string {
   return `${ctx.file.path}:${lineOf(ast.text, node.startIndex)}`;
 }
@@ -186,6 +198,7 @@ export const rule: Rule<GoAst> = {
     fixable: true,
     codemod: 'go-lister-get',
     collect: { languages: ['go'], triggers: ['Endpoints'] },
+    mayReport: mayHoldSites,
     messages: {
       factory:
         '`{{code}}` is a shared informer of deprecated v1 Endpoints: use `Discovery().V1().EndpointSlices()`; its lister then lists a Service\'s slices by the `kubernetes.io/service-name` label. ' +
@@ -203,6 +216,7 @@ export const rule: Rule<GoAst> = {
       unusedImport: UNUSED_IMPORT_MESSAGE,
     },
   },
+  collectNeeds: () => SITE_TEXTS,
   collect(ctx: CollectContext<GoAst>) {
     const { sites, listerNames } = findSites(ctx.ast);
     for (const name of listerNames) ctx.facts.add(LISTER_NAMES, name);

@@ -5,7 +5,7 @@
  * `discoveryv1.EndpointPort` and other packages' `Endpoint*` names are not core v1 and never match.
  */
 import type { Node } from 'web-tree-sitter';
-import { reportUnusedImports, UNUSED_IMPORT_MESSAGE } from '../src/go/common.js';
+import { mayImportKubernetes, reportUnusedImports, UNUSED_IMPORT_MESSAGE } from '../src/go/common.js';
 import { PKG } from '../src/go/imports.js';
 import { callsNamed, contains, isPackageMember, qualifiedNamed } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
@@ -64,6 +64,8 @@ export const rule: Rule<GoAst> = {
     docs: 'rules/endpoints-go-type.md',
     languages: ['go'],
     triggers: ['Endpoint'],
+    // Only members of k8s.io/api/core/v1 are reported, and Go files name each package they import.
+    mayReport: mayImportKubernetes,
     fixable: false,
     messages: {
       type: '`{{code}}` in {{context}} is the deprecated core v1 `{{name}}` type: use {{twin}}.',

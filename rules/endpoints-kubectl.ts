@@ -19,6 +19,25 @@ import {
 import type { Edit, LanguageId, Rule, RuleContext } from '../src/types.js';
 
 const ENDPOINTS_NAMES = new Set(['endpoints', 'endpoint', 'ep']);
+
+/**
+ * Text every file holds in which some command names the resource `ep`, `endpoint` or `endpoints` (see
+ * isEndpointsType): the name as a whole word of the text, where quotes and backslashes may stand between its letters
+ * (`e"p"` is the word `ep` to a shell). A word's value is its raw text without quotes and backslashes, so the name
+ * in it starts a word or follows a comma, and ends it or goes on with `,`, `/` or `.`; around it the raw text has
+ * no letter or digit (nor, after it, `_` or `-`) but through quotes and backslashes. `deploy`, `step`, `grep` and
+ * `endpointslices` do not pass. YAML is not tested: its double-quoted scalars have escapes such as `\x65`.
+ */
+const Q = `["'\\\\]*`;
+const ENDPOINTS_NAME_IN_TEXT = new RegExp(
+  `(?<![A-Za-z0-9]${Q})e${Q}(?:p|n${Q}d${Q}p${Q}o${Q}i${Q}n${Q}t(?:${Q}s)?)(?!${Q}[A-Za-z0-9_-])`,
+  'i',
+);
+
+/** False when no command in the text can name the endpoints resource: most scripts that run kubectl never do. */
+export function mayNameEndpoints(text: string, language: LanguageId): boolean {
+  return language === 'yaml' || ENDPOINTS_NAME_IN_TEXT.test(text);
+}
 const READ_VERBS = new Set(['get', 'describe']);
 const WRITE_VERBS = new Set(['edit', 'delete', 'patch']);
 
@@ -314,6 +333,7 @@ export const endpointsKubectl: Rule = {
     triggers: ['kubectl', 'KUBECTL'],
     // Other YAML files that mention kubectl (docs in comments, Helm notes, plugin manifests) hold no commands.
     paths: { yaml: CI_YAML },
+    mayReport: mayNameEndpoints,
     fixable: true,
     codemod: 'kubectl-endpointslices',
     messages: {

@@ -226,7 +226,7 @@ export class ScanShard {
     }
     result.summary.filesScanned++;
     const onItsPaths = (a: ActiveRule) => a.rule.meta.paths?.[languageId]?.test(reportPath()) ?? true;
-    const rules = this.checkFilter.match(bytes, languageId).filter(onItsPaths);
+    let rules = this.checkFilter.match(bytes, languageId).filter(onItsPaths);
     const collectors = this.collectFilter.match(bytes, languageId).filter(onItsPaths);
     if (rules.length === 0 && collectors.length === 0) {
       cache?.record(absPath, bytes, meta, { scanned: true, matched: false });
@@ -259,8 +259,15 @@ export class ScanShard {
       else if (rules.length) result.errors.push({ file: reportPath(), message: 'not valid UTF-8 text; not scanned' });
       return;
     }
+    const { text } = decoded.value;
+    const reporting = rules.filter((a) => a.rule.meta.mayReport?.(text, languageId) ?? true);
+    if (reporting.length === 0 && collectors.length === 0) {
+      cache?.record(absPath, bytes, meta, { scanned: true, matched: false });
+      return;
+    }
+    rules = reporting;
     const language = countingParser(await loadLanguage(languageId), stats, this.parsedFiles);
-    const source: SourceText = { path: reportPath(), absPath, language: languageId, text: decoded.value.text };
+    const source: SourceText = { path: reportPath(), absPath, language: languageId, text };
     const kept = keepBytes ? bytes : EMPTY_BYTES;
     const candidate: Candidate = { source, decoded: decoded.value, bytes: kept, mode, rules, language, meta, facts: recheck?.facts };
     if (collectors.length && !recheck) this.pending.push({ path: reportPath(), candidate, collectors });

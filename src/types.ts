@@ -142,6 +142,13 @@ export interface RuleMeta {
    * cost time or fail to parse on its behalf.
    */
   paths?: Partial<Record<LanguageId, RegExp>>;
+  /**
+   * A second, sharper pre-filter on a file's decoded text, for rules whose triggers are common words (every script
+   * mentions kubectl; few name the endpoints resource). False only when the rule certainly reports nothing in the
+   * file: it must hold on every file the rule can report on. A file it rejects is not parsed for the rule, so it
+   * costs no parse and cannot fail to parse on the rule's behalf. Keep it to one regular expression or indexOf.
+   */
+  mayReport?(text: string, language: LanguageId): boolean;
 }
 
 export interface Rule<AST = any> {

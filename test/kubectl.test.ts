@@ -1,6 +1,8 @@
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { endpointsKubectl } from '../rules/endpoints-kubectl.js';
+import { endpointsKubectl, mayNameEndpoints } from '../rules/endpoints-kubectl.js';
+import type { LanguageId, RuleContext } from '../src/types.js';
 import { copyFixture, goldenPairs, lint } from './helpers.js';
 
 const rules = [endpointsKubectl];
@@ -179,5 +181,92 @@ describe('endpoints-kubectl cases', () => {
     );
     expect(files['bin/check']).toBe('#!/bin/sh\nkubectl get endpointslices -l kubernetes.io/service-name=web\n');
     expect(result.findings.map((f) => [f.file, f.fixable])).toEqual([['.github/workflows/t.yml', false]]);
+  });
+});
+
+/** The findings of the rule's check on a text, run directly (no engine, so no pre-filter in between). */
+function findingsOf(text: string, language: LanguageId): number {
+  let found = 0;
+  const context = {
+    file: { path: 'x', absPath: '/x', language, text },
+    ast: undefined,
+    settings: {},
+    facts: { add() {}, get: () => [] },
+    report: () => void found++,
+  } as unknown as RuleContext;
+  endpointsKubectl.check(context);
+  return found;
+}
+
+describe('endpoints-kubectl text pre-check (mayReport)', () => {
+  it('passes every text the rule reports on (random commands, words split by quotes and backslashes)', () => {
+    // A word as a shell may see it written: split anywhere, each piece bare, quoted or with a backslash before it.
+    const spelt = (word: string) =>
+      fc
+        .array(fc.constantFrom('bare', 'bare', 'double', 'single', 'escaped'), { minLength: word.length, maxLength: word.length })
+        .chain((styles) => fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length }).map((cuts) => ({ styles, cuts })))
+        .map(({ styles, cuts }) => {
+          const pieces: string[] = [];
+          for (let i = 0; i < word.length; i++) {
+            if (i === 0 || cuts[i]) pieces.push('');
+            pieces[pieces.length - 1] += word[i];
+          }
+          return pieces
+            .map((piece, i) => {
+              const style = styles[i];
+              if (style === 'double') return `"${piece}"`;
+              if (style === 'single') return `'${piece}'`;
+              if (style === 'escaped') return `\\${piece}`;
+              return piece;
+            })
+            .join('');
+        });
+    const resource = fc.constantFrom('ep', 'EP', 'Ep', 'endpoints', 'Endpoints', 'endpoint', 'endpoints.v1', 'ep.', 'po,ep', 'svc,Endpoints', 'ep/web', 'endpointslices', 'deploy', 'pods');
+    const other = fc.constantFrom('web', '-n', 'shop', '-o', 'yaml', '-A', 'step', 'grep', 'x,y', 'ep-x', '$(', ')', '#');
+    const command = fc
+      .tuple(
+        fc.constantFrom('', 'sudo ', 'X=1 ', '$ '),
+        fc.constantFrom('kubectl', '$KUBECTL', '/usr/bin/kubectl', 'echo kubectl'),
+        fc.constantFrom('get', 'describe', 'delete', 'edit', 'patch', 'apply'),
+        fc.array(other, { maxLength: 2 }),
+        resource.chain(spelt),
+        fc.array(other, { maxLength: 3 }),
+      )
+      .map(([prefix, kubectl, verb, before, type, after]) => [prefix + kubectl, verb, ...before, type, ...after].join(' '));
+    const separator = fc.constantFrom('\n', '; ', ' | ', ' && ', ' \\\n  ', '\r\n');
+    const lines = fc.array(fc.tuple(command, separator), { minLength: 1, maxLength: 4 }).map((parts) => parts.map(([c, sep]) => c + sep).join(''));
+    const language = fc.constantFrom<LanguageId>('shell', 'makefile', 'dockerfile', 'markdown');
+    const framed = (t: string, lang: LanguageId) => (lang === 'markdown' ? '```sh\n' + t + '\n```\n' : lang === 'dockerfile' ? 'RUN ' + t : lang === 'makefile' ? 'a:\n\t' + t : t);
+    let reported = 0;
+    fc.assert(
+      fc.property(lines, language, (t, lang) => {
+        const text = framed(t, lang);
+        const found = findingsOf(text, lang);
+        if (found) reported++;
+        if (!mayNameEndpoints(text, lang)) expect(found).toBe(0);
+      }),
+      { numRuns: 3000 },
+    );
+    // The property means something only if many of the texts are reported on.
+    expect(reported).toBeGreaterThan(300);
+  });
+
+  it('passes the resource however it is spelt, and rejects words that only contain its letters', () => {
+    for (const t of ['kubectl get ep', 'kubectl get e"p" web', "kubectl get 'endpoints' a", 'kubectl get e\\p', 'kubectl get po,EP', 'kubectl get ep/x', 'kubectl get endpoints.v1', '$(kubectl get ep)']) {
+      expect(mayNameEndpoints(t, 'shell'), t).toBe(true);
+      expect(findingsOf(t, 'shell'), t).toBe(1);
+    }
+    for (const t of ['kubectl get deploy', 'kubectl get endpointslices', 'kubectl rollout status step', 'kubectl get pods | grep web', 'kubectl get ep-x', 'kubectl get ep_x', 'kubectl get sep']) {
+      expect(mayNameEndpoints(t, 'shell'), t).toBe(false);
+    }
+    // YAML scalars have escapes of their own: every CI file that mentions kubectl is parsed.
+    expect(mayNameEndpoints('run: "kubectl get \\x65p"', 'yaml')).toBe(true);
+  });
+
+  it('does not parse a script that runs kubectl but never names the resource', async () => {
+    const { result } = await lint({ 'a.sh': 'kubectl get pods\nkubectl rollout status deploy/web\n', 'b.sh': 'kubectl get ep web\n' }, rules, {});
+    expect(result.findings.map((f) => f.file)).toEqual(['b.sh']);
+    expect(result.stats!.parses).toBe(1);
+    expect(result.stats!.filesMatched).toBe(2);
   });
 });

@@ -25,6 +25,27 @@ const REWRITTEN_AWAY = [PKG.core, PKG.apierrors, PKG.coreListers, PKG.coreInform
 const cleaned = new WeakSet<GoAst>();
 
 /**
+ * Whether a Go file's text may import a Kubernetes package (k8s.io/..., sigs.k8s.io/...): Go names every imported
+ * path in each file that uses it, so a rule that reports only members of such packages (or imports a rewrite left
+ * unused) has nothing to report in a file without the text. For the rules' `mayReport`.
+ */
+export function mayImportKubernetes(text: string): boolean {
+  return text.includes('k8s.io/');
+}
+
+/**
+ * Whether the identifier `name` occurs with one of `thenNames` somewhere after it: a call chain such as
+ * `x.Endpoints(ns).Get(name)` may have spaces or comments between its words, never other order.
+ */
+export function wordThenWord(text: string, name: string, thenNames: string[]): boolean {
+  const first = new RegExp(`\\b${name}\\b`).exec(text);
+  if (!first) return false;
+  const then = new RegExp(`\\b(?:${thenNames.join('|')})\\b`, 'g');
+  then.lastIndex = first.index + name.length;
+  return then.test(text);
+}
+
+/**
  * Reports (with a fix) imports that a rewrite left unused. Go refuses to compile a file with an unused import, so
  * a file that imports discovery/v1 (or its listers or informers) *and* has an unused core/v1 (or apierrors, ...) import is one slicefix rewrote
  * in an earlier pass. Only the first Go rule to see a parsed file reports them.
