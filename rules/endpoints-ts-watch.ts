@@ -8,6 +8,13 @@ import type { TsAst } from '../src/languages/typescript.js';
 import { typescriptTools } from '../src/ts/lazy.js';
 import type { Rule } from '../src/types.js';
 
+/**
+ * The `api` of `/api/v1/` as a file writes it: in one literal (`'/api/v1/...'`), or at the edge of a literal that a
+ * `+` or a template joins (`'/' + 'api/v1'`, `${base}/api/v1`). `/apis/discovery.k8s.io/...`, UI routes
+ * (`'/settings/endpoints'`) and words that contain the letters (`rapid`, `apiVersion`) do not pass.
+ */
+const CORE_API_SEGMENT = /(?<=[/'"`}])api(?=[/'"`$])/;
+
 const REPLACEMENT =
   'use /apis/discovery.k8s.io/v1/namespaces/<ns>/endpointslices with labelSelector ' +
   'kubernetes.io/service-name=<service> (a Service may have several slices: merge them, de-duplicate by address, ' +
@@ -26,6 +33,8 @@ export const rule: Rule<TsAst> = {
     docs: 'rules/endpoints-ts-watch.md',
     languages: ['typescript'],
     triggers: ['/endpoints'],
+    // Every path it reports starts `/api/v1/` once its literals are joined (see rest-paths.ts).
+    mayReport: (text) => CORE_API_SEGMENT.test(text),
     fixable: true,
     codemod: 'ts-endpoints-watch',
     messages: {
