@@ -7,7 +7,7 @@ import type { YAMLMap, YAMLSeq } from 'yaml';
 import { isMap, isScalar, isSeq } from '../src/languages/yaml-nodes.js';
 import { addEndpointSliceGrant } from '../codemods/add-endpointslice-rbac.js';
 import { directivesIn, type YamlAst } from '../src/languages/helm.js';
-import { manifestObjects, mapGet, objectName } from '../src/manifests.js';
+import { manifestObjects, mapGet, objectName, type ManifestObject } from '../src/manifests.js';
 import type { Rule } from '../src/types.js';
 
 const RBAC_KINDS = ['Role', 'ClusterRole'];
@@ -33,6 +33,18 @@ function policyRules(rules: YAMLSeq): PolicyRule[] {
   }));
 }
 
+/**
+ * An RBAC object's apiVersion: `rbac.authorization.k8s.io/...`, or a template directive in its place (charts write
+ * `apiVersion: {{ include "common.capabilities.rbac.apiVersion" . }}` to follow the cluster's version).
+ */
+function isRbacApiVersion(object: ManifestObject, ast: YamlAst): boolean {
+  if (object.apiVersion?.startsWith('rbac.authorization.k8s.io/')) return true;
+  const value = mapGet(object.node, 'apiVersion');
+  if (!value?.range) return false;
+  const [start, end] = value.range;
+  return directivesIn(ast, start, end).some((d) => d.start <= start && d.end >= end);
+}
+
 const grantsEndpoints = (r: PolicyRule) => r.apiGroups.includes('') && r.resources.includes('endpoints');
 const grantsSlices = (r: PolicyRule) =>
   (r.apiGroups.includes('discovery.k8s.io') || r.apiGroups.includes('*')) &&
@@ -50,6 +62,9 @@ export const rule: Rule<YamlAst> = {
     docs: 'rules/endpoints-rbac.md',
     languages: ['yaml', 'json'],
     triggers: ['endpoints'],
+    // Only objects of rbac.authorization.k8s.io (or of a templated apiVersion) are read: a ServiceMonitor's or an
+    // app config's `endpoints:` is not.
+    mayReport: (text) => text.includes('rbac.authorization.k8s.io/') || text.includes('{{'),
     fixable: true,
     codemod: 'add-endpointslice-rbac',
     messages: {
@@ -66,7 +81,7 @@ export const rule: Rule<YamlAst> = {
     const { ast, file } = context;
     for (const object of manifestObjects(ast)) {
       if (!object.kind || !RBAC_KINDS.includes(object.kind)) continue;
-      if (!object.apiVersion?.startsWith('rbac.authorization.k8s.io/')) continue;
+      if (!isRbacApiVersion(object, ast)) continue;
       // An aggregated ClusterRole's rules are filled in by the controller from other roles.
       if (mapGet(object.node, 'aggregationRule')) continue;
       const rulesNode = mapGet(object.node, 'rules');

@@ -33,11 +33,11 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('bad input', () => {
   it('YAML with tabs for indentation', async () => {
-    await battery({ 'tabs.yaml': 'kind: Role\nrules:\n\t- resources: [endpoints]\n' }, /could not be parsed: .*line 3/);
+    await battery({ 'tabs.yaml': 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nrules:\n\t- resources: [endpoints]\n' }, /could not be parsed: .*line 4/);
   });
 
   it('YAML with an unclosed quote', async () => {
-    await battery({ 'quote.yaml': 'kind: Role\nmetadata:\n  name: "endpoints\nrules: []\n' }, /could not be parsed/);
+    await battery({ 'quote.yaml': 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: "endpoints\nrules: []\n' }, /could not be parsed/);
   });
 
   it('YAML with duplicate keys', async () => {

@@ -115,7 +115,7 @@ describe('options', () => {
 });
 
 describe('report formats', () => {
-  const dir = writeTree({ 'a/role.yaml': ROLE, 'b/ok.yaml': 'a: 1\n', 'c/broken.yaml': 'kind: Role\nrules: [endpoints\n' });
+  const dir = writeTree({ 'a/role.yaml': ROLE, 'b/ok.yaml': 'a: 1\n', 'c/broken.yaml': 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nrules: [endpoints\n' });
 
   it('json keeps the contract exactly', async () => {
     const report = JSON.parse((await cli(['--format', 'json'], dir)).stdout);

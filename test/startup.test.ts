@@ -40,7 +40,7 @@ describe('lazy loading', () => {
   });
 
   it('a manifest with a trigger imports the YAML parser and nothing for Go or TypeScript', () => {
-    const imported = importsWhileScanning({ 'role.yaml': 'kind: Role\nrules:\n- {apiGroups: [""], resources: [endpoints], verbs: [get]}\n' });
+    const imported = importsWhileScanning({ 'role.yaml': 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nrules:\n- {apiGroups: [""], resources: [endpoints], verbs: [get]}\n' });
     expect(imported).toContain('yaml');
     for (const parser of ['ts-morph', 'typescript', 'web-tree-sitter', 'tree-sitter']) expect(imported).not.toContain(parser);
   });
