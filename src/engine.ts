@@ -103,7 +103,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     result.errors.push(...output.result.errors);
     result.diffs.push(...output.result.diffs);
     for (const key of ['filesScanned', 'filesSkipped', 'fixed'] as const) result.summary[key] += output.result.summary[key];
-    for (const key of ['filesRead', 'filesMatched', 'filesParsed', 'parses'] as const) stats[key] += output.stats[key];
+    for (const key of ['filesRead', 'filesMatched', 'filesParsed', 'parses', 'filesHandedOff'] as const) stats[key] += output.stats[key];
     // Shards run side by side: the slowest one is the phase's wall time.
     stats.readMs = Math.max(stats.readMs, output.stats.readMs);
     stats.checkMs = Math.max(stats.checkMs, output.stats.checkMs);

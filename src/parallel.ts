@@ -4,14 +4,17 @@
  * the facts are merged in path order (exactly the order one thread would have collected them in), and all check.
  *
  * Reading, parsing and checking are spread; what a rule sees (its files, the facts, the order of both) is the same
- * as in one thread, so the findings and fixes are too. Threads share only the counter of the next file to read;
+ * as in one thread, so the findings and fixes are too. Between reading and collecting, the files that passed the
+ * pre-filter go to the thread that parses their language (./language-owners.ts), so that a parser is loaded and
+ * warmed up in one thread, not in each. Threads share only the counter of the next file to read;
  * everything else crosses as messages.
  */
 import { Worker } from 'node:worker_threads';
 import { compileCacheStats } from './compile-cache.js';
 import { packageInfo } from './package-info.js';
 import type { ScanOptions, ScanProgress } from './engine.js';
-import type { CollectNeeds, OrderedFact } from './shard.js';
+import type { CollectNeeds, HandedOff, OrderedFact } from './shard.js';
+import { LanguageOwners } from './language-owners.js';
 import { ScanShard } from './shard.js';
 import type { ScanResult, ScanStats } from './types.js';
 import type { ShardRequest, ShardStart, ShardReply } from './scan-worker.js';
@@ -112,8 +115,12 @@ export async function scanInThreads(
         })
     : () => {};
   try {
+    const ownerCounters = LanguageOwners.shared();
     for (let i = 1; i < threads; i++) {
       const start: ShardStart = {
+        thread: i,
+        threads,
+        ownerCounters,
         files,
         next,
         rulesModule,
@@ -127,10 +134,18 @@ export async function scanInThreads(
       };
       remotes.push(new RemoteShard(start, report));
     }
-    local = new ScanShard(options, report);
+    local = new ScanShard({ ...options, owners: new LanguageOwners(ownerCounters, threads, 0) }, report);
     // Workers start reading as soon as they have loaded; this thread reads meanwhile.
-    const remoteNeeds = remotes.map((r) => r.expect('needs'));
+    const remoteHandedOff = remotes.map((r) => r.expect('handedOff'));
     await local.read(files, claim);
+    // Files passed on to their language's owner (see LanguageOwners), each thread's in path order.
+    const adopted: HandedOff[][] = Array.from({ length: threads }, () => []);
+    for (const file of [local.takeHandedOff(), ...(await Promise.all(remoteHandedOff)).map((r) => r.handedOff)].flat()) {
+      adopted[file.thread].push(file);
+    }
+    for (const files of adopted) files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const remoteNeeds = remotes.map((r, i) => r.expect('needs', { type: 'adopt', files: adopted[i + 1] }));
+    await local.adopt(adopted[0]);
     const needs = mergeNeeds([local.needs(), ...(await Promise.all(remoteNeeds)).map((r) => r.needs)]);
 
     const remoteFacts = remotes.map((r) => r.expect('collected', { type: 'collect', needs }));

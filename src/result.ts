@@ -2,7 +2,7 @@
 import type { ScanResult, ScanStats } from './types.js';
 
 export function emptyStats(): ScanStats {
-  return { filesWalked: 0, filesRead: 0, filesMatched: 0, filesParsed: 0, parses: 0, walkMs: 0, readMs: 0, checkMs: 0 };
+  return { filesWalked: 0, filesRead: 0, filesMatched: 0, filesParsed: 0, parses: 0, filesHandedOff: 0, walkMs: 0, readMs: 0, checkMs: 0 };
 }
 
 export function emptyResult(): ScanResult {

@@ -6,7 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { enableCompileCache } from './compile-cache.js';
 import type { Config } from './config.js';
-import { ScanShard, type CollectNeeds, type OrderedFact } from './shard.js';
+import { LanguageOwners } from './language-owners.js';
+import { ScanShard, type CollectNeeds, type HandedOff, type OrderedFact } from './shard.js';
 import type { Rule, ScanResult, ScanStats, Severity } from './types.js';
 
 export interface ShardStart {
@@ -25,12 +26,20 @@ export interface ShardStart {
   progressEvery: number;
   /** The slicefix version, when the main thread uses the compile cache (each thread has its own module loader). */
   compileCache?: string;
+  /** This thread's index (the main thread is 0), the number of threads, and their shared LanguageOwners counters. */
+  thread: number;
+  threads: number;
+  ownerCounters: Int32Array;
 }
 
-export type ShardRequest = { type: 'collect'; needs: CollectNeeds } | { type: 'check'; facts: OrderedFact[] };
+export type ShardRequest =
+  | { type: 'adopt'; files: HandedOff[] }
+  | { type: 'collect'; needs: CollectNeeds }
+  | { type: 'check'; facts: OrderedFact[] };
 
 export type ShardReply =
   | { type: 'progress'; done: number; findings: number }
+  | { type: 'handedOff'; handedOff: HandedOff[] }
   | { type: 'needs'; needs: CollectNeeds }
   | { type: 'collected'; facts: OrderedFact[] }
   | { type: 'checked'; result: ScanResult; stats: ScanStats }
@@ -59,7 +68,14 @@ async function main(port: NonNullable<typeof parentPort>, start: ShardStart): Pr
   });
   const send = (reply: ShardReply) => port.postMessage(reply);
   const shard = new ScanShard(
-    { cwd: start.cwd, config: start.config, rules: active, fix: start.fix, dryRun: start.dryRun },
+    {
+      cwd: start.cwd,
+      config: start.config,
+      rules: active,
+      fix: start.fix,
+      dryRun: start.dryRun,
+      owners: new LanguageOwners(start.ownerCounters, start.threads, start.thread),
+    },
     start.progressEvery
       ? (s) => {
           if (s.filesDone % start.progressEvery === 0) send({ type: 'progress', done: s.filesDone, findings: s.result.findings.length });
@@ -67,6 +83,10 @@ async function main(port: NonNullable<typeof parentPort>, start: ShardStart): Pr
       : undefined,
   );
   await shard.read(start.files, () => Atomics.add(start.next, 0, 1));
+  send({ type: 'handedOff', handedOff: shard.takeHandedOff() });
+  const adopt = await next();
+  if (adopt.type !== 'adopt') throw new Error(`expected adopt, got ${adopt.type}`);
+  await shard.adopt(adopt.files);
   send({ type: 'needs', needs: shard.needs() });
   const collect = await next();
   if (collect.type !== 'collect') throw new Error(`expected collect, got ${collect.type}`);

@@ -7,6 +7,7 @@ import { cacheableFacts, factsDigest, type CacheEntry, type CachedFact, type Fil
 import { checkAndFix, EMPTY_BYTES, release, type Candidate } from './check-file.js';
 import type { ActiveRule, ScanOptions } from './engine.js';
 import { detectLanguage, hasLanguage, loadLanguage } from './languages/index.js';
+import type { LanguageOwners } from './language-owners.js';
 import { AnyText, Prefilter } from './prefilter.js';
 import { ScratchReader } from './read-file.js';
 import { emptyResult, emptyStats } from './result.js';
@@ -70,13 +71,24 @@ function countingParser(language: LanguageSupport, stats: ScanStats, parsedFiles
 }
 
 /** What a shard needs to know of the scan. Paths, ignores and the result's final filtering belong to `scan`. */
-export type ShardOptions = Omit<ScanOptions, 'paths' | 'ignore' | 'keepFinding' | 'onProgress' | 'concurrency'>;
+export type ShardOptions = Omit<ScanOptions, 'paths' | 'ignore' | 'keepFinding' | 'onProgress' | 'concurrency'> & {
+  /** In a parallel scan: the threads that parse each language (files of theirs read here are passed on). */
+  owners?: LanguageOwners;
+};
 
 /** Per rule id: the texts a collected file must contain to be worth parsing (null: any file), for rules that have files to check. */
 export type CollectNeeds = Record<string, string[] | null>;
 
 /** A collected fact with the file it came from: facts are merged across shards in path order. */
 export type OrderedFact = [path: string, key: string, value: unknown];
+
+/** A file read in one thread and passed on to its language's owner (see LanguageOwners). */
+export interface HandedOff {
+  thread: number;
+  path: string;
+  /** The bytes of a file only collected from; a file to check is read again. */
+  bytes?: Uint8Array;
+}
 
 /** A file to collect facts from: read and kept (`candidate`), or only named, to be read again if needed. */
 interface PendingCollect {
@@ -116,6 +128,8 @@ export class ScanShard {
   private keptPendingBytes = 0;
   /** Time spent checking files while reading (see readOne), counted as checking. */
   private earlyCheckMs = 0;
+  /** Files read here that another thread parses (see LanguageOwners). */
+  private handedOff: HandedOff[] = [];
 
   constructor(
     private readonly options: ShardOptions,
@@ -167,8 +181,27 @@ export class ScanShard {
     return true;
   }
 
-  /** `recheck`: a cache hit whose findings must be computed again; its facts were replayed already. */
-  private async readOne(absPath: string, recheck?: CacheEntry): Promise<void> {
+  /** Files read here that their language's owner parses; they are forgotten here. */
+  takeHandedOff(): HandedOff[] {
+    return this.handedOff.splice(0);
+  }
+
+  /**
+   * Goes on with files another thread read and passed on (see LanguageOwners), as that thread would have: files to
+   * check are read again, files only collected from come with their bytes. They were counted there.
+   */
+  async adopt(files: readonly HandedOff[]): Promise<void> {
+    const started = performance.now();
+    const earlyBefore = this.earlyCheckMs;
+    for (const file of files) await this.readOne(file.path, undefined, file.bytes ?? true);
+    this.stats.readMs += performance.now() - started - (this.earlyCheckMs - earlyBefore);
+  }
+
+  /**
+   * `recheck`: a cache hit whose findings must be computed again; its facts were replayed already. `adopted`: a
+   * file another thread read and counted, passed on to be parsed here (with its bytes, or true to read them again).
+   */
+  private async readOne(absPath: string, recheck?: CacheEntry, adopted: Uint8Array | boolean = false): Promise<void> {
     const { config, cwd } = this.options;
     const { result, stats, cache } = this;
     // Files on disk are read synchronously: they come from the page cache in microseconds, and each promise-based
@@ -184,7 +217,9 @@ export class ScanShard {
     /** Whether `bytes` is the scratch reader's buffer, which the next read overwrites. */
     let borrowed = false;
     try {
-      if (!readBytes && !(cache && useCache)) {
+      if (adopted instanceof Uint8Array) {
+        bytes = Buffer.from(adopted.buffer, adopted.byteOffset, adopted.byteLength);
+      } else if (!readBytes && !(cache && useCache)) {
         // Without a cache to consult first, one open + fstat + read replaces stat + readFileSync.
         const read = this.reader.read(absPath);
         if ('tooLarge' in read) {
@@ -213,7 +248,7 @@ export class ScanShard {
       result.errors.push({ file: reportPath(), message: `cannot be read: ${reason}` });
       return;
     }
-    stats.filesRead++;
+    if (!adopted) stats.filesRead++;
     if (bytes.length > config.maxFileBytes) {
       result.summary.filesSkipped++;
       return;
@@ -224,7 +259,7 @@ export class ScanShard {
       cache?.record(absPath, bytes, meta, { scanned: false, matched: false });
       return;
     }
-    result.summary.filesScanned++;
+    if (!adopted) result.summary.filesScanned++;
     const onItsPaths = (a: ActiveRule) => a.rule.meta.paths?.[languageId]?.test(reportPath()) ?? true;
     let rules = this.checkFilter.match(bytes, languageId).filter(onItsPaths);
     const collectors = this.collectFilter.match(bytes, languageId).filter(onItsPaths);
@@ -233,7 +268,17 @@ export class ScanShard {
       return;
     }
     cache?.forget(absPath);
-    stats.filesMatched++;
+    if (!adopted) {
+      stats.filesMatched++;
+      const owner = this.options.owners?.passOn(languageId, bytes.length, rules.length > 0);
+      if (owner !== undefined) {
+        // A file to check is read again by its owner (its mode and times matter to --fix); other files are few
+        // and small, and travel as they are (a copy in memory of its own, as a message needs).
+        this.handedOff.push({ thread: owner, path: absPath, bytes: rules.length ? undefined : new Uint8Array(bytes) });
+        stats.filesHandedOff++;
+        return;
+      }
+    }
     // --fix compares a file's bytes on disk with those read before writing it; the cache hashes them.
     const keepBytes = cache !== undefined || (rules.length > 0 && this.options.fix === true && !this.options.dryRun);
     if (rules.length === 0 && !cache && !recheck) {

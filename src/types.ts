@@ -207,6 +207,8 @@ export interface ScanStats {
   filesParsed: number;
   /** Parser calls, including the re-parses of the fix loop. */
   parses: number;
+  /** In a parallel scan: files read in one thread and passed on to the thread that parses their language. */
+  filesHandedOff: number;
   walkMs: number;
   readMs: number;
   checkMs: number;

@@ -13,8 +13,8 @@ import { makeTempDir, readTree, repoRoot, writeTree } from './helpers.js';
 
 const bin = path.join(repoRoot, 'bin', 'slicefix.js');
 
-function run(args: string[], cwd: string) {
-  const out = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const out = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
@@ -37,6 +37,29 @@ describe('--concurrency', () => {
       expect(many.stderr).toBe(one.stderr);
       expect(many.code).toBe(one.code);
       expect(many.stdout).toBe(one.stdout);
+    }
+  });
+
+  it('passes files to the thread that parses their language, wholly or past a budget only in part, with the same answers', () => {
+    const dir = corpus();
+    const handedOff = (env: NodeJS.ProcessEnv) => {
+      const out = run(['--format', 'json', '--stats', '--concurrency', '2', '.'], dir, env);
+      const stats = JSON.parse(/^slicefix-stats (.*)$/m.exec(out.stderr)![1]);
+      return { stdout: out.stdout, handedOff: stats.filesHandedOff as number, read: stats.filesRead as number, matched: stats.filesMatched as number };
+    };
+    const one = run(['--format', 'json', '--concurrency', 'off', '.'], dir);
+    const whole = handedOff({});
+    const part = handedOff({ SLICEFIX_OWNED_BUDGETS: '4000,3' });
+    const none = handedOff({ SLICEFIX_OWNED_BUDGETS: '0,0' });
+    expect(whole.handedOff).toBeGreaterThan(20);
+    expect(part.handedOff).toBeGreaterThan(0);
+    expect(part.handedOff).toBeLessThan(whole.handedOff);
+    expect(none.handedOff).toBe(0);
+    for (const run of [whole, part, none]) {
+      expect(run.stdout).toBe(one.stdout);
+      // A file passed on is counted once, where it was read.
+      expect(run.read).toBe(whole.read);
+      expect(run.matched).toBe(whole.matched);
     }
   });
 
