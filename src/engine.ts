@@ -5,10 +5,13 @@
  * This module is the scan's entry and its options; the per-file work is a ScanShard (./shard.ts), checking and
  * fixing one file is ./check-file.ts, and large scans spread shards over threads (./parallel.ts).
  */
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { FileCache } from './cache.js';
 import type { Config } from './config.js';
 import { emptyResult, emptyStats } from './result.js';
+import type { ThreadPool } from './parallel.js';
 import { scanHere } from './shard.js';
 import type { Finding, Rule, ScanResult, ScanStats, Severity } from './types.js';
 import { walk } from './walk.js';
@@ -76,19 +79,45 @@ export function threadsFor(concurrency: ScanOptions['concurrency'], files: numbe
   return Math.max(1, Math.min(os.availableParallelism(), MAX_THREADS));
 }
 
+/** Whether a scan of these paths may be large: a folder (a hook's list of files is not). */
+function namesAFolder(paths: string[], cwd: string): boolean {
+  return paths.length === 0 || paths.some((p) => fs.statSync(path.resolve(cwd, p), { throwIfNoEntry: false })?.isDirectory());
+}
+
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   const { cwd, config } = options;
   const started = performance.now();
-  const walked = await walk(options.paths, cwd, config, options.ignore);
+  const rulesModule = options.concurrency?.rulesModule;
+  const threadable = !options.cache && !options.readBytes && rulesModule !== undefined;
+  // With --concurrency auto, threads start once the walk has found enough files, so that they load the rules and
+  // parsers while it goes on; their module is loaded before the walk (it cannot wait for an import).
+  const early = threadable && options.concurrency?.threads === 'auto' && namesAFolder(options.paths, cwd) ? await import('./parallel.js') : undefined;
+  let pool: ThreadPool | undefined;
+  const milestone = early && {
+    count: PARALLEL_MIN_FILES,
+    reached: () => {
+      const threads = threadsFor(options.concurrency, PARALLEL_MIN_FILES);
+      if (threads > 1) pool = new early.ThreadPool(options, threads, rulesModule!, options.onProgress !== undefined);
+    },
+  };
+  let walked: Awaited<ReturnType<typeof walk>>;
+  try {
+    walked = await walk(options.paths, cwd, config, options.ignore, milestone);
+  } catch (error) {
+    await pool?.terminate();
+    throw error;
+  }
   const walkMs = performance.now() - started;
   const total = walked.files.length;
 
   let outputs: { result: ScanResult; stats: ScanStats }[];
-  const threads = options.cache || options.readBytes ? 1 : threadsFor(options.concurrency, total);
-  if (threads > 1 && options.concurrency?.rulesModule) {
-    const { scanInThreads } = await import('./parallel.js');
-    outputs = await scanInThreads(walked.files, options, threads, options.concurrency.rulesModule, options.onProgress);
+  const threads = threadable ? threadsFor(options.concurrency, total) : 1;
+  if (threads > 1 && rulesModule) {
+    const { scanInThreads, ThreadPool } = early ?? (await import('./parallel.js'));
+    pool ??= new ThreadPool(options, threads, rulesModule, options.onProgress !== undefined);
+    outputs = await scanInThreads(walked.files, options, pool, options.onProgress);
   } else {
+    await pool?.terminate();
     const progress = options.onProgress;
     const shard = await scanHere(walked.files, options, progress ? (s) => progress({ done: s.filesDone, total, findings: s.result.findings.length }) : () => {});
     outputs = [shard];

@@ -94,49 +94,70 @@ function mergeFacts(all: OrderedFact[][]): OrderedFact[] {
   return all.flat().sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
-export async function scanInThreads(
-  files: string[],
-  options: ScanOptions,
-  threads: number,
-  rulesModule: string,
-  onProgress?: (progress: ScanProgress) => void,
-): Promise<ShardOutput[]> {
-  // One counter in shared memory hands out files to every thread (Atomics: no message round trip per file).
-  const next = new Int32Array(new SharedArrayBuffer(4));
-  const claim = () => Atomics.add(next, 0, 1);
-  const remotes: RemoteShard[] = [];
-  let local: ScanShard | undefined;
-  const report = onProgress
-    ? () =>
-        onProgress({
-          done: (local?.filesDone ?? 0) + remotes.reduce((n, r) => n + r.done, 0),
-          total: files.length,
-          findings: (local?.result.findings.length ?? 0) + remotes.reduce((n, r) => n + r.findings, 0),
-        })
-    : () => {};
-  try {
-    const ownerCounters = LanguageOwners.shared();
+/**
+ * Worker threads for one scan, started before its files are known: the engine boots them as soon as its walk has
+ * found enough files to use them, so they load the rules and parsers while the walk goes on (see scan()).
+ */
+export class ThreadPool {
+  /** The index of the next file to claim, shared by all threads. */
+  readonly next = new Int32Array(new SharedArrayBuffer(4));
+  readonly ownerCounters = LanguageOwners.shared();
+  readonly remotes: RemoteShard[] = [];
+  /** What reports progress, once the scan runs (workers report from the start). */
+  report: () => void = () => {};
+
+  constructor(
+    options: ScanOptions,
+    readonly threads: number,
+    rulesModule: string,
+    progress: boolean,
+  ) {
     for (let i = 1; i < threads; i++) {
       const start: ShardStart = {
         thread: i,
         threads,
-        ownerCounters,
-        files,
-        next,
+        ownerCounters: this.ownerCounters,
+        next: this.next,
         rulesModule,
         rules: options.rules.map((a) => [a.rule.meta.id, a.severity]),
         config: options.config,
         cwd: options.cwd,
         fix: options.fix === true,
         dryRun: options.dryRun === true,
-        progressEvery: onProgress ? PROGRESS_EVERY : 0,
+        progressEvery: progress ? PROGRESS_EVERY : 0,
         compileCache: compileCacheStats().mode === 'off' ? undefined : packageInfo().version,
       };
-      remotes.push(new RemoteShard(start, report));
+      this.remotes.push(new RemoteShard(start, () => this.report()));
     }
-    local = new ScanShard({ ...options, owners: new LanguageOwners(ownerCounters, threads, 0) }, report);
-    // Workers start reading as soon as they have loaded; this thread reads meanwhile.
-    const remoteHandedOff = remotes.map((r) => r.expect('handedOff'));
+  }
+
+  async terminate(): Promise<void> {
+    await Promise.all(this.remotes.map((r) => r.terminate()));
+  }
+}
+
+export async function scanInThreads(
+  files: string[],
+  options: ScanOptions,
+  pool: ThreadPool,
+  onProgress?: (progress: ScanProgress) => void,
+): Promise<ShardOutput[]> {
+  const { remotes, threads, next, ownerCounters } = pool;
+  // One counter in shared memory hands out files to every thread (Atomics: no message round trip per file).
+  const claim = () => Atomics.add(next, 0, 1);
+  let local: ScanShard | undefined;
+  if (onProgress) {
+    pool.report = () =>
+      onProgress({
+        done: (local?.filesDone ?? 0) + remotes.reduce((n, r) => n + r.done, 0),
+        total: files.length,
+        findings: (local?.result.findings.length ?? 0) + remotes.reduce((n, r) => n + r.findings, 0),
+      });
+  }
+  try {
+    local = new ScanShard({ ...options, owners: new LanguageOwners(ownerCounters, threads, 0) }, pool.report);
+    // Workers start reading as soon as they have loaded and have the files; this thread reads meanwhile.
+    const remoteHandedOff = remotes.map((r) => r.expect('handedOff', { type: 'files', files }));
     await local.read(files, claim);
     // Files passed on to their language's owner (see LanguageOwners), each thread's in path order.
     const adopted: HandedOff[][] = Array.from({ length: threads }, () => []);
@@ -158,6 +179,6 @@ export async function scanInThreads(
     const checked = await Promise.all(remoteChecks);
     return [local, ...checked];
   } finally {
-    await Promise.all(remotes.map((r) => r.terminate()));
+    await pool.terminate();
   }
 }

@@ -11,8 +11,6 @@ import { ScanShard, type CollectNeeds, type HandedOff, type OrderedFact } from '
 import type { Rule, ScanResult, ScanStats, Severity } from './types.js';
 
 export interface ShardStart {
-  /** Every walked file; the shard reads those it claims. */
-  files: string[];
   /** The index of the next file to claim, shared by all threads. */
   next: Int32Array;
   rulesModule: string;
@@ -33,6 +31,8 @@ export interface ShardStart {
 }
 
 export type ShardRequest =
+  /** Every walked file; the shard reads those it claims. Sent once the walk is done (the thread may start before). */
+  | { type: 'files'; files: string[] }
   | { type: 'adopt'; files: HandedOff[] }
   | { type: 'collect'; needs: CollectNeeds }
   | { type: 'check'; facts: OrderedFact[] };
@@ -82,7 +82,9 @@ async function main(port: NonNullable<typeof parentPort>, start: ShardStart): Pr
         }
       : undefined,
   );
-  await shard.read(start.files, () => Atomics.add(start.next, 0, 1));
+  const walked = await next();
+  if (walked.type !== 'files') throw new Error(`expected files, got ${walked.type}`);
+  await shard.read(walked.files, () => Atomics.add(start.next, 0, 1));
   send({ type: 'handedOff', handedOff: shard.takeHandedOff() });
   const adopt = await next();
   if (adopt.type !== 'adopt') throw new Error(`expected adopt, got ${adopt.type}`);

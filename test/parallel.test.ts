@@ -63,6 +63,23 @@ describe('--concurrency', () => {
     }
   });
 
+  it('with auto, starts threads during the walk of a large tree, and answers as one thread does', () => {
+    const dir = corpus();
+    // Enough small files to pass PARALLEL_MIN_FILES: threads start while the walk goes on.
+    for (let d = 0; d < 150; d++) {
+      const folder = path.join(dir, 'bulk', `d${d}`);
+      fs.mkdirSync(folder, { recursive: true });
+      for (let f = 0; f < 100; f++) fs.writeFileSync(path.join(folder, `f${f}.yaml`), `name: f${f}\n`);
+    }
+    const one = run(['--format', 'json', '--concurrency', 'off', '.'], dir);
+    const auto = run(['--format', 'json', '--stats', '.'], dir);
+    expect(auto.stdout).toBe(one.stdout);
+    const stats = JSON.parse(/^slicefix-stats (.*)$/m.exec(auto.stderr)![1]);
+    expect(stats.filesWalked).toBeGreaterThan(PARALLEL_MIN_FILES);
+    // Files passed between threads: there were threads.
+    expect(stats.filesHandedOff).toBeGreaterThan(0);
+  });
+
   it('fixes the same files to the same bytes, and prints the same --dry-run diff', () => {
     const a = corpus();
     const b = corpus();

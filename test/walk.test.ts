@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rule as rbac } from '../rules/endpoints-rbac.js';
+import { defaultConfig } from '../src/config.js';
+import { walk } from '../src/walk.js';
 import { lint, makeTempDir, writeTree } from './helpers.js';
 
 const ROLE = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\nrules:\n- {apiGroups: [""], resources: [endpoints], verbs: [get]}\n';
@@ -126,5 +128,19 @@ describe('Jinja templates', () => {
     const { result } = await lint({ 'templates/role.yml.j2': role }, [rbac]);
     expect(result.errors).toEqual([]);
     expect(result.findings.map((f) => [f.file, f.line])).toEqual([['templates/role.yml.j2', 11]]);
+  });
+});
+
+describe('walk milestone', () => {
+  it('calls back once, when the walk has found the given number of files', async () => {
+    const dir = writeTree(Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`d${i % 3}/f${i}.yaml`, 'a: 1\n'])));
+    const seen: number[] = [];
+    let files = 0;
+    const result = await walk(['.'], dir, defaultConfig(), [], { count: 10, reached: () => seen.push(++files) });
+    expect(result.files).toHaveLength(30);
+    expect(seen).toEqual([1]);
+    const never: number[] = [];
+    await walk(['.'], dir, defaultConfig(), [], { count: 31, reached: () => never.push(1) });
+    expect(never).toEqual([]);
   });
 });
