@@ -18,6 +18,11 @@ export interface TriggerSet<T> {
 
 /** Gates shorter than this are too common to be worth a search of their own. */
 const MIN_GATE_LENGTH = 4;
+/**
+ * Texts shared by two triggers, of at least this length, are gates too (`Service` in the five spellings of
+ * `kind: Service`, which a rule lists beside `glusterfs`): one search answers both while the text is absent.
+ */
+const MIN_SHARED_LENGTH = 6;
 
 /** The longest text that every one of `texts` contains ('' when there is none). */
 export function commonSubstring(texts: readonly string[]): string {
@@ -56,6 +61,13 @@ export class Prefilter<T> {
       }
       return i;
     };
+    const allTriggers = [...new Set(sets.flatMap((set) => set.triggers))];
+    for (let a = 0; a < allTriggers.length; a++) {
+      for (let b = a + 1; b < allTriggers.length; b++) {
+        const shared = commonSubstring([allTriggers[a], allTriggers[b]]);
+        if (shared.length >= MIN_SHARED_LENGTH) intern(shared);
+      }
+    }
     for (const set of sets) {
       const gate = set.triggers.length > 1 ? commonSubstring(set.triggers) : '';
       if (gate.length >= MIN_GATE_LENGTH) intern(gate);
@@ -74,13 +86,19 @@ export class Prefilter<T> {
     this.state = new Uint8Array(strings.length);
   }
 
-  /** The items whose language is `language` and whose triggers occur in `bytes`, in the order they were given. */
-  match(bytes: Buffer, language: LanguageId): T[] {
+  /**
+   * The items whose language is `language` and whose triggers occur in `bytes`, in the order they were given.
+   * Items `accept` refuses are left out before their triggers are searched (a rule that reads only some paths).
+   */
+  match(bytes: Buffer, language: LanguageId, accept?: (item: T) => boolean): T[] {
     const entries = this.byLanguage.get(language);
     if (!entries) return [];
     this.state.fill(0);
     const found: T[] = [];
-    for (const entry of entries) if (entry.triggers.some((t) => this.present(bytes, t))) found.push(entry.item);
+    for (const entry of entries) {
+      if (accept && !accept(entry.item)) continue;
+      if (entry.triggers.some((t) => this.present(bytes, t))) found.push(entry.item);
+    }
     return found;
   }
 

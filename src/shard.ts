@@ -261,8 +261,8 @@ export class ScanShard {
     }
     if (!adopted) result.summary.filesScanned++;
     const onItsPaths = (a: ActiveRule) => a.rule.meta.paths?.[languageId]?.test(reportPath()) ?? true;
-    let rules = this.checkFilter.match(bytes, languageId).filter(onItsPaths);
-    const collectors = this.collectFilter.match(bytes, languageId).filter(onItsPaths);
+    let rules = this.checkFilter.match(bytes, languageId, onItsPaths);
+    const collectors = this.collectFilter.match(bytes, languageId, onItsPaths);
     if (rules.length === 0 && collectors.length === 0) {
       cache?.record(absPath, bytes, meta, { scanned: true, matched: false });
       return;

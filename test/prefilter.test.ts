@@ -37,6 +37,27 @@ describe('Prefilter', () => {
     );
   });
 
+  it('searches no trigger of an item it is told to leave out, and shares a gate between triggers', () => {
+    const filter = new Prefilter([
+      { item: 'ci', languages: ['yaml'] as LanguageId[], triggers: ['kubectl', 'KUBECTL'] },
+      { item: 'service', languages: ['yaml'] as LanguageId[], triggers: ['kind: Service', 'kind: "Service"', "kind: 'Service'", 'glusterfs'] },
+    ]);
+    const counting = (text: string) => {
+      const bytes = Buffer.from(text);
+      const searched: string[] = [];
+      const includes = bytes.includes.bind(bytes);
+      bytes.includes = ((value: Buffer) => (searched.push(String(value)), includes(value))) as typeof bytes.includes;
+      return { bytes, searched };
+    };
+    const plain = counting('a: 1\n');
+    expect(filter.match(plain.bytes, 'yaml', (item) => item !== 'ci')).toEqual([]);
+    // 'Service', shared by three triggers, is searched once and answers all three; nothing of 'ci' is searched.
+    expect(plain.searched.sort()).toEqual(['Service', 'glusterfs']);
+    const both = counting('kind: Service\nrun: kubectl get ep\n');
+    expect(filter.match(both.bytes, 'yaml')).toEqual(['ci', 'service']);
+    expect(filter.match(both.bytes, 'yaml', (item) => item === 'service')).toEqual(['service']);
+  });
+
   it('agrees with the naive search on every file of the demo and fixtures, for the real rules', () => {
     const items = rules.map((rule) => ({ item: rule.meta.id, languages: rule.meta.languages, triggers: rule.meta.triggers }));
     const filter = new Prefilter(items);
