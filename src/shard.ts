@@ -254,7 +254,7 @@ export class ScanShard {
       return;
     }
     if (cache && useCache && this.reuse(absPath, cache.sameContent(absPath, bytes, meta))) return;
-    const languageId: LanguageId | undefined = detectLanguage(absPath, bytes.subarray(0, 128).toString('latin1').split('\n')[0]);
+    const languageId: LanguageId | undefined = detectLanguage(absPath, () => bytes.toString('latin1', 0, Math.min(128, bytes.length)).split('\n')[0]);
     if (!languageId) {
       cache?.record(absPath, bytes, meta, { scanned: false, matched: false });
       return;

@@ -71,9 +71,10 @@ export const knownNames = ['Makefile', 'makefile', 'GNUmakefile', 'Dockerfile', 
 
 /**
  * The language of a file from its name, or from its first line for extensionless scripts
- * (`#!/bin/sh`, `#!/usr/bin/env bash`). Returns undefined for files slicefix does not read.
+ * (`#!/bin/sh`, `#!/usr/bin/env bash`). Returns undefined for files slicefix does not read. `head` may be a
+ * function: it is called only for a file without an extension (most files never need their first line).
  */
-export function detectLanguage(file: string, head?: string): LanguageId | undefined {
+export function detectLanguage(file: string, head?: string | (() => string)): LanguageId | undefined {
   const base = path.basename(file);
   const ext = path.extname(base).toLowerCase();
   // Jinja templates (Ansible roles such as kubespray's `*.yml.j2`): manifests by their inner extension.
@@ -84,6 +85,6 @@ export function detectLanguage(file: string, head?: string): LanguageId | undefi
   if (byExtension[ext]) return byExtension[ext];
   if (base === 'Makefile' || base === 'makefile' || base === 'GNUmakefile') return 'makefile';
   if (base === 'Dockerfile' || base === 'Containerfile' || base.startsWith('Dockerfile.')) return 'dockerfile';
-  if (!ext && head !== undefined && /^#!.*\b(ba|z|k|da)?sh\b/.test(head)) return 'shell';
+  if (!ext && head !== undefined && /^#!.*\b(ba|z|k|da)?sh\b/.test(typeof head === 'function' ? head() : head)) return 'shell';
   return undefined;
 }
