@@ -81,7 +81,15 @@ export function threadsFor(concurrency: ScanOptions['concurrency'], files: numbe
 
 /** Whether a scan of these paths may be large: a folder (a hook's list of files is not). */
 function namesAFolder(paths: string[], cwd: string): boolean {
-  return paths.length === 0 || paths.some((p) => fs.statSync(path.resolve(cwd, p), { throwIfNoEntry: false })?.isDirectory());
+  const isFolder = (p: string) => {
+    try {
+      return fs.statSync(path.resolve(cwd, p), { throwIfNoEntry: false })?.isDirectory() === true;
+    } catch {
+      // Unreadable: the walk reports it.
+      return false;
+    }
+  };
+  return paths.length === 0 || paths.some(isFolder);
 }
 
 export async function scan(options: ScanOptions): Promise<ScanResult> {

@@ -76,6 +76,19 @@ describe('exit codes', () => {
     expect(report.errors).toEqual([{ file: 'missing-dir', message: 'no such file or directory' }]);
     expect(report.findings).toHaveLength(1);
   });
+
+  it('2 for a path through a file (ENOTDIR), beside a folder: reported, not an internal error', async () => {
+    // Through the real command line, which lets scans use threads (and so looks at the paths first).
+    const dir = writeTree({ 'role.yaml': ROLE });
+    const bin = path.join(repoRoot, 'bin/slicefix.js');
+    const run = spawnSync(process.execPath, [bin, '--format', 'json', 'role.yaml/x', '.'], { cwd: dir, encoding: 'utf8' });
+    const { status: code, stdout, stderr } = run;
+    expect(stderr).not.toMatch(/internal error/);
+    expect(code).toBe(2);
+    const report = JSON.parse(stdout);
+    expect(report.errors).toEqual([{ file: 'role.yaml/x', message: 'no such file or directory' }]);
+    expect(report.findings).toHaveLength(1);
+  });
 });
 
 describe('options', () => {
