@@ -62,9 +62,9 @@ export const rule: Rule<YamlAst> = {
     docs: 'rules/endpoints-rbac.md',
     languages: ['yaml', 'json'],
     triggers: ['endpoints'],
-    // Only objects of rbac.authorization.k8s.io (or of a templated apiVersion) are read: a ServiceMonitor's or an
-    // app config's `endpoints:` is not.
-    mayReport: (text) => text.includes('rbac.authorization.k8s.io/') || text.includes('{{'),
+    // Only a Role or ClusterRole of rbac.authorization.k8s.io (or of a templated apiVersion) is read: a
+    // ServiceMonitor's or an app config's `endpoints:` is not, even in a chart's template.
+    mayReport: (text) => text.includes('Role') && (text.includes('rbac.authorization.k8s.io/') || text.includes('{{')),
     fixable: true,
     codemod: 'add-endpointslice-rbac',
     messages: {

@@ -113,4 +113,24 @@ describe('files every rule spares are not parsed', () => {
     expect(result.errors.map((e) => e.file)).toEqual(['role.yaml']);
     expect(result.stats!.filesParsed).toBe(1);
   });
+
+  it("a chart's monitor template that does not parse as YAML is no error: no rule can report on it", async () => {
+    // prometheus-community/helm-charts, prometheus-statsd-exporter's podmonitor.yaml (shortened).
+    const monitor = [
+      '{{- if .Values.prometheus.monitor.enabled }}',
+      'apiVersion: {{ .Values.prometheus.monitor.apiVersion | default "monitoring.googleapis.com/v1" }}',
+      'kind: {{ .Values.prometheus.monitor.kind | default "PodMonitoring" }}',
+      'metadata:',
+      '  labels: {{- include "exporter.labels" . | nindent 4 }}',
+      '    app.kubernetes.io/component: metrics',
+      'spec:',
+      '  endpoints:',
+      '    - port: http',
+      '{{- end }}',
+      '',
+    ].join('\n');
+    const { result } = await lint({ 'chart/templates/podmonitor.yaml': monitor }, rules);
+    expect(result.errors).toEqual([]);
+    expect(result.stats!.filesParsed).toBe(0);
+  });
 });
