@@ -167,7 +167,11 @@ export async function scanInThreads(
     for (const files of adopted) files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const remoteNeeds = remotes.map((r, i) => r.expect('needs', { type: 'adopt', files: adopted[i + 1] }));
     await local.adopt(adopted[0]);
-    const needs = mergeNeeds([local.needs(), ...(await Promise.all(remoteNeeds)).map((r) => r.needs)]);
+    const localNeeds = local.needs();
+    // While the other threads work out their needs (the Go owner parses its files then), parse what will be
+    // collected whatever they need.
+    local.parseAhead(localNeeds);
+    const needs = mergeNeeds([localNeeds, ...(await Promise.all(remoteNeeds)).map((r) => r.needs)]);
 
     const remoteFacts = remotes.map((r) => r.expect('collected', { type: 'collect', needs }));
     const localFacts = await local.collect(needs);

@@ -89,7 +89,10 @@ async function main(port: NonNullable<typeof parentPort>, start: ShardStart): Pr
   const adopt = await next();
   if (adopt.type !== 'adopt') throw new Error(`expected adopt, got ${adopt.type}`);
   await shard.adopt(adopt.files);
-  send({ type: 'needs', needs: shard.needs() });
+  const needs = shard.needs();
+  send({ type: 'needs', needs });
+  // While the other threads work out their needs, parse what will be collected whatever they need.
+  shard.parseAhead(needs);
   const collect = await next();
   if (collect.type !== 'collect') throw new Error(`expected collect, got ${collect.type}`);
   send({ type: 'collected', facts: await shard.collect(collect.needs) });

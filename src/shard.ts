@@ -362,6 +362,24 @@ export class ScanShard {
   }
 
   /**
+   * Parses ahead the files collect() will surely parse: those a rule collects from when this shard alone already
+   * needs every file of it (`null`), whatever the other shards need. In a parallel scan this thread does it while
+   * it waits for the others' needs (see ./parallel.ts); collect() then finds them parsed. Nothing else changes: a
+   * parse that throws is left for collect() to report.
+   */
+  parseAhead(localNeeds: CollectNeeds): void {
+    for (const { candidate, collectors } of this.pending) {
+      if (!candidate || candidate.parsed) continue;
+      if (!collectors.some((a) => localNeeds[a.rule.meta.id] === null)) continue;
+      try {
+        candidate.parsed = candidate.language.parse(candidate.source.text, candidate.source.path);
+      } catch {
+        // collect() parses it again and reports the error.
+      }
+    }
+  }
+
+  /**
    * Runs the collectors that `needs` asks for, in path order (facts do not depend on read timing), adding to this
    * shard's facts; returns what it added, with the file of each fact. A file whose facts were only partly
    * collected cannot cache its facts.

@@ -260,6 +260,33 @@ describe('repository facts', () => {
     expect(result.findings.map((f) => f.message)).toEqual(['z is not defined']);
   });
 
+  it('parseAhead parses the files collect() will parse whatever other threads need, and collect() does not parse them again', async () => {
+    const { ScanShard } = await import('../src/shard.js');
+    const { defaultConfig } = await import('../src/config.js');
+    const dir = writeTree({ 'use.sh': 'USE x\nUSE z\nDEFINE w\n', 'a.sh': 'DEFINE x\n', 'b.sh': 'DEFINE y\n' });
+    const files = ['a.sh', 'b.sh', 'use.sh'].map((f) => path.join(dir, f));
+    const run = async (ahead: boolean) => {
+      const rule = factRule({ needs: false });
+      const shard = new ScanShard({ cwd: dir, config: defaultConfig(), rules: [{ rule, severity: 'error' }] });
+      await shard.read(files);
+      const needs = shard.needs();
+      const before = shard.stats.parses;
+      if (ahead) shard.parseAhead(needs);
+      const parsedAhead = shard.stats.parses - before;
+      const facts = await shard.collect(needs);
+      await shard.check();
+      return { parsedAhead, parses: shard.stats.parses, facts, findings: shard.result.findings, collected: rule.collected };
+    };
+    const plain = await run(false);
+    const ahead = await run(true);
+    // use.sh, read and kept to be checked, is parsed ahead; a.sh and b.sh, only collected from, are read again later.
+    expect(ahead.parsedAhead).toBe(1);
+    expect(ahead.parses).toBe(plain.parses);
+    expect(ahead.facts).toEqual(plain.facts);
+    expect(ahead.findings).toEqual(plain.findings);
+    expect(ahead.collected).toEqual(['a.sh', 'b.sh', 'use.sh']);
+  });
+
   it('collectNeeds narrows collection to files that contain what the checked files need', async () => {
     const rule = factRule({ needs: true });
     const { result } = await lint({ 'use.sh': 'USE x\nUSE z\n', 'b.sh': 'DEFINE y\n', 'a.sh': 'DEFINE x\n' }, [rule]);
