@@ -27,8 +27,8 @@ export const rule: Rule<TsAst> = {
       'V1Endpoint and DiscoveryV1EndpointPort.',
     docs: 'rules/endpoints-ts-type.md',
     languages: ['typescript'],
-    // Every name of TWINS holds one of these; `V1Endpoint` alone would also let in discovery's V1EndpointSlice.
-    triggers: ['V1Endpoints', 'V1EndpointSubset', 'V1EndpointAddress', 'CoreV1EndpointPort'],
+    // Its own type names: `V1Endpoint` alone would also let in discovery's V1EndpointSlice.
+    triggers: Object.keys(TWINS),
     fixable: false,
     messages: {
       type: '{{type}} is a deprecated v1 Endpoints type of @kubernetes/client-node: use {{twin}} from discovery.k8s.io/v1',

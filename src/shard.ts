@@ -159,16 +159,23 @@ export class ScanShard {
    * done with cheap files takes more instead of waiting for the others.
    */
   async read(files: readonly string[], claim: () => number = counter()): Promise<void> {
-    const started = performance.now();
-    const readers = Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, async () => {
-      for (let i = claim(); i < files.length; i = claim()) {
-        await this.readOne(files[i]);
-        this.done++;
-        this.onFileDone(this);
-      }
+    await this.timedAsReading(async () => {
+      const readers = Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, async () => {
+        for (let i = claim(); i < files.length; i = claim()) {
+          await this.readOne(files[i]);
+          this.done++;
+          this.onFileDone(this);
+        }
+      });
+      await Promise.all(readers);
     });
+  }
+
+  /** Counts `work`'s time as reading, less the files it checked on the way (those count as checking). */
+  private async timedAsReading(work: () => Promise<void>): Promise<void> {
+    const started = performance.now();
     const earlyBefore = this.earlyCheckMs;
-    await Promise.all(readers);
+    await work();
     this.stats.readMs += performance.now() - started - (this.earlyCheckMs - earlyBefore);
   }
 
@@ -191,10 +198,9 @@ export class ScanShard {
    * check are read again, files only collected from come with their bytes. They were counted there.
    */
   async adopt(files: readonly HandedOff[]): Promise<void> {
-    const started = performance.now();
-    const earlyBefore = this.earlyCheckMs;
-    for (const file of files) await this.readOne(file.path, undefined, file.bytes ?? true);
-    this.stats.readMs += performance.now() - started - (this.earlyCheckMs - earlyBefore);
+    await this.timedAsReading(async () => {
+      for (const file of files) await this.readOne(file.path, undefined, file.bytes ?? true);
+    });
   }
 
   /**

@@ -5,7 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../src/config.js';
 import { applyEdits, LineIndex, selectNonOverlapping } from '../src/edits.js';
+import { ScanShard } from '../src/shard.js';
 import type { Rule } from '../src/types.js';
 import { lint, writeTree } from './helpers.js';
 
@@ -261,8 +263,6 @@ describe('repository facts', () => {
   });
 
   it('parseAhead parses the files collect() will parse whatever other threads need, and collect() does not parse them again', async () => {
-    const { ScanShard } = await import('../src/shard.js');
-    const { defaultConfig } = await import('../src/config.js');
     const dir = writeTree({ 'use.sh': 'USE x\nUSE z\nDEFINE w\n', 'a.sh': 'DEFINE x\n', 'b.sh': 'DEFINE y\n' });
     const files = ['a.sh', 'b.sh', 'use.sh'].map((f) => path.join(dir, f));
     const run = async (ahead: boolean) => {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { defaultConfig, type Config } from '../src/config.js';
 import { scan, type ActiveRule, type ScanOptions } from '../src/engine.js';
-import type { Rule, ScanResult, Settings } from '../src/types.js';
+import type { RepoFacts, Rule, ScanResult, Settings, SourceText } from '../src/types.js';
 
 export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 export const fixturesDir = path.join(repoRoot, 'fixtures');
@@ -102,4 +102,17 @@ export function goldenPairs(relative: string): { name: string; input: string; ex
       const input = fs.readFileSync(path.join(dir, file), 'utf8');
       return { name: base, file, input, expected: fs.existsSync(fixedPath) ? fs.readFileSync(fixedPath, 'utf8') : input };
     });
+}
+
+/** No facts at all, for a rule run on its own. */
+const NO_FACTS: RepoFacts = { add() {}, get: () => [] };
+
+/**
+ * How many findings a rule's check reports on one file, run directly (no engine: no pre-filter, no mayReport in
+ * between), with the default settings. For tests that hold a rule's pre-filters to what the rule reports.
+ */
+export function reportsOf(rule: Rule, file: SourceText, ast: unknown, facts: RepoFacts = NO_FACTS): number {
+  let reports = 0;
+  rule.check({ file, ast, settings: defaultConfig().settings, facts, report: () => void reports++ });
+  return reports;
 }

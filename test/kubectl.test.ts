@@ -2,8 +2,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { endpointsKubectl, mayNameEndpoints } from '../rules/endpoints-kubectl.js';
-import type { LanguageId, RuleContext } from '../src/types.js';
-import { copyFixture, goldenPairs, lint } from './helpers.js';
+import type { LanguageId } from '../src/types.js';
+import { copyFixture, goldenPairs, lint, reportsOf } from './helpers.js';
 
 const rules = [endpointsKubectl];
 
@@ -186,16 +186,8 @@ describe('endpoints-kubectl cases', () => {
 
 /** The findings of the rule's check on a text, run directly (no engine, so no pre-filter in between). */
 function findingsOf(text: string, language: LanguageId): number {
-  let found = 0;
-  const context = {
-    file: { path: 'x', absPath: '/x', language, text },
-    ast: undefined,
-    settings: {},
-    facts: { add() {}, get: () => [] },
-    report: () => void found++,
-  } as unknown as RuleContext;
-  endpointsKubectl.check(context);
-  return found;
+  // Scripts, Makefiles, Dockerfiles and Markdown: the rule reads the text, not an AST.
+  return reportsOf(endpointsKubectl, { path: 'x', absPath: '/x', language, text }, undefined);
 }
 
 describe('endpoints-kubectl text pre-check (mayReport)', () => {

@@ -7,29 +7,28 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rules } from '../rules/index.js';
-import { lint } from './helpers.js';
 import { defaultConfig } from '../src/config.js';
 import { FactStore } from '../src/shard.js';
 import { detectLanguage, hasLanguage, loadLanguage } from '../src/languages/index.js';
-import type { LanguageId, Rule, SourceText } from '../src/types.js';
+import type { LanguageId, SourceText } from '../src/types.js';
+import { toReportPath, walk } from '../src/walk.js';
+import { lint, reportsOf } from './helpers.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 
-function sources(): SourceText[] {
+/** Every file of the fixtures and the demo that slicefix reads, walked as a scan walks them. */
+async function sources(): Promise<SourceText[]> {
+  const { files } = await walk(['fixtures', 'examples'], root, defaultConfig());
   const found: SourceText[] = [];
-  for (const dir of ['fixtures', 'examples']) {
-    for (const name of fs.readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })) {
-      const absPath = path.join(root, dir, name);
-      if (!fs.statSync(absPath).isFile()) continue;
-      const text = fs.readFileSync(absPath, 'utf8');
-      const language = detectLanguage(absPath, text.split('\n')[0]);
-      if (language && hasLanguage(language)) found.push({ path: path.join(dir, name), absPath, language, text });
-    }
+  for (const absPath of files) {
+    const text = fs.readFileSync(absPath, 'utf8');
+    const language = detectLanguage(absPath, text.split('\n')[0]);
+    if (language && hasLanguage(language)) found.push({ path: toReportPath(absPath, root), absPath, language, text });
   }
   return found;
 }
 
-const concerns = (rule: Rule, file: SourceText, languages: LanguageId[], triggers: string[]) =>
+const concerns = (file: SourceText, languages: LanguageId[], triggers: string[]) =>
   languages.includes(file.language) && triggers.some((t) => file.text.includes(t));
 
 async function parse(file: SourceText): Promise<unknown | undefined> {
@@ -41,14 +40,14 @@ async function parse(file: SourceText): Promise<unknown | undefined> {
 }
 
 describe('mayReport and collectNeeds hold on every fixture and demo file', async () => {
-  const files = sources();
+  const files = await sources();
   // The facts of every file, so that rules reading facts report all they can.
   const facts = new FactStore();
   const collectedFrom = new Map<string, SourceText[]>();
   for (const rule of rules) {
     if (!rule.collect || !rule.meta.collect) continue;
     for (const file of files) {
-      if (!concerns(rule, file, rule.meta.collect.languages, rule.meta.collect.triggers)) continue;
+      if (!concerns(file, rule.meta.collect.languages, rule.meta.collect.triggers)) continue;
       const ast = await parse(file);
       if (ast === undefined) continue;
       let added = false;
@@ -63,11 +62,10 @@ describe('mayReport and collectNeeds hold on every fixture and demo file', async
       let reportedFiles = 0;
       let spared = 0;
       for (const file of files) {
-        if (!concerns(rule, file, rule.meta.languages, rule.meta.triggers)) continue;
+        if (!concerns(file, rule.meta.languages, rule.meta.triggers)) continue;
         const ast = await parse(file);
         if (ast === undefined) continue;
-        let reports = 0;
-        rule.check({ file, ast, settings: defaultConfig().settings, facts, report: () => void reports++ });
+        const reports = reportsOf(rule, file, ast, facts);
         const may = rule.meta.mayReport!(file.text, file.language);
         if (reports > 0) {
           reportedFiles++;
@@ -83,7 +81,7 @@ describe('mayReport and collectNeeds hold on every fixture and demo file', async
   it('endpoints-go-informer: every file it collects facts from holds a text its collectNeeds asks for', async () => {
     // Its texts do not depend on the checked file (unlike a manifest's Endpoints names): any checked file gives them.
     const rule = rules.find((r) => r.meta.id === 'endpoints-go-informer')!;
-    const checked = files.find((f) => concerns(rule, f, rule.meta.languages, rule.meta.triggers) && f.language === 'go')!;
+    const checked = files.find((f) => concerns(f, rule.meta.languages, rule.meta.triggers) && f.language === 'go')!;
     const texts = rule.collectNeeds!({ file: checked, ast: await parse(checked), facts })!;
     const sources = collectedFrom.get(rule.meta.id) ?? [];
     expect(sources.length).toBeGreaterThan(0);
