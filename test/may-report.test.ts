@@ -131,4 +131,20 @@ describe('files every rule spares are not parsed', () => {
     expect(result.errors).toEqual([]);
     expect(result.stats!.filesParsed).toBe(0);
   });
+
+  it("endpoints-ts-type's triggers name its own types: a file of discovery's V1EndpointSlice and V1Endpoint is not parsed for it", async () => {
+    const typeRule = rules.find((r) => r.meta.id === 'endpoints-ts-type')!;
+    const migrated = [
+      "import type { V1Endpoint, V1EndpointSlice } from '@kubernetes/client-node';",
+      'export const ready = (s: V1EndpointSlice): V1Endpoint[] => s.endpoints.filter((e) => e.conditions?.ready !== false);',
+      '',
+    ].join('\n');
+    const migratedOnly = await lint({ 'migrated.ts': migrated }, [typeRule]);
+    expect(migratedOnly.result.findings).toEqual([]);
+    // Nothing to check, so nothing to collect for: the TypeScript compiler never parses the file.
+    expect(migratedOnly.result.stats!.filesParsed).toBe(0);
+    const legacy = "import type { V1Endpoints } from '@kubernetes/client-node';\nexport type Old = V1Endpoints;\n";
+    const both = await lint({ 'migrated.ts': migrated, 'legacy.ts': legacy }, [typeRule]);
+    expect(both.result.findings.map((f) => f.file)).toEqual(['legacy.ts']);
+  });
 });
