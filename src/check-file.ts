@@ -25,6 +25,7 @@ interface RawFinding {
   end: number;
   message: string;
   fix?: Edit[];
+  unsafeFix?: Edit[];
 }
 
 interface RuleRun {
@@ -104,6 +105,7 @@ function runEach(source: SourceText, result: { ast: unknown }, rules: ActiveRule
             end: report.end,
             message: formatMessage(template, report.data),
             fix: report.fix && report.fix.length > 0 ? report.fix : undefined,
+            unsafeFix: !report.fix?.length && report.unsafeFix?.length ? report.unsafeFix : undefined,
           });
         },
       });
@@ -135,6 +137,7 @@ function toFinding(raw: RawFinding, source: SourceText, lines: LineIndex): Findi
     endColumn: to.column,
     message: raw.message,
     fixable: raw.fix !== undefined,
+    ...(raw.unsafeFix !== undefined ? { unsafeFixable: true as const } : {}),
   };
 }
 
@@ -165,11 +168,16 @@ export async function checkAndFix(candidate: Candidate, options: ShardOptions, f
   let text = source.text;
 
   const wantsFix = (options.fix || options.dryRun) && first.parseErrors.length === 0 && first.failures.length === 0;
-  if (wantsFix && current.some((f) => f.fix)) {
+  // Plain --fix applies only fixes proven equal on every cluster state; --unsafe-fixes adds the others.
+  const editsOf = (f: RawFinding): Edit[] | undefined => f.fix ?? (options.unsafeFixes ? f.unsafeFix : undefined);
+  if (wantsFix && current.some(editsOf)) {
     let passes = 0;
     let failure: string | undefined;
     while (passes < MAX_FIX_PASSES) {
-      const groups = current.filter((f) => f.fix).map((f) => f.fix!.map((e) => ({ ...e, text: adaptLineEndings(e.text, candidate.decoded.eol) })));
+      const groups = current.flatMap((f) => {
+        const edits = editsOf(f);
+        return edits ? [edits.map((e) => ({ ...e, text: adaptLineEndings(e.text, candidate.decoded.eol) }))] : [];
+      });
       if (groups.length === 0) break;
       const next = applyEdits(text, selectNonOverlapping(groups));
       if (next === text) break;

@@ -40,6 +40,8 @@ discovery.k8s.io/v1 EndpointSlice. Paths default to the current directory.
 Options:
   --fix                 apply every safe rewrite in place
   --dry-run             print the unified diff --fix would apply; write nothing
+  --unsafe-fixes        with --fix or --dry-run, also apply rewrites that differ from the original in some
+                        cluster state (each names the difference in its message)
   --format FORMAT       text (default), json, sarif or github
   --output FILE         write the report to FILE instead of standard output
   --config FILE         config file (default: nearest .slicefix.yaml upwards)
@@ -134,6 +136,7 @@ export async function runCli(
       options: {
         fix: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
+        'unsafe-fixes': { type: 'boolean' },
         format: { type: 'string' },
         output: { type: 'string' },
         config: { type: 'string' },
@@ -213,6 +216,7 @@ export async function runCli(
         rules: active,
         fix: values.fix === true,
         dryRun: values['dry-run'] === true,
+        unsafeFixes: values['unsafe-fixes'] === true,
         ignore: (values.ignore as string[] | undefined) ?? [],
         onProgress: progress?.update,
         cache,

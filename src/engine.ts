@@ -33,6 +33,8 @@ export interface ScanOptions {
   fix?: boolean;
   /** Compute fixes and diffs, write nothing. */
   dryRun?: boolean;
+  /** With fix or dryRun: apply the rules' unsafe fixes too (`--unsafe-fixes`). */
+  unsafeFixes?: boolean;
   /** Extra ignore globs (from `--ignore`). */
   ignore?: string[];
   /** Where a file's bytes come from (default: the file system; `--staged` reads the git index). */

@@ -124,6 +124,7 @@ export class ThreadPool {
         cwd: options.cwd,
         fix: options.fix === true,
         dryRun: options.dryRun === true,
+        unsafeFixes: options.unsafeFixes === true,
         progressEvery: progress ? PROGRESS_EVERY : 0,
         compileCache: compileCacheStats().mode === 'off' ? undefined : packageInfo().version,
       };

@@ -20,6 +20,7 @@ export interface ShardStart {
   cwd: string;
   fix: boolean;
   dryRun: boolean;
+  unsafeFixes: boolean;
   /** Report files done every this many files (0: never). */
   progressEvery: number;
   /** The slicefix version, when the main thread uses the compile cache (each thread has its own module loader). */
@@ -74,6 +75,7 @@ async function main(port: NonNullable<typeof parentPort>, start: ShardStart): Pr
       rules: active,
       fix: start.fix,
       dryRun: start.dryRun,
+      unsafeFixes: start.unsafeFixes,
       owners: new LanguageOwners(start.ownerCounters, start.threads, start.thread),
     },
     start.progressEvery

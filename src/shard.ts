@@ -554,7 +554,8 @@ export class ScanShard {
     const digest = cache ? factsDigest(facts.entries()) : '';
     const fixing = options.fix || options.dryRun;
     for (const { absPath, entry } of this.deferred.splice(0)) {
-      if (entry.factsDigest === digest && !(fixing && entry.findings?.some((f) => f.fixable))) {
+      const hasFix = (f: { fixable: boolean; unsafeFixable?: true }) => f.fixable || (options.unsafeFixes === true && f.unsafeFixable === true);
+      if (entry.factsDigest === digest && !(fixing && entry.findings?.some(hasFix))) {
         result.summary.filesScanned++;
         result.findings.push(...(entry.findings ?? []));
       } else {

@@ -92,6 +92,13 @@ export interface RuleReport {
   data?: Record<string, string | number>;
   /** The edits that fix this finding. Present only when the rewrite was proven safe. */
   fix?: Edit[];
+  /**
+   * A rewrite that is right for most code but that the differential harness shows to answer differently in some
+   * cluster state (Ruff's "unsafe fix", clippy's `MaybeIncorrect`, ESLint's suggestion). It is shown, and applied
+   * only with `--unsafe-fixes`, never by plain `--fix`; the message must name the difference. Ignored when `fix`
+   * is present.
+   */
+  unsafeFix?: Edit[];
 }
 
 export interface RuleContext<AST = unknown> {
@@ -179,6 +186,8 @@ export interface Finding {
   endColumn: number;
   message: string;
   fixable: boolean;
+  /** Only an unsafe fix exists (applied with `--unsafe-fixes`); absent otherwise, so the JSON contract is unchanged. */
+  unsafeFixable?: true;
 }
 
 export interface FileError {

@@ -11,7 +11,7 @@ import { ScanShard } from '../src/shard.js';
 import type { Rule } from '../src/types.js';
 import { lint, writeTree } from './helpers.js';
 
-function wordRule(options: { id?: string; fix?: boolean; replacement?: string } = {}): Rule {
+function wordRule(options: { id?: string; fix?: boolean; replacement?: string; unsafe?: boolean } = {}): Rule {
   return {
     meta: {
       id: options.id ?? 'old-word',
@@ -31,7 +31,9 @@ function wordRule(options: { id?: string; fix?: boolean; replacement?: string } 
           end: match.index + 3,
           messageId: 'old',
           data: { word: 'OLD' },
-          fix: options.fix === false ? undefined : [{ start: match.index, end: match.index + 3, text: options.replacement ?? 'NEW' }],
+          ...(options.fix === false
+            ? {}
+            : { [options.unsafe ? 'unsafeFix' : 'fix']: [{ start: match.index, end: match.index + 3, text: options.replacement ?? 'NEW' }] }),
         });
       }
     },
@@ -294,3 +296,27 @@ describe('repository facts', () => {
     expect(result.findings.map((f) => f.message)).toEqual(['z is not defined']);
   });
 });
+
+describe('unsafe fixes', () => {
+  it('are reported, never applied by plain --fix, and applied with unsafeFixes', async () => {
+    const plain = await lint({ 'a.yaml': 'k: OLD\n' }, [wordRule({ unsafe: true })], { fix: true });
+    expect(plain.files['a.yaml']).toBe('k: OLD\n');
+    expect(plain.result.findings).toMatchObject([{ fixable: false, unsafeFixable: true }]);
+    expect(plain.result.summary).toMatchObject({ fixable: 0, fixed: 0 });
+
+    const dry = await lint({ 'a.yaml': 'k: OLD\n' }, [wordRule({ unsafe: true })], { dryRun: true, extra: { unsafeFixes: true } });
+    expect(dry.files['a.yaml']).toBe('k: OLD\n');
+    expect(dry.result.diffs[0].patch).toContain('+k: NEW');
+
+    const applied = await lint({ 'a.yaml': 'k: OLD\n' }, [wordRule({ unsafe: true })], { fix: true, extra: { unsafeFixes: true } });
+    expect(applied.files['a.yaml']).toBe('k: NEW\n');
+    expect(applied.result.summary.fixed).toBe(1);
+    expect(applied.result.findings).toEqual([]);
+  });
+
+  it('leave the JSON contract of safe findings unchanged', async () => {
+    const { result } = await lint({ 'a.yaml': 'k: OLD\n' }, [wordRule()], {});
+    expect(Object.keys(result.findings[0])).not.toContain('unsafeFixable');
+  });
+});
+

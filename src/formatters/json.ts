@@ -15,6 +15,7 @@ export const formatJson: Formatter = (result, context) =>
       endColumn: f.endColumn,
       message: f.message,
       fixable: f.fixable,
+      ...(f.unsafeFixable ? { unsafeFixable: true } : {}),
     })),
     errors: result.errors.map((e) => ({ file: e.file, message: e.message })),
     summary: {

@@ -32,7 +32,9 @@ export const formatText: Formatter = (result, context) => {
   if (result.findings.length === 0) {
     out.push(c.green(`✔ no problems`) + c.dim(` (${scanned}${result.summary.fixed ? `, ${plural(result.summary.fixed, 'file')} fixed` : ''})`));
   } else {
-    const line = `✖ ${plural(result.findings.length, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')}), ${fixable} fixable with --fix`;
+    const unsafe = result.findings.filter((f) => f.unsafeFixable).length;
+    const more = unsafe ? `, ${unsafe} more with --fix --unsafe-fixes (review them: each message names what changes)` : '';
+    const line = `✖ ${plural(result.findings.length, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')}), ${fixable} fixable with --fix${more}`;
     out.push((errors ? c.red : c.yellow)(c.bold(line)));
     out.push(c.dim(`  ${scanned}${result.summary.fixed ? `, ${plural(result.summary.fixed, 'file')} fixed` : ''}`));
   }
