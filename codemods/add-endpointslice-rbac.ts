@@ -1,6 +1,7 @@
 /**
- * Adds a `discovery.k8s.io` / `endpointslices` rule to an RBAC Role right after the rule that grants core
- * `endpoints`, with the same verbs. The old grant stays: code may read both APIs while it migrates.
+ * Adds a `discovery.k8s.io` / `endpointslices` rule with the given verbs to an RBAC Role, right after the rule that
+ * grants core `endpoints`. The old grant stays: code may read both APIs while it migrates. Which verbs are safe to
+ * grant is the rule's decision (endpoints-rbac grants only get/list/watch, to readers).
  *
  * The new rule is written in the style of its neighbour: a block item at the same indentation, or a flow item
  * (`{...}`) in a flow sequence and in JSON.
@@ -49,12 +50,13 @@ export function addEndpointSliceGrant(insertion: GrantInsertion): Edit {
     const key = (k: string) => (json ? JSON.stringify(k) : k);
     const list = (values: string[]) => `[${values.map((v) => quote(v, style === 'plain' ? 'double' : style)).join(', ')}]`;
     const item = `{${key('apiGroups')}: ${list(['discovery.k8s.io'])}, ${key('resources')}: ${list(['endpointslices'])}, ${key('verbs')}: ${list(verbs)}}`;
-    // Multi-line flow/JSON items: the new item goes on a line of its own at the same indentation.
-    const multiline = text.slice(start, valueEnd).includes('\n');
+    // An item that spans lines or starts a line of its own: the new item goes on a line of its own at the same
+    // indentation (one-line items of a JSON array written one per line stay one per line).
     const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+    const ownLine = text.slice(start, valueEnd).includes('\n') || /^\s*$/.test(text.slice(lineStart, start));
     const indent = text.slice(lineStart, start).match(/^\s*/)![0];
     const end = after.range![1];
-    return { start: end, end, text: multiline ? `,\n${indent}${item}` : `, ${item}` };
+    return { start: end, end, text: ownLine ? `,\n${indent}${item}` : `, ${item}` };
   }
   const lineStart = text.lastIndexOf('\n', start - 1) + 1;
   const prefix = text.slice(lineStart, start);

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../src/atomic-write.js';
 import { lint, makeTempDir, readTree, writeTree } from './helpers.js';
 
 const ROLE = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\nrules:\n- {apiGroups: [""], resources: [endpoints], verbs: [get]}\n';
-const ROLE_FIXED = ROLE + '- apiGroups: [discovery.k8s.io]\n  resources: [endpointslices]\n  verbs: [get]\n';
+const ROLE_FIXED = ROLE + '- apiGroups: [discovery.k8s.io]\n  resources: [endpointslices]\n  verbs: [get, list, watch]\n';
 
 /** Runs --fix over `files` plus a good role, and checks the scan went on and nothing else changed. */
 async function battery(files: Record<string, string | Buffer>, expectedError: RegExp | null) {
