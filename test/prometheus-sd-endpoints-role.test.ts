@@ -3,15 +3,17 @@
  * differential check of every fix: the original job on the v1 Endpoints of each cluster state scrapes the same
  * targets as the fixed job on that state's EndpointSlices, apart from the differences the rule page declares.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { parseAllDocuments, stringify } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { rule } from '../rules/prometheus-sd-endpoints-role.js';
 import { findDirectives, maskDirectives } from '../src/languages/helm.js';
 import { clusterStates, type ClusterState, type Json } from './differential/cluster-states.js';
 import { endpointSliceRoleTargets, endpointsRoleTargets, scraped, type RelabelConfig } from './differential/prometheus-targets.js';
-import { fixturesDir, goldenPairs, lint } from './helpers.js';
+import { fixturesDir, goldenPairs, lint, makeTempDir } from './helpers.js';
 
 const invalid = goldenPairs('prometheus-sd-endpoints-role/invalid');
 const validDir = path.join(fixturesDir, 'prometheus-sd-endpoints-role/valid');
@@ -193,3 +195,61 @@ describe('prometheus-sd-endpoints-role', () => {
     });
   }
 });
+
+/**
+ * Prometheus's own config package (fixtures/prometheus/validate, built against the real
+ * github.com/prometheus/prometheus) loads every configuration the fix writes. Skipped, with the reason printed,
+ * where Go is not installed.
+ */
+describe('fixed configurations load in Prometheus', () => {
+  const validateDir = path.join(fixturesDir, 'prometheus', 'validate');
+  const binary = path.join(os.tmpdir(), `slicefix-promvalidate-${process.getuid?.() ?? 0}`);
+  const go = spawnSync('go', ['version'], { encoding: 'utf8' });
+  const hasGo = go.status === 0;
+  if (!hasGo) console.warn('skipping the Prometheus config check: `go` is not installed');
+
+  beforeAll(() => {
+    if (!hasGo) return;
+    // Builds from the module cache that .ci/run warms; the first build on an empty cache downloads Prometheus.
+    const build = spawnSync('go', ['build', '-o', binary, '.'], {
+      cwd: validateDir,
+      encoding: 'utf8',
+      env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(build.status, build.stderr).toBe(0);
+  }, 900_000);
+
+  /** Writes each job set as a Prometheus configuration and loads them all; returns the loader's verdict. */
+  function load(configs: Record<string, Job[]>): { status: number | null; output: string } {
+    const dir = makeTempDir();
+    const files = Object.entries(configs).map(([name, jobs]) => {
+      const file = path.join(dir, `${name}.yml`);
+      fs.writeFileSync(file, stringify({ scrape_configs: jobs }));
+      return file;
+    });
+    const run = spawnSync(binary, files, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { status: run.status, output: run.stdout + run.stderr };
+  }
+
+  it.skipIf(!hasGo)('accepts every fixed configuration, and the originals', () => {
+    const fixed = invalid.filter((p) => p.expected !== p.input);
+    const configs: Record<string, Job[]> = {};
+    for (const pair of fixed) {
+      configs[`${pair.name}-fixed`] = jobsOf(pair.expected);
+      configs[`${pair.name}-original`] = jobsOf(pair.input);
+    }
+    expect(Object.keys(configs)).toHaveLength(fixed.length * 2);
+    const { status, output } = load(configs);
+    expect(output).toBe('');
+    expect(status).toBe(0);
+  });
+
+  it.skipIf(!hasGo)('rejects a configuration Prometheus would reject (the check can fail)', () => {
+    const job = { job_name: 'typo', kubernetes_sd_configs: [{ role: 'endpointslices' }] };
+    const { status, output } = load({ typo: [job as Job] });
+    expect(status).toBe(1);
+    expect(output).toMatch(/unknown Kubernetes SD role "endpointslices"/);
+  });
+});
+
