@@ -98,6 +98,12 @@ function insertDrop(text: string, job: YAMLMap, relabel: Node | undefined): Edit
 }
 
 export function rewriteJob(text: string, job: YAMLMap): Outcome {
+  // Prometheus requires job_name: a mapping without it is part of a job that a chart assembles from its values
+  // (`scrapeConfigs: {kubernetes-service-endpoints: {kubernetes_sd_configs: …}}`). Helm replaces lists when it
+  // merges values, so adding relabel_configs there would replace the chart's own rules.
+  if (scalarString(mapGet(job, 'job_name')) === undefined) {
+    return { reason: 'it has no job_name: it is merged into a job the chart writes, whose relabel_configs slicefix cannot see' };
+  }
   const others = sdConfigs(job)
     .map((sd) => scalarString(mapGet(sd, 'role')))
     .filter((role) => role !== 'endpoints');
