@@ -119,7 +119,7 @@ function describeParseError(problem: ParseProblem, text: string): string {
   return `${problem.message} (line ${line}, column ${column})`;
 }
 
-function toFinding(raw: RawFinding, source: SourceText, lines: LineIndex): Finding {
+function toFinding(raw: RawFinding, source: SourceText, lines: LineIndex, fixable: boolean): Finding {
   let end = raw.end;
   // A node's range often ends after its trailing newline; a report should end on the object's last character.
   while (end > raw.start && /\s/.test(source.text[end - 1])) end--;
@@ -134,7 +134,7 @@ function toFinding(raw: RawFinding, source: SourceText, lines: LineIndex): Findi
     endLine: to.line,
     endColumn: to.column,
     message: raw.message,
-    fixable: raw.fix !== undefined,
+    fixable: fixable && raw.fix !== undefined,
   };
 }
 
@@ -149,9 +149,12 @@ export async function checkAndFix(candidate: Candidate, options: ShardOptions, f
   release(candidate);
   for (const failure of first.failures) result.errors.push({ file: source.path, message: failure });
   if (first.parseErrors.length) {
+    const problem = first.parseErrors[0];
     result.errors.push({
       file: source.path,
-      message: `could not be parsed: ${describeParseError(first.parseErrors[0], source.text)}; no fix is applied to this file`,
+      message: problem.newerThanParser
+        ? `${describeParseError(problem, source.text)}; its findings are reported, but no fix is applied to this file`
+        : `could not be parsed: ${describeParseError(problem, source.text)}; no fix is applied to this file`,
     });
   }
   const unsuppressed = (findings: RawFinding[], text: string): RawFinding[] => {
@@ -164,7 +167,9 @@ export async function checkAndFix(candidate: Candidate, options: ShardOptions, f
   let current = unsuppressed(first.findings, source.text);
   let text = source.text;
 
-  const wantsFix = (options.fix || options.dryRun) && first.parseErrors.length === 0 && first.failures.length === 0;
+  // A file that did not parse cleanly, or on which a rule failed, is never fixed: none of its findings is fixable.
+  const fixable = first.parseErrors.length === 0 && first.failures.length === 0;
+  const wantsFix = (options.fix || options.dryRun) && fixable;
   if (wantsFix && current.some((f) => f.fix)) {
     let passes = 0;
     let failure: string | undefined;
@@ -208,7 +213,7 @@ export async function checkAndFix(candidate: Candidate, options: ShardOptions, f
   if (current.length === 0) return;
   const lines = new LineIndex(text);
   const reportSource = { ...source, text };
-  for (const raw of current) result.findings.push(toFinding(raw, reportSource, lines));
+  for (const raw of current) result.findings.push(toFinding(raw, reportSource, lines, fixable));
 }
 
 /** Writes a fixed file atomically; refuses when the file changed on disk since it was read or is read-only. */

@@ -34,6 +34,11 @@ export interface ParseProblem {
   message: string;
   /** Offset into the text where the problem starts, when the parser knows it. */
   offset?: number;
+  /**
+   * The code is valid but newer than the parser, which read the construct as a close older one: the rest of the
+   * AST is sound, so its findings stand, but the file is not fixed.
+   */
+  newerThanParser?: boolean;
 }
 
 export interface ParseResult<AST = unknown> {
