@@ -241,13 +241,15 @@ export async function runCli(
       result.summary.findings = result.findings.length;
       result.summary.fixable = result.findings.filter((f) => f.fixable).length;
     }
-    if (values['dry-run']) for (const d of result.diffs) io.stdout(d.patch);
+    // A machine format's stdout is one document: --dry-run puts the changes into it (JSON `diffs`, SARIF `fixes`).
+    if (values['dry-run'] && (format === 'text' || format === 'github')) for (const d of result.diffs) io.stdout(d.patch);
 
     const context: FormatContext = {
       rules: active.map((a) => ({ ...a.rule.meta, severity: a.severity })),
       toolVersion: info.version,
       docsBaseUrl: info.docsBaseUrl,
       color: !values.output && io.stdoutIsTTY && !io.env.NO_COLOR,
+      dryRun: values['dry-run'] === true,
     };
     const report = formatter(result, context);
     if (values.output) writeFileAtomic(path.resolve(io.cwd, values.output as string), report);
