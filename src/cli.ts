@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from './atomic-write.js';
-import { cacheSignature, DEFAULT_CACHE_FILE, FileCache } from './cache.js';
+import { cacheKey, cacheSignature, DEFAULT_CACHE_FILE, FileCache } from './cache.js';
 import { compileCacheStats } from './compile-cache.js';
 import { ConfigError, defaultConfig, findConfigFile, loadConfig, type Config } from './config.js';
 import type { ActiveRule } from './engine.js';
@@ -197,8 +197,13 @@ export async function runCli(
       ? FileCache.load(
           path.resolve(io.cwd, (values['cache-location'] as string | undefined) ?? DEFAULT_CACHE_FILE),
           cacheSignature(info.version, active.map((a) => ({ id: a.rule.meta.id, severity: a.severity })), config.settings, io.cwd),
+          cacheKey(io.env),
         )
       : undefined;
+    if (cache?.rejected) {
+      const why = cache.rejected === 'unsigned' ? 'was not written by slicefix for this user (committed to the repository, or copied?)' : 'holds malformed entries';
+      io.stderr(`slicefix: ignoring the cache ${path.relative(io.cwd, cache.location) || cache.location}: it ${why}; it is rebuilt (keep it out of git: add it to .gitignore)\n`);
+    }
     const { scan } = await import('./engine.js');
     const progress = createProgress({ write: io.stderr, isTTY: io.stderrIsTTY, env: io.env, quiet: values.quiet === true });
     let result: ScanResult;
