@@ -74,8 +74,7 @@ const KEY_TEXT = /^[0-9a-f]{64}$/;
 
 /**
  * The key that signs this user's caches: SLICEFIX_CACHE_KEY, else the key file (created on first use, readable by
- * its owner only). Undefined when neither can be had: the cache is then written with a key of this run alone, and
- * never reused.
+ * its owner only). Undefined when neither can be had (then there is no cache: see the CLI).
  */
 export function cacheKey(env: NodeJS.ProcessEnv): Buffer | undefined {
   if (env.SLICEFIX_CACHE_KEY) return Buffer.from(env.SLICEFIX_CACHE_KEY, 'utf8');
@@ -187,13 +186,12 @@ export class FileCache {
    * Loads the cache at `location`, signed with `key` (see cacheKey). A missing or unreadable cache, one of another
    * version or configuration, one not signed with this key, or one with malformed entries starts empty.
    */
-  static load(location: string, signature: string, key: Buffer | undefined): FileCache {
-    const signing = key ?? crypto.randomBytes(32);
+  static load(location: string, signature: string, key: Buffer): FileCache {
     let text: string;
     try {
       text = fs.readFileSync(location, 'utf8');
     } catch {
-      return new FileCache(location, signature, signing, new Map());
+      return new FileCache(location, signature, key, new Map());
     }
     const newline = text.indexOf('\n');
     let header: Partial<CacheHeader> = {};
@@ -203,23 +201,23 @@ export class FileCache {
       // Not a cache this version wrote: start afresh.
     }
     if (typeof header !== 'object' || header === null || header.format !== FORMAT || header.signature !== signature) {
-      return new FileCache(location, signature, signing, new Map());
+      return new FileCache(location, signature, key, new Map());
     }
     const body = text.slice(newline + 1);
-    const expected = Buffer.from(mac(signing, signature, body), 'hex');
+    const expected = Buffer.from(mac(key, signature, body), 'hex');
     const given = Buffer.from(typeof header.mac === 'string' && /^[0-9a-f]{64}$/.test(header.mac) ? header.mac : '', 'hex');
-    if (!key || given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
-      return new FileCache(location, signature, signing, new Map(), 'unsigned');
+    if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
+      return new FileCache(location, signature, key, new Map(), 'unsigned');
     }
     try {
       const files = JSON.parse(body) as unknown;
       if (typeof files === 'object' && files !== null && !Array.isArray(files) && Object.values(files).every(isEntry)) {
-        return new FileCache(location, signature, signing, new Map(Object.entries(files as Record<string, CacheEntry>)));
+        return new FileCache(location, signature, key, new Map(Object.entries(files as Record<string, CacheEntry>)));
       }
     } catch {
       // Falls through to a malformed cache.
     }
-    return new FileCache(location, signature, signing, new Map(), 'malformed');
+    return new FileCache(location, signature, key, new Map(), 'malformed');
   }
 
   get size(): number {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from './atomic-write.js';
-import { cacheKey, cacheSignature, DEFAULT_CACHE_FILE, FileCache } from './cache.js';
+import { cacheKey, cacheKeyFile, cacheSignature, DEFAULT_CACHE_FILE, FileCache } from './cache.js';
 import { compileCacheStats } from './compile-cache.js';
 import { ConfigError, defaultConfig, findConfigFile, loadConfig, type Config } from './config.js';
 import type { ActiveRule } from './engine.js';
@@ -193,11 +193,15 @@ export async function runCli(
 
     const scope = await gitScope({ cwd: io.cwd, paths, changedSince: values['changed-since'] as string | undefined, staged: values.staged === true });
     // Type-aware findings depend on other files' types (tsconfig, node_modules), which no per-file hash covers.
-    const cache = values.cache && !values['type-aware']
+    const key = values.cache && !values['type-aware'] ? cacheKey(io.env) : undefined;
+    if (values.cache && !values['type-aware'] && !key) {
+      io.stderr(`slicefix: --cache is off: its key could not be read or created at ${cacheKeyFile(io.env)} (set SLICEFIX_CACHE_KEY)\n`);
+    }
+    const cache = key
       ? FileCache.load(
           path.resolve(io.cwd, (values['cache-location'] as string | undefined) ?? DEFAULT_CACHE_FILE),
           cacheSignature(info.version, active.map((a) => ({ id: a.rule.meta.id, severity: a.severity })), config.settings, io.cwd),
-          cacheKey(io.env),
+          key,
         )
       : undefined;
     if (cache?.rejected) {

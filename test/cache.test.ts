@@ -219,6 +219,14 @@ describe('cache', () => {
       const again = await cli(clone, reviewer);
       expect(again.findings).toHaveLength(1);
       expect(again.stderr).toBe('');
+      // Without a key (an unwritable home) there is no cache, rather than one no later run could trust.
+      const nowhere = path.join(makeTempDir(), 'a-file');
+      fs.writeFileSync(nowhere, '');
+      const plain = writeTree({ 'check.sh': script });
+      const keyless = await cli(plain, { XDG_CACHE_HOME: nowhere });
+      expect(keyless.findings).toHaveLength(1);
+      expect(keyless.stderr).toContain('--cache is off: its key could not be read or created');
+      expect(fs.existsSync(path.join(plain, '.slicefix-cache'))).toBe(false);
     });
   });
 
