@@ -50,7 +50,11 @@ await build({
   },
   // SLICEFIX_BUNDLED: load dependencies by import() from the bundle's chunks, not require() from node_modules
   // (src/load-cjs.ts).
-  define: { SLICEFIX_VERSION: JSON.stringify(pkg.version), SLICEFIX_BUNDLED: 'true' },
+  define: {
+    SLICEFIX_VERSION: JSON.stringify(pkg.version),
+    SLICEFIX_BUNDLED: 'true',
+    TREE_SITTER_GO_VERSION: JSON.stringify(require('tree-sitter-go/package.json').version),
+  },
   legalComments: 'none',
   logLevel: 'warning',
 });

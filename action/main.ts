@@ -5,6 +5,7 @@
  * Bundled by `action/build.mjs` into `action/bundle/index.mjs` (committed), so the action runs without `npm install`.
  * Inputs arrive as `INPUT_<NAME>` variables (upper case, hyphens kept), as the Actions runner sets them.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { rules as allRules } from '../rules/index.js';
@@ -46,12 +47,52 @@ const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').r
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** Control characters (a line break in a file name, an escape sequence) written as visible escapes. */
+const visible = (s: string) =>
+  s.replace(/[\x00-\x1f\x7f]/g, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+/**
+ * Text the job summary shows as it is (file names and messages come from the scanned repository): every ASCII
+ * punctuation character backslash-escaped, so no Markdown, HTML or link can start in it.
+ */
+const plainText = (s: string) => visible(s).replace(/[!-/:-@[-`{-~]/g, '\\$&');
+
+/**
+ * A Markdown code span that shows `s` literally: its fence is longer than any run of backticks in it, so nothing
+ * in it can close the span (CommonMark), and a space pads a leading or trailing backtick.
+ */
+function codeSpan(s: string): string {
+  const text = visible(s);
+  const longest = (text.match(/`+/g) ?? []).reduce((most, run) => Math.max(most, run.length), 0);
+  const fence = '`'.repeat(longest + 1);
+  const pad = /^[` ]|[` ]$/.test(text) ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/** A path segment for a URL in Markdown: also `(`, `)` and the other characters encodeURIComponent keeps. */
+const urlSegment = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
 function fileLink(env: NodeJS.ProcessEnv, finding: Finding): string {
-  const label = `${finding.file}:${finding.line}`;
+  const label = codeSpan(`${finding.file}:${finding.line}`);
   const { GITHUB_SERVER_URL: server = 'https://github.com', GITHUB_REPOSITORY: repo, GITHUB_SHA: sha } = env;
-  if (!repo || !sha) return `\`${label}\``;
-  const file = finding.file.split('/').map(encodeURIComponent).join('/');
-  return `[\`${label}\`](${server}/${repo}/blob/${sha}/${file}#L${finding.line})`;
+  if (!repo || !sha) return label;
+  const file = finding.file.split('/').map(urlSegment).join('/');
+  return `[${label}](${server}/${repo}/blob/${sha}/${file}#L${finding.line})`;
+}
+
+/**
+ * `$GITHUB_OUTPUT` lines in the multi-line form `name<<DELIMITER`, with a random delimiter the value does not
+ * contain (as @actions/core writes them): a line break in a value cannot start another output.
+ */
+export function outputLines(outputs: Record<string, string | number>): string {
+  return Object.entries(outputs)
+    .map(([name, raw]) => {
+      const value = String(raw);
+      const delimiter = `ghadelimiter_${randomUUID()}`;
+      if (name.includes(delimiter) || value.includes(delimiter)) throw new Error(`output ${name} contains its delimiter`);
+      return `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
+    })
+    .join('');
 }
 
 /** The Markdown job summary: counts by rule, the first findings with links, and how to fix locally. */
@@ -80,13 +121,13 @@ export function jobSummary(result: ScanResult, rules: Rule[], env: NodeJS.Proces
     }
     out.push('', findings.length > SUMMARY_FINDINGS ? `### First ${SUMMARY_FINDINGS} findings` : '### Findings', '');
     for (const f of findings.slice(0, SUMMARY_FINDINGS)) {
-      out.push(`- ${fileLink(env, f)} **${f.severity}** ${f.ruleId}${f.fixable ? ' (fixable)' : ''}: ${cell(f.message)}`);
+      out.push(`- ${fileLink(env, f)} **${f.severity}** ${f.ruleId}${f.fixable ? ' (fixable)' : ''}: ${plainText(f.message)}`);
     }
     if (findings.length > SUMMARY_FINDINGS) out.push(`- … and ${findings.length - SUMMARY_FINDINGS} more (see the annotations)`);
   }
   if (errors.length) {
     out.push('', '### Files that could not be checked', '');
-    for (const e of errors) out.push(`- \`${e.file}\`: ${cell(e.message)}`);
+    for (const e of errors) out.push(`- ${codeSpan(e.file)}: ${plainText(e.message)}`);
   }
   if (findings.length && !fixed) {
     const where = paths.join(' ');
@@ -141,7 +182,7 @@ export async function runAction(io: ActionIo): Promise<number> {
     if (env.GITHUB_STEP_SUMMARY) fs.appendFileSync(env.GITHUB_STEP_SUMMARY, jobSummary(result, allRules, env, paths, fix));
     if (env.GITHUB_OUTPUT) {
       const outputs = { findings: result.summary.findings, fixable: result.summary.fixable, fixed: result.summary.fixed, 'sarif-file': sarifFile };
-      fs.appendFileSync(env.GITHUB_OUTPUT, Object.entries(outputs).map(([k, v]) => `${k}=${v}\n`).join(''));
+      fs.appendFileSync(env.GITHUB_OUTPUT, outputLines(outputs));
     }
     const errorCount = result.findings.filter((f) => f.severity === 'error').length;
     io.stdout(

@@ -378,6 +378,7 @@ export const endpointsKubectl: Rule = {
         let fix: Edit[] | undefined;
         if (analysis.rewrite) {
           if (region.quotedScalar) reason = 'it is inside a quoted YAML string';
+          else if (region.execForm) reason = 'it is in the exec form (a JSON array) of a Dockerfile instruction';
           else if (directives.some((d) => d.start < end && d.end > start)) reason = 'it contains a template directive';
           else {
             fix = kubectlToEndpointSlices(analysis.rewrite);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { writeFileAtomic } from './atomic-write.js';
 import type { CachedFact, FileMeta } from './cache.js';
 import type { Config } from './config.js';
-import { applyEdits, LineIndex, selectNonOverlapping } from './edits.js';
+import { applyEdits, LineIndex, replacedRegions, selectNonOverlapping } from './edits.js';
 import type { ActiveRule } from './engine.js';
 import type { ShardOptions } from './shard.js';
 import { adaptLineEndings, encode, type DecodedText } from './source.js';
@@ -121,7 +121,7 @@ function describeParseError(problem: ParseProblem, text: string): string {
   return `${problem.message} (line ${line}, column ${column})`;
 }
 
-function toFinding(raw: RawFinding, source: SourceText, lines: LineIndex): Finding {
+function toFinding(raw: RawFinding, source: SourceText, lines: LineIndex, fixable: boolean): Finding {
   let end = raw.end;
   // A node's range often ends after its trailing newline; a report should end on the object's last character.
   while (end > raw.start && /\s/.test(source.text[end - 1])) end--;
@@ -136,8 +136,8 @@ function toFinding(raw: RawFinding, source: SourceText, lines: LineIndex): Findi
     endLine: to.line,
     endColumn: to.column,
     message: raw.message,
-    fixable: raw.fix !== undefined,
-    ...(raw.unsafeFix !== undefined ? { unsafeFixable: true as const } : {}),
+    fixable: fixable && raw.fix !== undefined,
+    ...(fixable && raw.unsafeFix !== undefined ? { unsafeFixable: true as const } : {}),
   };
 }
 
@@ -152,9 +152,12 @@ export async function checkAndFix(candidate: Candidate, options: ShardOptions, f
   release(candidate);
   for (const failure of first.failures) result.errors.push({ file: source.path, message: failure });
   if (first.parseErrors.length) {
+    const problem = first.parseErrors[0];
     result.errors.push({
       file: source.path,
-      message: `could not be parsed: ${describeParseError(first.parseErrors[0], source.text)}; no fix is applied to this file`,
+      message: problem.newerThanParser
+        ? `${describeParseError(problem, source.text)}; its findings are reported, but no fix is applied to this file`
+        : `could not be parsed: ${describeParseError(problem, source.text)}; no fix is applied to this file`,
     });
   }
   const unsuppressed = (findings: RawFinding[], text: string): RawFinding[] => {
@@ -167,7 +170,9 @@ export async function checkAndFix(candidate: Candidate, options: ShardOptions, f
   let current = unsuppressed(first.findings, source.text);
   let text = source.text;
 
-  const wantsFix = (options.fix || options.dryRun) && first.parseErrors.length === 0 && first.failures.length === 0;
+  // A file that did not parse cleanly, or on which a rule failed, is never fixed: none of its findings is fixable.
+  const fixable = first.parseErrors.length === 0 && first.failures.length === 0;
+  const wantsFix = (options.fix || options.dryRun) && fixable;
   // Plain --fix applies only fixes proven equal on every cluster state; --unsafe-fixes adds the others.
   const editsOf = (f: RawFinding): Edit[] | undefined => f.fix ?? (options.unsafeFixes ? f.unsafeFix : undefined);
   if (wantsFix && current.some(editsOf)) {
@@ -199,9 +204,9 @@ export async function checkAndFix(candidate: Candidate, options: ShardOptions, f
       const written = options.dryRun ? true : writeFix(candidate, text, result);
       if (written) {
         // The diff library is needed only when there is a diff to show.
-        const { createTwoFilesPatch } = await import('diff');
+        const { createTwoFilesPatch, diffLines } = await import('diff');
         const patch = createTwoFilesPatch(`a/${source.path}`, `b/${source.path}`, source.text, text, '', '', { context: 3 });
-        result.diffs.push({ file: source.path, patch });
+        result.diffs.push({ file: source.path, patch, replacements: replacedRegions(source.text, diffLines(source.text, text)) });
         if (options.dryRun) {
           // Nothing was written: report what is in the file now.
           text = source.text;
@@ -216,7 +221,7 @@ export async function checkAndFix(candidate: Candidate, options: ShardOptions, f
   if (current.length === 0) return;
   const lines = new LineIndex(text);
   const reportSource = { ...source, text };
-  for (const raw of current) result.findings.push(toFinding(raw, reportSource, lines));
+  for (const raw of current) result.findings.push(toFinding(raw, reportSource, lines, fixable));
 }
 
 /** Writes a fixed file atomically; refuses when the file changed on disk since it was read or is read-only. */

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from './atomic-write.js';
-import { cacheSignature, DEFAULT_CACHE_FILE, FileCache } from './cache.js';
+import { cacheKey, cacheKeyFile, cacheSignature, DEFAULT_CACHE_FILE, FileCache } from './cache.js';
 import { compileCacheStats } from './compile-cache.js';
 import { ConfigError, defaultConfig, findConfigFile, loadConfig, type Config } from './config.js';
 import type { ActiveRule } from './engine.js';
@@ -196,12 +196,21 @@ export async function runCli(
 
     const scope = await gitScope({ cwd: io.cwd, paths, changedSince: values['changed-since'] as string | undefined, staged: values.staged === true });
     // Type-aware findings depend on other files' types (tsconfig, node_modules), which no per-file hash covers.
-    const cache = values.cache && !values['type-aware']
+    const key = values.cache && !values['type-aware'] ? cacheKey(io.env) : undefined;
+    if (values.cache && !values['type-aware'] && !key) {
+      io.stderr(`slicefix: --cache is off: its key could not be read or created at ${cacheKeyFile(io.env)} (set SLICEFIX_CACHE_KEY)\n`);
+    }
+    const cache = key
       ? FileCache.load(
           path.resolve(io.cwd, (values['cache-location'] as string | undefined) ?? DEFAULT_CACHE_FILE),
           cacheSignature(info.version, active.map((a) => ({ id: a.rule.meta.id, severity: a.severity })), config.settings, io.cwd),
+          key,
         )
       : undefined;
+    if (cache?.rejected) {
+      const why = cache.rejected === 'unsigned' ? 'was not written by slicefix for this user (committed to the repository, or copied?)' : 'holds malformed entries';
+      io.stderr(`slicefix: ignoring the cache ${path.relative(io.cwd, cache.location) || cache.location}: it ${why}; it is rebuilt (keep it out of git: add it to .gitignore)\n`);
+    }
     const { scan } = await import('./engine.js');
     const progress = createProgress({ write: io.stderr, isTTY: io.stderrIsTTY, env: io.env, quiet: values.quiet === true });
     let result: ScanResult;
@@ -245,13 +254,15 @@ export async function runCli(
       result.summary.findings = result.findings.length;
       result.summary.fixable = result.findings.filter((f) => f.fixable).length;
     }
-    if (values['dry-run']) for (const d of result.diffs) io.stdout(d.patch);
+    // A machine format's stdout is one document: --dry-run puts the changes into it (JSON `diffs`, SARIF `fixes`).
+    if (values['dry-run'] && (format === 'text' || format === 'github')) for (const d of result.diffs) io.stdout(d.patch);
 
     const context: FormatContext = {
       rules: active.map((a) => ({ ...a.rule.meta, severity: a.severity })),
       toolVersion: info.version,
       docsBaseUrl: info.docsBaseUrl,
       color: !values.output && io.stdoutIsTTY && !io.env.NO_COLOR,
+      dryRun: values['dry-run'] === true,
     };
     const report = formatter(result, context);
     if (values.output) writeFileAtomic(path.resolve(io.cwd, values.output as string), report);

@@ -1,5 +1,5 @@
 /** Applying codemod edits to a text, and turning offsets into the 1-based lines and columns reports use. */
-import type { Edit } from './types.js';
+import type { Edit, TextReplacement } from './types.js';
 
 /**
  * Picks the edit groups (one group = the edits of one finding) that can be applied together: a group is taken
@@ -51,4 +51,39 @@ export class LineIndex {
   lineStart(line: number): number {
     return this.starts[line - 1] ?? this.starts[this.starts.length - 1];
   }
+}
+
+/** A part of a line diff (the `diff` library's Change). */
+interface DiffPart {
+  value: string;
+  added?: boolean;
+  removed?: boolean;
+}
+
+/** The regions of `before` that a line diff from `before` to another text replaces, with what replaces them. */
+export function replacedRegions(before: string, parts: DiffPart[]): TextReplacement[] {
+  const lines = new LineIndex(before);
+  const out: TextReplacement[] = [];
+  let offset = 0;
+  let pending: { start: number; end: number; text: string } | undefined;
+  const flush = () => {
+    if (!pending) return;
+    const from = lines.position(pending.start);
+    const to = lines.position(pending.end);
+    out.push({ startLine: from.line, startColumn: from.column, endLine: to.line, endColumn: to.column, text: pending.text });
+    pending = undefined;
+  };
+  for (const part of parts) {
+    if (part.added) {
+      (pending ??= { start: offset, end: offset, text: '' }).text += part.value;
+    } else if (part.removed) {
+      offset += part.value.length;
+      (pending ??= { start: offset - part.value.length, end: offset, text: '' }).end = offset;
+    } else {
+      flush();
+      offset += part.value.length;
+    }
+  }
+  flush();
+  return out;
 }

@@ -1,5 +1,5 @@
 /**
- * Shell commands in text: where they are (script files, Makefile recipes, Dockerfile RUN instructions, fenced
+ * Shell commands in text: where they are (script files, Makefile recipes, Dockerfile instructions, fenced
  * shell blocks in Markdown, CI `run:`/`script:` steps) and how they split into words.
  *
  * This is not a shell. It knows enough of the grammar to tell a command from text that only mentions one:
@@ -41,6 +41,11 @@ export interface ShellDialect {
 export interface CommandRegion {
   start: number;
   end: number;
+  /**
+   * Inside a Dockerfile instruction's exec form (a JSON array): `array` is the array itself, one command whose
+   * words are its strings; `script` is the script string of `["sh", "-c", "..."]`. Either way the text is JSON.
+   */
+  execForm?: 'array' | 'script';
 }
 
 const OPERATOR_CHARS = ';&|()<>';
@@ -213,6 +218,7 @@ class Parser {
 
 /** The commands in `text[region.start, region.end)`, including those inside command substitutions. */
 export function parseCommands(text: string, region: CommandRegion, dialect: ShellDialect = {}): ShellCommand[] {
+  if (region.execForm === 'array') return execFormCommand(text, region);
   const parser = new Parser(text, region.end, dialect);
   parser.parseList(region.start, null, false);
   return parser.commands;
@@ -282,24 +288,144 @@ export function markdownRegions(text: string): CommandRegion[] {
   return regions;
 }
 
-const DOCKER_SHELL_INSTRUCTIONS = /^[ \t]*(RUN|CMD|ENTRYPOINT)[ \t]+((?:--[\w-]+=\S*[ \t]+)*)/i;
+/** Blanks, or a line continuation: what separates the words of a Dockerfile instruction. */
+const GAP = String.raw`(?:[ \t]|\\\r?\n)+`;
+/** Flags such as `--mount=type=cache,target=/root/.cache` or `--interval=30s`. */
+const FLAGS = String.raw`(?:--[\w-]+(?:=[^\s\\]*)?${GAP})*`;
+/**
+ * The instructions whose argument is a command: RUN, CMD, ENTRYPOINT, `HEALTHCHECK [flags] CMD`, each also after
+ * ONBUILD. (SHELL takes only the exec form, naming the shell, and runs nothing by itself.)
+ */
+const DOCKER_COMMAND_INSTRUCTION = new RegExp(
+  String.raw`^[ \t]*(?:ONBUILD${GAP})?(?:RUN|CMD|ENTRYPOINT|HEALTHCHECK${GAP}${FLAGS}CMD)${GAP}${FLAGS}`,
+  'i',
+);
+/** A here-document opener (BuildKit): `<<EOF`, `<<-EOF`, `<<"EOF"`; not a here-string `<<<`. */
+const HEREDOC = /(?<!<)<<(-?)(["']?)([A-Za-z_][\w.-]*)\2/g;
+/** A body whose first here-document is the script: `<<EOF`, or a shell reading it (`bash -e <<EOF`). */
+const HEREDOC_SCRIPT = /^(?:(?:\S*\/)?(?:ba|da|a|z)?sh(?:[ \t]+-[\w-]+)*[ \t]+)?<<-?["']?[A-Za-z_]/;
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh']);
 
-/** The shell-form bodies of RUN, CMD and ENTRYPOINT instructions (the exec form `["..."]` runs no shell). */
+/** A line Docker drops inside a continued instruction: a comment, or an empty line. */
+function isDroppedLine(text: string, start: number): boolean {
+  return /^[ \t]*(?:#|\r?\n|\r?$)/.test(text.slice(start, start + 2000));
+}
+
+/**
+ * A Dockerfile exec form (`["kubectl", "get", "ep"]`) opening at `start` (its `[`): its strings as words, and the
+ * offset after its `]`; undefined when it is not a JSON array of strings.
+ */
+function execForm(text: string, start: number, end: number): { words: ShellWord[]; end: number } | undefined {
+  const words: ShellWord[] = [];
+  const string = /[ \t]*(?:\\\r?\n[ \t]*)*("(?:[^"\\\n]|\\.)*")/y;
+  const separator = /[ \t]*(?:\\\r?\n[ \t]*)*([,\]])/y;
+  let pos = start + 1;
+  for (;;) {
+    string.lastIndex = pos;
+    const match = string.exec(text);
+    if (!match || string.lastIndex > end) return undefined;
+    let value: string;
+    try {
+      value = JSON.parse(match[1]) as string;
+    } catch {
+      return undefined;
+    }
+    words.push({ start: string.lastIndex - match[1].length, end: string.lastIndex, raw: match[1], value, quoted: true, expanded: false });
+    separator.lastIndex = string.lastIndex;
+    const next = separator.exec(text);
+    if (!next || separator.lastIndex > end) return undefined;
+    if (next[1] === ']') return { words, end: separator.lastIndex };
+    pos = separator.lastIndex;
+  }
+}
+
+/** The lines that could end a here-document, by text: finding a terminator stays linear in a crafted file. */
+class HeredocTerminators {
+  private readonly exact = new Map<string, number[]>();
+  private readonly tabsStripped = new Map<string, number[]>();
+
+  constructor(text: string, starts: number[]) {
+    starts.forEach((start, line) => {
+      const content = text.slice(start, lineEnd(text, start)).replace(/\r$/, '');
+      if (!/^\t*[A-Za-z_][\w.-]*$/.test(content)) return;
+      const add = (map: Map<string, number[]>, key: string) => (map.get(key) ?? map.set(key, []).get(key)!).push(line);
+      add(this.exact, content);
+      add(this.tabsStripped, content.replace(/^\t+/, ''));
+    });
+  }
+
+  /** The first line after `line` that ends a here-document of `word` (`<<-`: after leading tabs). */
+  after(line: number, word: string, stripTabs: boolean): number | undefined {
+    const lines = (stripTabs ? this.tabsStripped : this.exact).get(word);
+    if (!lines) return undefined;
+    let lo = 0;
+    let hi = lines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (lines[mid] > line) hi = mid;
+      else lo = mid + 1;
+    }
+    return lines[lo];
+  }
+}
+
+/**
+ * Where a Dockerfile runs commands: the shell form of RUN, CMD, ENTRYPOINT and `HEALTHCHECK CMD` (also after
+ * ONBUILD), continued over lines with `\` (Docker drops comment and empty lines inside), a here-document that is
+ * the script (`RUN <<EOF`, `RUN bash <<EOF`), and the exec form (`CMD ["kubectl", ...]`, one command; with
+ * `["sh", "-c", "..."]` its script).
+ */
 export function dockerfileRegions(text: string): CommandRegion[] {
   const regions: CommandRegion[] = [];
   const starts = lineStarts(text);
+  let terminators: HeredocTerminators | undefined;
   for (let i = 0; i < starts.length; i++) {
     const start = starts[i];
     let end = lineEnd(text, start);
-    const first = i;
-    while (continues(text, end) && i + 1 < starts.length) end = lineEnd(text, starts[++i]);
-    const match = DOCKER_SHELL_INSTRUCTIONS.exec(text.slice(starts[first], end));
+    while (continues(text, end) && i + 1 < starts.length) {
+      i++;
+      while (i + 1 < starts.length && isDroppedLine(text, starts[i])) i++;
+      end = lineEnd(text, starts[i]);
+    }
+    const instruction = text.slice(start, end);
+    const match = DOCKER_COMMAND_INSTRUCTION.exec(instruction);
+    const body = match ? start + match[0].length : end;
+    const bodyText = text.slice(body, end);
+    // Here-documents follow the instruction's last line, on any instruction (COPY <<EOF too): their lines are
+    // never instructions themselves.
+    let script = match !== null && HEREDOC_SCRIPT.test(bodyText);
+    for (const heredoc of instruction.matchAll(HEREDOC)) {
+      const [, strip, , word] = heredoc;
+      const contentStart = i + 1 < starts.length ? starts[i + 1] : text.length;
+      terminators ??= new HeredocTerminators(text, starts);
+      const terminator = terminators.after(i, word, strip === '-');
+      // Without its terminator it is no here-document (BuildKit refuses the file): the lines stay instructions.
+      if (terminator === undefined) break;
+      if (script) regions.push({ start: contentStart, end: starts[terminator] });
+      script = false;
+      i = terminator;
+    }
     if (!match) continue;
-    const body = start + match[0].length;
-    if (text[body] === '[') continue;
-    regions.push({ start: body, end });
+    if (text[body] !== '[') {
+      regions.push({ start: body, end });
+      continue;
+    }
+    const form = execForm(text, body, end);
+    if (!form) continue;
+    const { words } = form;
+    if (words.length >= 3 && SHELLS.has(words[0].value.split('/').pop()!) && /^-\w*c$/.test(words[1].value)) {
+      regions.push({ start: words[2].start + 1, end: words[2].end - 1, execForm: 'script' });
+    } else {
+      regions.push({ start: body, end: form.end, execForm: 'array' });
+    }
   }
   return regions;
+}
+
+/** The command of an exec-form region: its JSON strings are its words. */
+function execFormCommand(text: string, region: CommandRegion): ShellCommand[] {
+  const words = execForm(text, region.start, region.end)?.words ?? [];
+  return words.length ? [{ words, piped: false, captured: false }] : [];
 }
 
 /** The whole file (shell scripts; Makefiles, whose recipes and `$(shell ...)` calls are commands). */

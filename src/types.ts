@@ -34,6 +34,11 @@ export interface ParseProblem {
   message: string;
   /** Offset into the text where the problem starts, when the parser knows it. */
   offset?: number;
+  /**
+   * The code is valid but newer than the parser, which read the construct as a close older one: the rest of the
+   * AST is sound, so its findings stand, but the file is not fixed.
+   */
+  newerThanParser?: boolean;
 }
 
 export interface ParseResult<AST = unknown> {
@@ -223,11 +228,29 @@ export interface ScanStats {
   checkMs: number;
 }
 
+/**
+ * One region of a file's text a fix replaces: 1-based, the end exclusive (a start equal to the end is an
+ * insertion). Columns count UTF-16 code units, as the findings' do.
+ */
+export interface TextReplacement {
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+  text: string;
+}
+
+export interface FileDiff {
+  file: string;
+  patch: string;
+  replacements: TextReplacement[];
+}
+
 export interface ScanResult {
   findings: Finding[];
   errors: FileError[];
   summary: Summary;
-  /** Unified diffs of what --fix changed or (with --dry-run) would change, by file. */
-  diffs: { file: string; patch: string }[];
+  /** What --fix changed or (with --dry-run) would change, by file: a unified diff and the same as replacements. */
+  diffs: FileDiff[];
   stats?: ScanStats;
 }

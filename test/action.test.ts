@@ -7,7 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import MarkdownIt from 'markdown-it';
+import { jobSummary } from '../action/main.js';
+import { rules } from '../rules/index.js';
+import type { ScanResult } from '../src/types.js';
 import { makeTempDir, repoRoot, writeTree } from './helpers.js';
+
+const decodeEntities = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 
 const bundle = path.join(repoRoot, 'action', 'bundle', 'index.mjs');
 
@@ -38,10 +44,31 @@ function runAction(workspace: string, inputs: Record<string, string>, entry = bu
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   // The runner starts actions in the workspace, but the action must not depend on it.
   const result = spawnSync(process.execPath, [entry], { cwd: scratch, env, encoding: 'utf8' });
-  const outputs = Object.fromEntries(
-    fs.readFileSync(outputFile, 'utf8').split('\n').filter(Boolean).map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
-  );
+  const outputs = readOutputs(fs.readFileSync(outputFile, 'utf8'));
   return { status: result.status, stdout: result.stdout + result.stderr, outputs, summary: fs.readFileSync(summaryFile, 'utf8') };
+}
+
+/** `$GITHUB_OUTPUT` read as the runner reads it: `name=value` lines and `name<<DELIMITER` blocks; a later one wins. */
+function readOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === '') continue;
+    const multi = /^([^=]+?)<<(.+)$/.exec(line);
+    const single = /^([^=]+)=(.*)$/s.exec(line);
+    if (multi && (!single || multi[1].length < single[1].length)) {
+      const end = lines.indexOf(multi[2], i + 1);
+      if (end === -1) throw new Error(`output ${multi[1]}: no closing delimiter`);
+      outputs[multi[1]] = lines.slice(i + 1, end).join('\n');
+      i = end;
+    } else if (single) {
+      outputs[single[1]] = single[2];
+    } else {
+      throw new Error(`not an output line: ${line}`);
+    }
+  }
+  return outputs;
 }
 
 interface SarifLog {
@@ -203,6 +230,44 @@ describe('GitHub Action', () => {
     expect(run.outputs.findings).toBe('1');
     expect(run.stdout).toContain('::error file=ops/new.sh,line=2');
     expect(run.stdout).not.toContain('ops/old.sh');
+  });
+
+  it('a line break in an input cannot set another output', () => {
+    const workspace = writeTree({ 'ops/check.sh': script });
+    const sarif = 'reports/slicefix.sarif\nfindings=0\nfixable=0';
+    const run = runAction(workspace, { 'sarif-file': sarif, 'fail-on': 'never' });
+    expect(run.status, run.stdout).toBe(0);
+    expect(run.outputs).toEqual({ findings: '2', fixable: '1', fixed: '0', 'sarif-file': sarif });
+  });
+
+  it('a file name cannot inject Markdown, HTML or links into the job summary', () => {
+    const name = 'ops/x`y``<img src=z onerror=alert(1)>|[click](https:__evil)*b*.sh';
+    const workspace = writeTree({ [name]: script });
+    const run = runAction(workspace, { 'fail-on': 'never' });
+    expect(run.status, run.stdout).toBe(0);
+    const html = new MarkdownIt({ html: true, linkify: true }).render(run.summary);
+    expect(html).not.toMatch(/<img|<em>b|evil"/);
+    // Every link goes to the repository or to slicefix's rule pages.
+    for (const [, href] of html.matchAll(/<a href="([^"]*)"/g)) expect(href).toMatch(/^https:\/\/github\.com\/(acme\/shop|slicefix\/slicefix)\/blob\//);
+    // The name is shown as it is, inside the link to its line.
+    const shown = [...html.matchAll(/<a href="[^"]*#L2"><code>([^<]*)<\/code><\/a>/g)].map((m) => decodeEntities(m[1]));
+    expect(shown).toEqual([`${name}:2`]);
+  });
+
+  it('messages and files that could not be checked are plain text in the summary', () => {
+    const hostile = 'a`</code><img src=x>[x](https://evil.example) **b** | c\nd\x1b[31m';
+    const result: ScanResult = {
+      findings: [{ ruleId: 'endpoints-kubectl', severity: 'error', file: 'f.sh', line: 1, column: 1, endLine: 1, endColumn: 2, message: hostile, fixable: false }],
+      errors: [{ file: 'bad`|<b>.yaml', message: hostile }],
+      summary: { filesScanned: 2, filesSkipped: 0, findings: 1, fixable: 0, fixed: 0 },
+      diffs: [],
+    };
+    const markdown = jobSummary(result, rules, {}, ['.'], false);
+    const html = new MarkdownIt({ html: true, linkify: true }).render(markdown);
+    expect(html).not.toMatch(/<img|<strong>b|<b>|href="https:\/\/evil/);
+    const text = decodeEntities(html.replace(/<[^>]*>/g, ''));
+    expect(text).toContain('a`</code><img src=x>[x](https://evil.example) **b** | c\\nd\\x1b[31m');
+    expect(text).toContain('bad`|<b>.yaml: a`</code>');
   });
 
   it('rejects bad inputs with an error annotation', () => {

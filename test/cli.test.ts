@@ -18,6 +18,26 @@ rules:
     verbs: ["get"]
 `;
 
+interface Replacement {
+  deletedRegion: { startLine: number; startColumn: number; endLine: number; endColumn: number };
+  insertedContent: { text: string };
+}
+
+/** Applies SARIF replacements (1-based lines and columns, end exclusive) to a text, as a SARIF viewer would. */
+function applyReplacements(text: string, replacements: Replacement[]): string {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  const offset = (line: number, column: number) => starts[line - 1] + column - 1;
+  const edits = replacements.map((r) => ({
+    start: offset(r.deletedRegion.startLine, r.deletedRegion.startColumn),
+    end: offset(r.deletedRegion.endLine, r.deletedRegion.endColumn),
+    text: r.insertedContent.text,
+  }));
+  let out = text;
+  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
 async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   let stdout = '';
   let stderr = '';
@@ -164,6 +184,55 @@ describe('report formats', () => {
     const empty = JSON.parse((await cli(['--format', 'sarif', 'b'], dir)).stdout);
     expect(validate(empty)).toBe(true);
     expect(empty.runs[0].results).toEqual([]);
+  });
+
+  describe('--dry-run with a machine format: stdout is one document that carries the changes', () => {
+    const twoRoles = `${ROLE}---\n${ROLE.replace('name: r', 'name: s')}`;
+    const tree = { 'a/role.yaml': ROLE, 'd/roles.yaml': twoRoles };
+    const fixedBy = async (files: Record<string, string>) => {
+      const fixed = writeTree(files);
+      await cli(['--fix'], fixed);
+      return Object.fromEntries(Object.keys(files).map((f) => [f, fs.readFileSync(path.join(fixed, f), 'utf8')]));
+    };
+
+    it('json: a `diffs` list after the other keys, each patch applying to what --fix writes; nothing written', async () => {
+      const dir = writeTree(tree);
+      const { stdout } = await cli(['--format', 'json', '--dry-run'], dir);
+      const report = JSON.parse(stdout);
+      expect(Object.keys(report)).toEqual(['version', 'tool', 'findings', 'errors', 'summary', 'diffs']);
+      expect(report.diffs.map((d: { file: string }) => d.file)).toEqual(['a/role.yaml', 'd/roles.yaml']);
+      const want = await fixedBy(tree);
+      const { applyPatch } = await import('diff');
+      for (const d of report.diffs as { file: string; patch: string }[]) {
+        expect(applyPatch(fs.readFileSync(path.join(dir, d.file), 'utf8'), d.patch)).toBe(want[d.file]);
+      }
+      expect(fs.readFileSync(path.join(dir, 'd/roles.yaml'), 'utf8')).toBe(twoRoles);
+      // Without --dry-run the contract is unchanged.
+      expect(Object.keys(JSON.parse((await cli(['--format', 'json'], dir)).stdout))).not.toContain('diffs');
+    });
+
+    it("sarif: valid SARIF 2.1.0 with each file's changes as one `fixes` entry that turns it into what --fix writes", async () => {
+      const schema = JSON.parse(
+        fs.readFileSync(path.join(repoRoot, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'),
+      );
+      const validate = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
+      const dir = writeTree(tree);
+      const log = JSON.parse((await cli(['--format', 'sarif', '--dry-run'], dir)).stdout);
+      expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+      const results = log.runs[0].results as { locations: { physicalLocation: { artifactLocation: { uri: string } } }[]; fixes?: unknown[] }[];
+      expect(results.map((r) => [r.locations[0].physicalLocation.artifactLocation.uri, r.fixes?.length ?? 0])).toEqual([
+        ['a/role.yaml', 1],
+        ['d/roles.yaml', 1],
+        ['d/roles.yaml', 0],
+      ]);
+      const want = await fixedBy(tree);
+      for (const result of results.filter((r) => r.fixes)) {
+        const change = (result.fixes as { artifactChanges: { artifactLocation: { uri: string }; replacements: Replacement[] }[] }[])[0].artifactChanges[0];
+        const file = decodeURI(change.artifactLocation.uri);
+        expect(applyReplacements(fs.readFileSync(path.join(dir, file), 'utf8'), change.replacements)).toBe(want[file]);
+      }
+      expect(JSON.parse((await cli(['--format', 'sarif'], dir)).stdout).runs[0].results[0].fixes).toBeUndefined();
+    });
   });
 
   it('github prints workflow commands with escaped properties', async () => {

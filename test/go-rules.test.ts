@@ -1,10 +1,13 @@
 /** Focused cases of the Go rules: what must not match, why a fix is refused, and the parser's error reporting. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
+import { newCallSpans } from '../src/go/new-expression.js';
 import { goLanguage } from '../src/languages/go.js';
 import { rule as client } from '../rules/endpoints-go-client.js';
 import { rule as informer } from '../rules/endpoints-go-informer.js';
 import { rules } from '../rules/index.js';
-import { lint } from './helpers.js';
+import { copyFixture, fixturesDir, lint } from './helpers.js';
 
 const goRules = rules.filter((r) => r.meta.languages.includes('go'));
 
@@ -30,6 +33,64 @@ describe('go parser', () => {
     const out = await lint({ 'x.go': broken }, goRules, { fix: true });
     expect(out.files['x.go']).toBe(broken);
     expect(out.result.errors[0].message).toMatch(/could not be parsed/);
+  });
+
+  describe("Go 1.26's new(expr), which tree-sitter-go predates", () => {
+    // Shaped like prometheus-operator's test framework: new(int32(1)), new(f()) and new(int64(30)) beside an
+    // Endpoints Get that slicefix can rewrite. The fixture builds with Go 1.26 (test/go-toolchain.test.ts).
+    const fixture = 'go/newer';
+    const text = fs.readFileSync(path.join(fixturesDir, fixture, 'newer.go'), 'utf8');
+    const grammar = JSON.parse(fs.readFileSync(path.join(fixturesDir, '..', 'node_modules', 'tree-sitter-go', 'package.json'), 'utf8')).version;
+
+    test('says the grammar is older than the code, reports the findings from a sound tree, and fixes nothing', async () => {
+      const out = await lint(copyFixture(fixture), goRules, { fix: true });
+      expect(out.files['newer.go']).toBe(text);
+      expect(out.result.errors).toEqual([
+        {
+          file: 'newer.go',
+          message: `the Go grammar (tree-sitter-go ${grammar}) is older than this code: new(expr) of Go 1.26 (line 21, column 29); its findings are reported, but no fix is applied to this file`,
+        },
+      ]);
+      // The Get call itself, not a fragment of a statement the broken tree cut short; not fixable, as it is not fixed.
+      expect(out.result.findings.map((f) => [f.ruleId, f.line, f.column, f.fixable])).toEqual([['endpoints-go-client', 31, 13, false]]);
+      expect(out.result.findings[0].message).toMatch(/^`cs\.CoreV1\(\)\.Endpoints\(ns\)\.Get\(/);
+    });
+
+    test('the same file without new(expr) is fixed: the refusal comes from the grammar alone', async () => {
+      const older = text.replace('new(int32(1))', 'new(int32)').replace('new(defaultDeadline())', 'nil').replace('new(int64(30))', 'new(int64)');
+      expect(older).not.toMatch(/new\([a-z]\w*\(/);
+      const out = await lint({ 'newer.go': older }, goRules, { fix: true });
+      expect(out.result.errors).toEqual([]);
+      expect(out.files['newer.go']).toMatch(/EndpointSlices\(ns\)/);
+    });
+
+    test('nodes show the text as written, not the text the grammar was given', () => {
+      const { ast, errors } = goLanguage.parse(text, 'newer.go');
+      expect(errors).toHaveLength(1);
+      expect(errors[0].newerThanParser).toBe(true);
+      const calls: string[] = [];
+      const visit = (node: typeof ast.root): void => {
+        if (node.type === 'call_expression' && node.text.startsWith('new')) calls.push(node.text);
+        for (const child of node.children) if (child) visit(child);
+      };
+      visit(ast.root);
+      expect(calls).toEqual(['new(int32(1))', 'new(defaultDeadline())', 'new(int64(30))', 'new(int)']);
+      goLanguage.dispose?.(ast);
+    });
+
+    test('a real syntax error beside new(expr) is still "could not be parsed"', async () => {
+      const broken = text.replace('return ips, nil\n}', 'return ips, nil\n');
+      const out = await lint({ 'newer.go': broken }, goRules, { fix: true });
+      expect(out.files['newer.go']).toBe(broken);
+      expect(out.result.errors).toHaveLength(1);
+      expect(out.result.errors[0].message).toMatch(/^could not be parsed: /);
+    });
+
+    test('finds new( calls, not methods, strings or comments', () => {
+      const src = 'x := new(f(new(g())))\ny.new(1)\ns := "new(1)" + `new(2)` // new(3)\n/* new(4) */ r := \'(\'; z := new (int)\n';
+      const spans = newCallSpans(src).map((span) => src.slice(span.start, span.end));
+      expect(spans).toEqual(['new(f(new(g())))', 'new(g())', 'new (int)']);
+    });
   });
 
   test('frees every tree once the engine is done with it, not when the garbage collector gets to it', async () => {

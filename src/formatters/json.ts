@@ -25,4 +25,6 @@ export const formatJson: Formatter = (result, context) =>
       fixable: result.summary.fixable,
       fixed: result.summary.fixed,
     },
+    // Only with --dry-run, and last, so that the keys before it never move.
+    ...(context.dryRun ? { diffs: result.diffs.map((d) => ({ file: d.file, patch: d.patch })) } : {}),
   }) + '\n';

@@ -2,8 +2,25 @@
  * `--format sarif`: SARIF 2.1.0 for GitHub code scanning. Every rule that ran is listed, and `results` is always
  * present, even empty (kube-linter #213: an empty run without it broke uploads).
  */
-import type { Log, ReportingDescriptor, Result } from 'sarif';
+import type { Fix, Log, ReportingDescriptor, Result } from 'sarif';
+import type { FileDiff } from '../types.js';
 import type { Formatter } from './types.js';
+
+/** What --fix would change in one file, as a SARIF fix (--dry-run). */
+function fileFix(diff: FileDiff): Fix {
+  return {
+    description: { text: `The changes slicefix --fix makes to ${diff.file}, for every fixable finding in it.` },
+    artifactChanges: [
+      {
+        artifactLocation: { uri: encodeURI(diff.file), uriBaseId: '%SRCROOT%' },
+        replacements: diff.replacements.map((r) => ({
+          deletedRegion: { startLine: r.startLine, startColumn: r.startColumn, endLine: r.endLine, endColumn: r.endColumn },
+          insertedContent: { text: r.text },
+        })),
+      },
+    ],
+  };
+}
 
 export const formatSarif: Formatter = (result, context) => {
   const rules: ReportingDescriptor[] = context.rules.map((meta) => ({
@@ -32,6 +49,17 @@ export const formatSarif: Formatter = (result, context) => {
     ],
     properties: { fixable: f.fixable },
   }));
+  if (context.dryRun) {
+    // A fix covers its whole file (fixes are applied together, in passes), so it goes on the file's first fixable
+    // result only: applying every result's fixes then applies each change once.
+    const diffs = new Map(result.diffs.map((d) => [d.file, d]));
+    result.findings.forEach((f, i) => {
+      const diff = f.fixable ? diffs.get(f.file) : undefined;
+      if (!diff) return;
+      results[i].fixes = [fileFix(diff)];
+      diffs.delete(f.file);
+    });
+  }
   const log: Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',

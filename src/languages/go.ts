@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { readImports, type GoImports } from '../go/imports.js';
+import { asOrdinaryCalls, newCallSpans, type NewCallSpan } from '../go/new-expression.js';
 import type { LanguageSupport, ParseProblem } from '../types.js';
 
 export interface GoAst {
@@ -20,6 +21,16 @@ export interface GoAst {
 }
 
 const require = createRequire(import.meta.url);
+
+// The Action's bundle has no node_modules: action/build.mjs defines the grammar's version.
+declare const TREE_SITTER_GO_VERSION: string | undefined;
+
+let grammarVersion: string | undefined;
+
+function readGrammarVersion(): string {
+  if (typeof TREE_SITTER_GO_VERSION === 'string') return TREE_SITTER_GO_VERSION;
+  return (JSON.parse(fs.readFileSync(require.resolve('tree-sitter-go/package.json'), 'utf8')) as { version: string }).version;
+}
 
 /** A WebAssembly file: beside this module when bundled (the Action copies them there), else from its package. */
 function wasmFile(name: string, packagePath: string): string {
@@ -49,15 +60,67 @@ function collectProblems(node: Node, problems: ParseProblem[]): void {
   for (const child of node.children) if (child) collectProblems(child, problems);
 }
 
+/**
+ * Parses `parseText` (the same length as `text`), while the tree's nodes read their text from `text`: a node's
+ * `.text` then shows what the user wrote even where `parseText` differs.
+ */
+function parseReading(parseText: string, text: string): Tree {
+  let reading = parseText;
+  const tree = parser.parse((index) => reading.slice(index));
+  reading = text;
+  if (!tree) throw new Error('tree-sitter-go returned no tree');
+  return tree;
+}
+
+function problemsOf(tree: Tree): ParseProblem[] {
+  const problems: ParseProblem[] = [];
+  if (tree.rootNode.hasError) collectProblems(tree.rootNode, problems);
+  return problems;
+}
+
+/** Whether the grammar read the `new(...)` call at `span` cleanly, as `new(Type)`. */
+function readAsNewOfType(root: Node, span: NewCallSpan): boolean {
+  const call = root.descendantForIndex(span.start)?.parent;
+  return call?.type === 'call_expression' && call.startIndex === span.start && call.endIndex === span.end && !call.hasError;
+}
+
+/**
+ * A tree for code the grammar predates: when the file's only syntax errors are Go 1.26's `new(expr)`, the tree of
+ * the file with every `new(...)` the grammar did not read as `new(Type)` read as an ordinary call. Its findings
+ * stand; the problem it carries keeps the file from being fixed, and says why.
+ */
+function treeOfNewerCode(text: string, initial: Tree): { tree: Tree; problem: ParseProblem } | undefined {
+  const renamed = newCallSpans(text).filter((span) => !readAsNewOfType(initial.rootNode, span));
+  if (renamed.length === 0) return undefined;
+  const tree = parseReading(asOrdinaryCalls(text, renamed), text);
+  if (tree.rootNode.hasError) {
+    tree.delete();
+    return undefined;
+  }
+  grammarVersion ??= readGrammarVersion();
+  return {
+    tree,
+    problem: {
+      message: `the Go grammar (tree-sitter-go ${grammarVersion}) is older than this code: new(expr) of Go 1.26`,
+      offset: renamed[0].start,
+      newerThanParser: true,
+    },
+  };
+}
+
 export const goLanguage: LanguageSupport<GoAst> = {
   id: 'go',
   lineComment: '//',
   parse(text: string) {
-    const tree = parser.parse(text);
-    if (!tree) throw new Error('tree-sitter-go returned no tree');
+    let tree = parseReading(text, text);
+    let errors = problemsOf(tree);
+    const newer = errors.length ? treeOfNewerCode(text, tree) : undefined;
+    if (newer) {
+      tree.delete();
+      tree = newer.tree;
+      errors = [newer.problem];
+    }
     const root = tree.rootNode;
-    const errors: ParseProblem[] = [];
-    if (root.hasError) collectProblems(root, errors);
     const ast: GoAst = { root, imports: readImports(root), text };
     trees.register(ast, tree, ast);
     return { ast, errors };
