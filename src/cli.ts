@@ -261,7 +261,7 @@ export async function runCli(
     if (output) writeReport(output, report, io);
     else io.stdout(report);
 
-    const missingPath = result.errors.some((e) => e.message === 'no such file or directory' && paths.some((p) => path.resolve(io.cwd, p) === path.resolve(io.cwd, e.file)));
+    const missingPath = result.errors.some((e) => e.message.startsWith('no such file or directory') && paths.some((p) => path.resolve(io.cwd, p) === path.resolve(io.cwd, e.file)));
     if (missingPath) return 2;
     const errors = result.findings.filter((f) => f.severity === 'error').length;
     const warnings = result.findings.length - errors;

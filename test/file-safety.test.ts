@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { rules } from '../rules/index.js';
 import { removeStaleTemps, tempNameFor, writeFileAtomic } from '../src/atomic-write.js';
@@ -206,5 +207,78 @@ describe('writeFileAtomic', () => {
     const file = path.join(makeTempDir(), 'new.txt');
     writeFileAtomic(file, 'x', 0o600);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('what is read', () => {
+  it('a named path through a folder link that leaves the root is refused, named, and neither read nor written', async () => {
+    const top = makeTempDir();
+    writeTree({ 'ep.yaml': EP }, fs.mkdirSync(path.join(top, 'out'), { recursive: true })!);
+    const root = writeTree({ 'inside/ep.yaml': EP }, fs.mkdirSync(path.join(top, 'root'), { recursive: true })!);
+    fs.symlinkSync('../out', path.join(root, 'linkdir'));
+    fs.symlinkSync('inside', path.join(root, 'inlink'));
+    for (const fix of [false, true]) {
+      const { result } = await lint(root, rules, { fix, paths: ['linkdir/ep.yaml', 'linkdir', 'inlink/ep.yaml'] });
+      expect(result.errors).toEqual([
+        { file: 'linkdir', message: `symbolic link points outside the scanned root (${path.join(fs.realpathSync(top), 'out')}); not followed` },
+        { file: 'linkdir/ep.yaml', message: `leads through a symbolic link outside the scanned root (${path.join(fs.realpathSync(top), 'out/ep.yaml')}); not followed` },
+      ]);
+      // A link that stays inside the root is followed.
+      expect(result.findings.map((f) => f.file)).toEqual(fix ? [] : ['inlink/ep.yaml']);
+      expect(fs.readFileSync(path.join(top, 'out/ep.yaml'), 'utf8')).toBe(EP);
+    }
+    expect(fs.readFileSync(path.join(root, 'inside/ep.yaml'), 'utf8')).toContain('kind: EndpointSlice');
+  });
+
+  it('a path outside the root named plainly, without a link, is still read', async () => {
+    const top = makeTempDir();
+    writeTree({ 'ep.yaml': EP }, fs.mkdirSync(path.join(top, 'other'), { recursive: true })!);
+    const root = writeTree({ 'a.yaml': 'a: 1\n' }, fs.mkdirSync(path.join(top, 'root'), { recursive: true })!);
+    const { result } = await lint(root, rules, { paths: ['../other/ep.yaml', path.join(top, 'other')] });
+    expect(result.errors).toEqual([]);
+    expect(result.findings.map((f) => f.file)).toEqual(['../other/ep.yaml']);
+  });
+
+  it('a named FIFO or device is an error naming it ("not a regular file"), never opened', async () => {
+    const dir = writeTree({ 'ep.yaml': EP });
+    execOk('mkfifo', [path.join(dir, 'pipe.yaml')]);
+    const paths = ['pipe.yaml', 'ep.yaml'];
+    if (isRoot) {
+      execOk('mknod', ['-m', '666', path.join(dir, 'null.yaml'), 'c', '1', '3']);
+      paths.push('null.yaml');
+    }
+    const { result } = await lint(dir, rules, { paths });
+    expect(result.errors).toEqual([
+      ...(isRoot ? [{ file: 'null.yaml', message: 'not a regular file (a device); not read' }] : []),
+      { file: 'pipe.yaml', message: 'not a regular file (a FIFO); not read' },
+    ]);
+    expect(result.findings.map((f) => f.file)).toEqual(['ep.yaml']);
+    const run = spawnSync(process.execPath, [bin, 'pipe.yaml', 'ep.yaml'], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/✖ pipe\.yaml: not a regular file \(a FIFO\); not read/);
+  });
+
+  it('the reader opens a FIFO (put where a walked file was) without waiting for a writer, and refuses it', () => {
+    const fifo = path.join(makeTempDir(), 'pipe.yaml');
+    execOk('mkfifo', [fifo]);
+    // In a child process: a blocking open would hang this one.
+    const reader = pathToFileURL(path.join(repoRoot, 'dist/src/read-file.js')).href;
+    const script = `const { ScratchReader } = await import(${JSON.stringify(reader)}); try { new ScratchReader(1000).read(${JSON.stringify(fifo)}); } catch (e) { console.log(e.message); }`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
+    expect(run.stdout.trim()).toBe('not a regular file');
+  });
+
+  it('a file name that is not UTF-8 is reported by name, walked or given, not as "ENOENT"', () => {
+    const dir = writeTree({ 'ep.yaml': EP });
+    const raw = Buffer.concat([Buffer.from(dir + '/caf'), Buffer.from([0xe9]), Buffer.from('.yaml')]);
+    fs.writeFileSync(raw, EP);
+    const walked = spawnSync(process.execPath, [bin, '--format', 'json', '.'], { cwd: dir, encoding: 'utf8' });
+    const report = JSON.parse(walked.stdout);
+    expect(report.errors).toEqual([{ file: 'caf\uFFFD.yaml', message: 'cannot be read: its name is not valid UTF-8, which slicefix cannot open; rename it' }]);
+    expect(report.findings.map((f: { file: string }) => f.file)).toEqual(['ep.yaml']);
+    expect(walked.status).toBe(1);
+    // Named on the command line (as a shell passes it: raw bytes).
+    const named = spawnSync('bash', ['-c', `exec "${process.execPath}" "${bin}" --format json "$(printf 'caf\\351.yaml')"`], { cwd: dir, encoding: 'utf8' });
+    expect(JSON.parse(named.stdout).errors).toEqual([{ file: 'caf\uFFFD.yaml', message: 'no such file or directory (its name is not valid UTF-8, which slicefix cannot open; rename it)' }]);
   });
 });
