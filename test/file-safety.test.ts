@@ -282,3 +282,52 @@ describe('what is read', () => {
     expect(JSON.parse(named.stdout).errors).toEqual([{ file: 'caf\uFFFD.yaml', message: 'no such file or directory (its name is not valid UTF-8, which slicefix cannot open; rename it)' }]);
   });
 });
+
+describe('encodings', () => {
+  const utf16 = (text: string, order: 'le' | 'be') => {
+    const bytes = Buffer.from(`\uFEFF${text}`, 'utf16le');
+    return order === 'be' ? bytes.swap16() : bytes;
+  };
+
+  for (const order of ['le', 'be'] as const) {
+    it(`UTF-16${order.toUpperCase()} with a BOM is scanned, and fixed in the same encoding, BOM and line endings`, async () => {
+      const input = utf16(EP.replace(/\n/g, '\r\n'), order);
+      const dir = writeTree({ 'ep.yaml': input, 'other.yaml': utf16('kind: ConfigMap\r\n', order) });
+      const report = await lint(dir, rules);
+      expect(report.result.errors).toEqual([]);
+      expect(report.result.findings.map((f) => [f.file, f.ruleId, f.line])).toEqual([['ep.yaml', 'endpoints-manifest', 1]]);
+      expect(report.result.summary.filesScanned).toBe(2);
+
+      const fixed = await lint(dir, rules, { fix: true });
+      expect(fixed.result.errors).toEqual([]);
+      expect(fixed.result.summary.fixed).toBe(1);
+      const bytes = fs.readFileSync(path.join(dir, 'ep.yaml'));
+      expect([...bytes.subarray(0, 2)]).toEqual(order === 'le' ? [0xff, 0xfe] : [0xfe, 0xff]);
+      const text = new TextDecoder(`utf-16${order}`).decode(bytes);
+      expect(text).toContain('kind: EndpointSlice\r\n');
+      expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+      const again = await lint(dir, rules, { fix: true });
+      expect(again.result.summary.fixed).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'ep.yaml')).equals(bytes)).toBe(true);
+    });
+  }
+
+  it('UTF-16 that does not decode is an error naming the file and the encoding', async () => {
+    const broken = Buffer.concat([utf16(EP, 'le'), Buffer.from([0x00, 0xd8, 0x41, 0x00])]); // a lone high surrogate
+    const { result } = await lint(writeTree({ 'ep.yaml': broken }), rules);
+    expect(result.errors).toEqual([{ file: 'ep.yaml', message: 'not valid UTF-16LE text (it starts with that byte order mark); not scanned' }]);
+    expect(result.summary.filesScanned).toBe(0);
+  });
+
+  it('text that is not UTF-8: the error says where, it is not counted as scanned, and the summary agrees with exit 1', async () => {
+    const dir = writeTree({ 'latin1.yaml': Buffer.concat([Buffer.from(EP), Buffer.from('# caf\xe9\n', 'latin1')]), 'ok.yaml': 'a: 1\n' });
+    const json = await cli(['--format', 'json'], dir);
+    const report = JSON.parse(json.stdout);
+    expect(report.errors).toEqual([{ file: 'latin1.yaml', message: 'not valid UTF-8 text (byte 0xE9 on line 10); not scanned' }]);
+    expect(report.summary.filesScanned).toBe(1);
+    const text = await cli([], dir);
+    expect(text.code).toBe(1);
+    expect(text.stdout).not.toMatch(/no problems/);
+    expect(text.stdout).toMatch(/✖ 1 file could not be checked\n {2}1 file scanned\n$/);
+  });
+});
