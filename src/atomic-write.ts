@@ -128,7 +128,7 @@ function replace(target: string, content: Buffer | string, mode: number | undefi
       const made = fs.fstatSync(fd);
       // As root (or in a set-group-ID folder) the new file would belong to someone else than the old one. Owner
       // first: chown clears set-user-ID bits, which the mode then restores.
-      if (made.uid !== existing.uid || made.gid !== existing.gid) fs.fchownSync(fd, existing.uid, existing.gid);
+      if (made.uid !== existing.uid || made.gid !== existing.gid) keepOwner(fd, existing);
       fs.fchmodSync(fd, existing.mode & 0o7777);
     } else if (mode !== undefined) fs.fchmodSync(fd, mode);
     fs.fsyncSync(fd);
@@ -139,6 +139,16 @@ function replace(target: string, content: Buffer | string, mode: number | undefi
     if (fd !== undefined) fs.closeSync(fd);
     fs.rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+function keepOwner(fd: number, existing: fs.Stats): void {
+  try {
+    fs.fchownSync(fd, existing.uid, existing.gid);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    // Not root: a file of another owner or group (writable to us) would become ours by the rename.
+    throw new Error(`it belongs to user ${existing.uid}, group ${existing.gid}, which a rewritten file could not keep`);
   }
 }
 

@@ -331,3 +331,24 @@ describe('encodings', () => {
     expect(text.stdout).toMatch(/✖ 1 file could not be checked\n {2}1 file scanned\n$/);
   });
 });
+
+describe('not root', () => {
+  it.runIf(isRoot)('a writable file of another owner is not rewritten (it would change owner), and says why', () => {
+    const dir = writeTree({ 'ep.yaml': EP, 'mine.yaml': EP });
+    fs.chmodSync(dir, 0o777);
+    fs.chmodSync(path.join(dir, 'ep.yaml'), 0o666); // root's, writable to everyone
+    fs.chownSync(path.join(dir, 'mine.yaml'), 65534, 65534);
+    const run = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, '--fix', '--format', 'json', '.'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, HOME: dir, SLICEFIX_NO_COMPILE_CACHE: '1' },
+    });
+    const report = JSON.parse(run.stdout);
+    expect(report.errors).toEqual([{ file: 'ep.yaml', message: 'the fix could not be written (it belongs to user 0, group 0, which a rewritten file could not keep); the file is unchanged' }]);
+    expect(report.summary.fixed).toBe(1);
+    expect(fs.readFileSync(path.join(dir, 'ep.yaml'), 'utf8')).toBe(EP);
+    expect(fs.statSync(path.join(dir, 'ep.yaml')).uid).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'mine.yaml'), 'utf8')).toContain('kind: EndpointSlice');
+    expect(temps(dir)).toEqual([]);
+  });
+});
