@@ -89,7 +89,7 @@ function fileKind(stat: fs.Stats): string {
   if (stat.isFIFO()) return 'a FIFO';
   if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
   if (stat.isSocket()) return 'a socket';
-  return 'not a file';
+  return 'of an unknown kind';
 }
 
 function isInside(child: string, parent: string): boolean {
