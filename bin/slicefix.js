@@ -7,6 +7,9 @@ import { packageInfo } from '../dist/src/package-info.js';
 enableCompileCache(process.env, packageInfo().version);
 
 const { runCli } = await import('../dist/src/cli.js');
+// Ctrl-C or kill: the file writes under way finish, and no temporary file is left behind (exit 130 / 143).
+const { finishWritesOnSignals } = await import('../dist/src/atomic-write.js');
+finishWritesOnSignals();
 
 process.exitCode = await runCli(
   process.argv.slice(2),

@@ -224,7 +224,10 @@ export async function checkAndFix(candidate: Candidate, options: ShardOptions, f
   for (const raw of current) result.findings.push(toFinding(raw, reportSource, lines, fixable));
 }
 
-/** Writes a fixed file atomically; refuses when the file changed on disk since it was read or is read-only. */
+/**
+ * Writes a fixed file atomically (through a symbolic link, keeping mode and owner); refuses when the file changed on
+ * disk since it was read, is read-only, or has other hard links.
+ */
 function writeFix(candidate: Candidate, text: string, result: ScanResult): boolean {
   const { source } = candidate;
   try {
@@ -233,8 +236,15 @@ function writeFix(candidate: Candidate, text: string, result: ScanResult): boole
       result.errors.push({ file: source.path, message: 'changed on disk while slicefix was running; not written (run --fix again)' });
       return false;
     }
-    if (isReadOnly(fs.statSync(source.absPath).mode)) {
+    const stat = fs.statSync(source.absPath);
+    if (isReadOnly(stat.mode)) {
       result.errors.push({ file: source.path, message: 'is read-only; the fix was not written' });
+      return false;
+    }
+    // Replacing the file (see writeFileAtomic) would cut it off from its other names, which would keep the old
+    // text; writing in place could leave it half-written. Neither is acceptable unasked.
+    if (stat.nlink > 1) {
+      result.errors.push({ file: source.path, message: `has ${stat.nlink} hard links, which a rewrite would break; the fix was not written (fix it by hand, or copy it to a file of its own first)` });
       return false;
     }
     writeFileAtomic(source.absPath, encode({ ...candidate.decoded, text }), candidate.mode);

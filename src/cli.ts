@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from './atomic-write.js';
 import { cacheKey, cacheKeyFile, cacheSignature, DEFAULT_CACHE_FILE, FileCache } from './cache.js';
 import { compileCacheStats } from './compile-cache.js';
 import { ConfigError, defaultConfig, findConfigFile, loadConfig, type Config } from './config.js';
@@ -15,6 +14,7 @@ import { GitError, gitScope } from './git.js';
 import { packageInfo } from './package-info.js';
 import { emptyResult } from './result.js';
 import { createProgress } from './progress.js';
+import { ReportOutputError, resolveReportOutput, writeReport, type ReportOutput } from './report-output.js';
 import type { FormatContext } from './formatters/types.js';
 import { configureTypeScript } from './languages/typescript-options.js';
 import type { Rule, ScanResult } from './types.js';
@@ -188,6 +188,14 @@ export async function runCli(
       throw new UsageError('--fix rewrites whole files, not only changed lines: run --fix without --changed-since');
     }
 
+    // Checked before the scan: --fix must not rewrite files and then fail to write the report.
+    let output: ReportOutput | undefined;
+    try {
+      output = values.output === undefined ? undefined : resolveReportOutput(io.cwd, values.output as string);
+    } catch (error) {
+      throw error instanceof ReportOutputError ? new UsageError(error.message) : error;
+    }
+
     const threads = parseConcurrency(values.concurrency as string | undefined);
     if (values['type-aware']) configureTypeScript({ typeAware: true });
     const paths = positionals.length ? positionals : ['.'];
@@ -265,10 +273,10 @@ export async function runCli(
       dryRun: values['dry-run'] === true,
     };
     const report = formatter(result, context);
-    if (values.output) writeFileAtomic(path.resolve(io.cwd, values.output as string), report);
+    if (output) writeReport(output, report, io);
     else io.stdout(report);
 
-    const missingPath = result.errors.some((e) => e.message === 'no such file or directory' && paths.some((p) => path.resolve(io.cwd, p) === path.resolve(io.cwd, e.file)));
+    const missingPath = result.errors.some((e) => e.message.startsWith('no such file or directory') && paths.some((p) => path.resolve(io.cwd, p) === path.resolve(io.cwd, e.file)));
     if (missingPath) return 2;
     const errors = result.findings.filter((f) => f.severity === 'error').length;
     const warnings = result.findings.length - errors;

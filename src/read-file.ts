@@ -29,9 +29,11 @@ export class ScratchReader {
   constructor(private readonly maxBytes: number) {}
 
   read(absPath: string): ReadFile | TooLarge {
-    const fd = fs.openSync(absPath, 'r');
+    // Non-blocking: a FIFO put where a file was must not stop the scan waiting for a writer (no effect on files).
+    const fd = fs.openSync(absPath, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
     try {
       const stat = fs.fstatSync(fd);
+      if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG' });
       if (stat.size > this.maxBytes) return { tooLarge: true, size: stat.size };
       // A file may shrink while it is read (read until end of file) or grow (read what fstat saw; more if fstat
       // said 0, as for files in /proc).

@@ -11,7 +11,7 @@ import type { LanguageOwners } from './language-owners.js';
 import { AnyText, Prefilter } from './prefilter.js';
 import { ScratchReader } from './read-file.js';
 import { emptyResult, emptyStats } from './result.js';
-import { decode, isBinary } from './source.js';
+import { decode, isBinary, utf8View } from './source.js';
 import type { LanguageId, LanguageSupport, RepoFacts, Rule, ScanResult, ScanStats, SourceText } from './types.js';
 import { toReportPath } from './walk.js';
 
@@ -260,15 +260,17 @@ export class ScanShard {
       return;
     }
     if (cache && useCache && this.reuse(absPath, cache.sameContent(absPath, bytes, meta))) return;
-    const languageId: LanguageId | undefined = detectLanguage(absPath, () => bytes.toString('latin1', 0, Math.min(128, bytes.length)).split('\n')[0]);
+    // UTF-16 is detected and pre-filtered as the UTF-8 it decodes to; `bytes` stay as on disk (--fix compares them).
+    const searchable = utf8View(bytes);
+    const languageId: LanguageId | undefined = detectLanguage(absPath, () => searchable.toString('latin1', 0, Math.min(128, searchable.length)).split('\n')[0]);
     if (!languageId) {
       cache?.record(absPath, bytes, meta, { scanned: false, matched: false });
       return;
     }
     if (!adopted) result.summary.filesScanned++;
     const onItsPaths = (a: ActiveRule) => a.rule.meta.paths?.[languageId]?.test(reportPath()) ?? true;
-    let rules = this.checkFilter.match(bytes, languageId, onItsPaths);
-    const collectors = this.collectFilter.match(bytes, languageId, onItsPaths);
+    let rules = this.checkFilter.match(searchable, languageId, onItsPaths);
+    const collectors = this.collectFilter.match(searchable, languageId, onItsPaths);
     if (rules.length === 0 && collectors.length === 0) {
       cache?.record(absPath, bytes, meta, { scanned: true, matched: false });
       return;
@@ -290,7 +292,8 @@ export class ScanShard {
     if (rules.length === 0 && !cache && !recheck) {
       // Only collected from, and in most repositories never needed (see needs()): not decoded nor parsed unless a
       // checked file needs its facts. A binary file is skipped now, as any other would be.
-      if (isBinary(bytes)) {
+      if (isBinary(searchable)) {
+        result.summary.filesScanned--;
         result.summary.filesSkipped++;
         return;
       }
@@ -305,9 +308,12 @@ export class ScanShard {
     if (borrowed && keepBytes) bytes = Buffer.from(bytes);
     const decoded = decode(bytes);
     if (!decoded.ok) {
-      // A binary file with a text name, or text that is not UTF-8, holds nothing slicefix can rewrite safely.
+      // A binary file with a text name, or text that does not decode, holds nothing slicefix can rewrite safely:
+      // skipped, or an error naming why, and in neither case scanned (it was counted so above, here or in the
+      // thread that read it).
+      result.summary.filesScanned--;
       if (decoded.reason === 'binary') result.summary.filesSkipped++;
-      else if (rules.length) result.errors.push({ file: reportPath(), message: 'not valid UTF-8 text; not scanned' });
+      else if (rules.length) result.errors.push({ file: reportPath(), message: `${decoded.message}; not scanned` });
       return;
     }
     const { text } = decoded.value;
@@ -478,7 +484,8 @@ export class ScanShard {
       this.result.errors.push({ file: reportPath, message: `cannot be read: ${(error as Error).message}` });
       return undefined;
     }
-    if (!searches.some((search) => search(bytes))) return undefined;
+    const searchable = utf8View(bytes);
+    if (!searches.some((search) => search(searchable))) return undefined;
     const decoded = decode(bytes);
     if (!decoded.ok) return undefined;
     const source: SourceText = { path: reportPath, absPath: reread.absPath, language: reread.languageId, text: decoded.value.text };

@@ -56,6 +56,42 @@ function isCandidateName(base: string): boolean {
   return !base.includes('.');
 }
 
+/**
+ * Where a named path really leads, when a symbolic link on its way (a folder's as well as its own) takes it out of
+ * the scanned root; undefined when it stays inside, or names a place outside the root without any link.
+ */
+function linkedOutside(abs: string, cwd: string, cwdReal: string): string | undefined {
+  let real: string;
+  try {
+    real = fs.realpathSync(abs);
+  } catch {
+    return undefined;
+  }
+  if (isInside(real, cwdReal)) return undefined;
+  // A path outside the root given plainly (`../other`, `/srv/x`) is the user's choice: only a link may not lead there.
+  let common = cwd;
+  while (!isInside(abs, common)) common = path.dirname(common);
+  const plain = path.join(fs.realpathSync(common), path.relative(common, abs));
+  return real === plain ? undefined : real;
+}
+
+const NOT_UTF8_NAME = 'its name is not valid UTF-8, which slicefix cannot open; rename it';
+
+/**
+ * Node reads file names as UTF-8 and puts U+FFFD for bytes that are not; such a name no longer opens the file. (A
+ * name may hold a real U+FFFD: then it exists.)
+ */
+function hasUndecodableName(absPath: string): boolean {
+  return absPath.includes('\uFFFD') && !fs.existsSync(absPath);
+}
+
+function fileKind(stat: fs.Stats): string {
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isSocket()) return 'a socket';
+  return 'of an unknown kind';
+}
+
 function isInside(child: string, parent: string): boolean {
   const relative = path.relative(parent, child);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
@@ -159,7 +195,9 @@ export async function walk(paths: string[], cwd: string, config: Config, extraIg
     try {
       stat = fs.lstatSync(abs);
     } catch {
-      errors.push({ file: toReportPath(abs, cwd), message: 'no such file or directory' });
+      // Node decodes arguments as UTF-8, so a name in another encoding cannot be opened (it is not "missing").
+      const message = given.includes('\uFFFD') ? `no such file or directory (${NOT_UTF8_NAME})` : 'no such file or directory';
+      errors.push({ file: toReportPath(abs, cwd), message });
       continue;
     }
     if (stat.isSymbolicLink()) {
@@ -177,18 +215,28 @@ export async function walk(paths: string[], cwd: string, config: Config, extraIg
       }
       stat = fs.statSync(abs);
     }
+    const escape = linkedOutside(abs, cwd, cwdReal);
+    if (escape) {
+      errors.push({ file: toReportPath(abs, cwd), message: `leads through a symbolic link outside the scanned root (${escape}); not followed` });
+      continue;
+    }
     if (stat.isFile()) {
       if (!isIgnored(abs)) files.add(abs);
       continue;
     }
-    if (!stat.isDirectory()) continue;
+    if (!stat.isDirectory()) {
+      // Never opened: reading a FIFO would wait for a writer forever, and a device is no source file.
+      errors.push({ file: toReportPath(abs, cwd), message: `not a regular file (${fileKind(stat)}); not read` });
+      continue;
+    }
     const visit = (dir: string, inherited: GitignoreRules) => {
       let entries: fs.Dirent[];
       try {
         entries = fs.readdirSync(dir, { withFileTypes: true });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        errors.push({ file: toReportPath(dir, cwd), message: `cannot be read: ${code === 'EACCES' ? 'permission denied' : (error as Error).message}` });
+        const reason = code === 'EACCES' ? 'permission denied' : hasUndecodableName(dir) ? NOT_UTF8_NAME : (error as Error).message;
+        errors.push({ file: toReportPath(dir, cwd), message: `cannot be read: ${reason}` });
         return;
       }
       const rules = entries.some((e) => e.name === '.gitignore' && e.isFile()) ? withGitignoreOf(dir, inherited) : inherited;
@@ -206,6 +254,10 @@ export async function walk(paths: string[], cwd: string, config: Config, extraIg
         } else if (entry.isFile() && isCandidateName(entry.name)) {
           if (isGitignored(entryPath, false, rules)) continue;
           if (isIgnored(entryPath)) continue;
+          if (hasUndecodableName(entryPath)) {
+            errors.push({ file: toReportPath(entryPath, cwd), message: `cannot be read: ${NOT_UTF8_NAME}` });
+            continue;
+          }
           files.add(entryPath);
           if (files.size === milestone?.count) milestone.reached();
         }

@@ -98,7 +98,7 @@ describe('walk', () => {
     const dir = makeTempDir();
     fs.writeFileSync(path.join(dir, 'latin1.yaml'), Buffer.concat([Buffer.from(ROLE), Buffer.from([0x23, 0xe9, 0x0a])]));
     const { result } = await lint(dir, [rbac]);
-    expect(result.errors).toEqual([{ file: 'latin1.yaml', message: 'not valid UTF-8 text; not scanned' }]);
+    expect(result.errors).toEqual([{ file: 'latin1.yaml', message: 'not valid UTF-8 text (byte 0xE9 on line 6); not scanned' }]);
   });
 });
 

@@ -29,8 +29,13 @@ export const formatText: Formatter = (result, context) => {
   const fixable = result.summary.fixable;
   const skipped = result.summary.filesSkipped ? `, ${result.summary.filesSkipped} skipped` : '';
   const scanned = `${plural(result.summary.filesScanned, 'file')} scanned${skipped}`;
-  if (result.findings.length === 0) {
+  const unchecked = new Set(result.errors.map((e) => e.file)).size;
+  if (result.findings.length === 0 && unchecked === 0) {
     out.push(c.green(`✔ no problems`) + c.dim(` (${scanned}${result.summary.fixed ? `, ${plural(result.summary.fixed, 'file')} fixed` : ''})`));
+  } else if (result.findings.length === 0) {
+    // No findings, but files that could not be checked: exit 1, and the summary must not say all is well.
+    out.push(c.red(c.bold(`✖ ${plural(unchecked, 'file')} could not be checked`)));
+    out.push(c.dim(`  ${scanned}${result.summary.fixed ? `, ${plural(result.summary.fixed, 'file')} fixed` : ''}`));
   } else {
     const unsafe = result.findings.filter((f) => f.unsafeFixable).length;
     const more = unsafe ? `, ${unsafe} more with --fix --unsafe-fixes (review them: each message names what changes)` : '';
