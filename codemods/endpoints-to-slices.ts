@@ -14,7 +14,7 @@
  * untouched). It refuses, with a reason, whatever it cannot convert without losing or inventing data, and every
  * slice it returns passed schema validation and the API's limits.
  */
-import { parseIP, type AddressFamily } from '../src/k8s/ip.js';
+import { parseIP, rejectedEndpointAddress, type AddressFamily } from '../src/k8s/ip.js';
 import { RAW_BLOCK_KEY_PREFIX } from '../src/k8s/render.js';
 import { sliceProblems, MAX_PORTS_PER_SLICE } from '../src/k8s/validate-slice.js';
 import { RawBlock, Template, isTemplateKey } from '../src/k8s/values.js';
@@ -117,6 +117,10 @@ function convertAddress(address: unknown, ready: boolean, where: string): { fami
   if (typeof ip !== 'string') refuse(`${where} has no ip`);
   const parsed = parseIP(ip);
   if (!parsed.ok) refuse(`${where}.ip ${ip}: ${parsed.reason}`);
+  const rejected = rejectedEndpointAddress(parsed.canonical);
+  if (rejected) {
+    refuse(`${where}.ip ${ip} ${rejected}: kube-apiserver rejects such an endpoint address, so no EndpointSlice can carry it`);
+  }
   const endpoint: SliceEndpoint = { addresses: [parsed.canonical], conditions: { ready } };
   if (present(address.hostname)) endpoint.hostname = address.hostname;
   if (present(address.nodeName)) endpoint.nodeName = address.nodeName;

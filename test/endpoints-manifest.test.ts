@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadManifestRuntime } from '../src/k8s/runtime.js';
 import { endpointsManifest } from '../rules/endpoints-manifest.js';
 import { sliceProblems } from '../src/k8s/validate-slice.js';
+import { rejectedEndpointAddress } from '../src/k8s/ip.js';
 import { goldenPairs, lint } from './helpers.js';
 import { endpointsTuples, isEndpoints, isSlice, objectsOf, slicesTuples } from './endpoints-manifest.support.js';
 
@@ -114,6 +115,19 @@ describe('endpoints-manifest reports without converting', () => {
       files: { 'm.yaml': endpoints('subsets:\n  - addresses:\n      - ip: "::ffff:10.0.0.1"\n') },
       message: /IPv4-mapped/,
     },
+    ...[
+      ['127.0.0.1', /subsets\[0\]\.addresses\[0\]\.ip 127\.0\.0\.1 may not be in the loopback range \(127\.0\.0\.0\/8, ::1\/128\): kube-apiserver rejects/],
+      ['"::1"', /ip ::1 may not be in the loopback range/],
+      ['169.254.169.254', /ip 169\.254\.169\.254 may not be in the link-local range \(169\.254\.0\.0\/16, fe80::\/10\)/],
+      ['"FE80::1"', /ip FE80::1 may not be in the link-local range/],
+      ['0.0.0.0', /ip 0\.0\.0\.0 may not be unspecified \(0\.0\.0\.0\)/],
+      ['"::"', /ip :: may not be unspecified \(::\)/],
+      ['224.0.0.251', /ip 224\.0\.0\.251 may not be in the link-local multicast range/],
+    ].map(([ip, message]) => ({
+      name: `an address the API server rejects: ${String(ip)}`,
+      files: { 'special.yaml': endpoints(`subsets:\n  - addresses:\n      - ip: ${String(ip)}\n      - ip: 10.0.0.1\n    ports:\n      - port: 80\n`) },
+      message: message as RegExp,
+    })),
     {
       name: 'a port without a number',
       files: { 'n.yaml': endpoints('subsets:\n  - addresses:\n      - ip: 10.0.0.1\n    ports:\n      - name: http\n') },
@@ -159,6 +173,19 @@ describe('endpoints-manifest reports without converting', () => {
       expect(files).toEqual(c.files);
     });
   }
+});
+
+describe('rejectedEndpointAddress (kube-apiserver ValidateEndpointIP)', () => {
+  it('rejects unspecified, loopback, link-local and link-local multicast addresses', () => {
+    for (const ip of ['0.0.0.0', '::', '127.0.0.1', '127.255.255.254', '::1', '169.254.0.1', 'fe80::1', 'febf::1', '224.0.0.1', 'ff02::1', 'ff12::2']) {
+      expect(rejectedEndpointAddress(ip), ip).toBeDefined();
+    }
+  });
+  it('accepts the addresses around those ranges', () => {
+    for (const ip of ['10.0.0.1', '126.255.255.255', '128.0.0.1', '169.253.255.255', '169.255.0.1', '224.0.1.1', '::2', 'fec0::1', 'fe7f::1', 'ff05::1', '2001:db8::1']) {
+      expect(rejectedEndpointAddress(ip), ip).toBeUndefined();
+    }
+  });
 });
 
 describe('endpoints-manifest look-alikes are not flagged', () => {
