@@ -2,7 +2,8 @@
  * Converts one core v1 `Endpoints` object into the `discovery.k8s.io/v1` EndpointSlices that carry exactly the
  * same endpoints, following the endpointslice-mirroring controller's mapping (see ENDPOINTSLICE.md):
  * - one slice per (subset's port set × address family), split at `maxEndpointsPerSlice`;
- * - one endpoint per address; `notReadyAddresses` get `conditions.ready: false`, `addresses` get an explicit
+ * - one endpoint per address (an address listed twice for the same ports is one endpoint, and "not ready wins",
+ *   as in the controller: see `addEndpoint`); `notReadyAddresses` get `conditions.ready: false`, `addresses` get an explicit
  *   `ready: true` (nil means true, but consumers that read nil as false exist, and the mirroring controller
  *   writes it too); `hostname` (when non-empty), `nodeName` and `targetRef` are carried over;
  * - ports keep `name`, `port`, `protocol`, `appProtocol`; a subset without ports becomes a slice with
@@ -107,7 +108,7 @@ function convertPort(port: unknown, where: string): SlicePort {
   return out;
 }
 
-function convertAddress(address: unknown, ready: boolean, where: string): { family: AddressFamily; endpoint: SliceEndpoint } {
+function convertAddress(address: unknown, ready: boolean, where: string): { family: AddressFamily; endpoint: SliceEndpoint; where: string } {
   if (!isObj(address)) refuse(`${where} is not an object`);
   checkFields(address, ADDRESS_FIELDS, where);
   const ip = address.ip;
@@ -125,13 +126,59 @@ function convertAddress(address: unknown, ready: boolean, where: string): { fami
   if (present(address.hostname)) endpoint.hostname = address.hostname;
   if (present(address.nodeName)) endpoint.nodeName = address.nodeName;
   if (present(address.targetRef)) endpoint.targetRef = address.targetRef;
-  return { family: parsed.family, endpoint };
+  return { family: parsed.family, endpoint, where };
 }
 
 interface Group {
   family: AddressFamily;
   ports: SlicePort[];
   endpoints: SliceEndpoint[];
+  /** Where each endpoint came from, by its identity (see `identityOf`). */
+  seen: Map<string, { endpoint: SliceEndpoint; where: string }>;
+}
+
+/**
+ * What makes two addresses of one port set the same endpoint to the mirroring controller: its EndpointSet hashes
+ * an endpoint by addresses (canonical), hostname and targetRef namespace/name only (hashEndpoint in
+ * k8s.io/endpointslice util/endpointset.go; pkg/controller/endpointslicemirroring reconciler_helpers.go
+ * desiredCalc.addAddress inserts every address of the subsets with the same ports into one set).
+ */
+function identityOf(endpoint: SliceEndpoint): string {
+  const ref = isObj(endpoint.targetRef) ? endpoint.targetRef : {};
+  return keyText([endpoint.addresses[0], endpoint.hostname ?? '', ref.namespace ?? '', ref.name ?? '']);
+}
+
+/** The fields of two same-identity endpoints that differ (the controller would keep only the later's). */
+function differingFields(a: SliceEndpoint, b: SliceEndpoint): string[] {
+  return (['nodeName', 'targetRef'] as const).filter((field) => keyText(a[field] ?? null) !== keyText(b[field] ?? null));
+}
+
+/**
+ * Adds an endpoint the way the mirroring controller does, so that readers see after the fix what they saw of the
+ * mirrored slices before it: reconciler.go inserts a subset's `addresses` (ready) and then its
+ * `notReadyAddresses` (ready: false) into the port set's EndpointSet, and an insert replaces an endpoint of the
+ * same identity. So an address listed both ready and not ready for the same ports becomes ONE endpoint with
+ * `ready: false` ("not ready wins"), exact duplicates collapse, and across subsets with the same ports the later
+ * listing decides. Where the two listings differ in a field the controller would silently overwrite (nodeName,
+ * the rest of targetRef), the conversion is refused instead: one of the values would be lost.
+ */
+function addEndpoint(group: Group, endpoint: SliceEndpoint, where: string): void {
+  const identity = identityOf(endpoint);
+  const earlier = group.seen.get(identity);
+  if (!earlier) {
+    group.seen.set(identity, { endpoint, where });
+    group.endpoints.push(endpoint);
+    return;
+  }
+  const differing = differingFields(earlier.endpoint, endpoint);
+  if (differing.length > 0) {
+    refuse(
+      `${earlier.where} and ${where} list ${endpoint.addresses[0]} for the same ports with a different ${differing.join(' and ')}; ` +
+        'one endpoint cannot keep both (the mirroring controller keeps only the later one): make them agree or remove one',
+    );
+  }
+  earlier.endpoint.conditions.ready = endpoint.conditions.ready;
+  earlier.where = where;
 }
 
 function sliceMetadata(metadata: Obj, name: Value, settings: Settings): Obj {
@@ -209,6 +256,7 @@ function convert(endpoints: unknown, settings: Settings): EndpointSliceObject[] 
     const ports = listOf(subset.ports, `${where}.ports`).map((p, j) => convertPort(p, `${where}.ports[${j}]`));
     if (ports.length > MAX_PORTS_PER_SLICE) refuse(`${where} has ${ports.length} ports; an EndpointSlice holds at most ${MAX_PORTS_PER_SLICE}`);
     const portSet = ports.map(keyText).sort().join('\n');
+    // Ready addresses first, then not-ready ones: the order in which the mirroring controller inserts them.
     const ready = listOf(subset.addresses, `${where}.addresses`).map((a, j) => convertAddress(a, true, `${where}.addresses[${j}]`));
     const notReady = listOf(subset.notReadyAddresses, `${where}.notReadyAddresses`).map((a, j) =>
       convertAddress(a, false, `${where}.notReadyAddresses[${j}]`),
@@ -217,14 +265,14 @@ function convert(endpoints: unknown, settings: Settings): EndpointSliceObject[] 
     if (all.length === 0 && ports.length > 0) {
       refuse(`${where} lists ports but no addresses; remove that subset (or give it its addresses) and run --fix again`);
     }
-    for (const { family, endpoint } of all) {
+    for (const { family, endpoint, where: at } of all) {
       const key = `${portSet}\u0000${family}`;
       let group = groups.get(key);
       if (!group) {
-        group = { family, ports, endpoints: [] };
+        group = { family, ports, endpoints: [], seen: new Map() };
         groups.set(key, group);
       }
-      group.endpoints.push(endpoint);
+      addEndpoint(group, endpoint, at);
     }
   });
   if (groups.size === 0) {

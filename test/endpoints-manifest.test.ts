@@ -129,6 +129,15 @@ describe('endpoints-manifest reports without converting', () => {
       message: message as RegExp,
     })),
     {
+      name: 'one address listed ready and not ready with different nodeNames',
+      files: {
+        'n.yaml': endpoints(
+          'subsets:\n  - addresses:\n      - ip: 10.0.0.1\n        nodeName: a\n    notReadyAddresses:\n      - ip: 10.0.0.1\n        nodeName: b\n',
+        ),
+      },
+      message: /subsets\[0\]\.addresses\[0\] and subsets\[0\]\.notReadyAddresses\[0\] list 10\.0\.0\.1 for the same ports with a different nodeName/,
+    },
+    {
       name: 'a port without a number',
       files: { 'n.yaml': endpoints('subsets:\n  - addresses:\n      - ip: 10.0.0.1\n    ports:\n      - name: http\n') },
       message: /no port number.*all ports/,
