@@ -208,7 +208,11 @@ function sliceMetadata(metadata: Obj, name: Value, settings: Settings): Obj {
 
 function suffixed(name: Value, suffix: string): Value {
   if (!suffix) return name;
-  if (name instanceof Template) return new Template(name.withSuffix(suffix));
+  if (name instanceof Template) {
+    const suffixedName = name.withSuffix(suffix);
+    if (!suffixedName.ok) refuse(suffixedName.reason);
+    return new Template(suffixedName.raw, name.jinja);
+  }
   return `${String(name)}${suffix}`;
 }
 

@@ -10,6 +10,7 @@ import { endpointsToSlices } from '../codemods/endpoints-to-slices.js';
 import { detectLayout, RenderError, replaceObject } from '../src/k8s/render.js';
 import { nodeToValue, RawBlock, Template, ValueError, type ValueContext } from '../src/k8s/values.js';
 import { directivesIn, type YamlAst } from '../src/languages/helm.js';
+import { isJinjaTemplate } from '../src/languages/index.js';
 import { manifestObjects, mapGet, mapGetMap, mapGetString, mapPair, objectName, type ManifestObject } from '../src/manifests.js';
 import type { CollectContext, Rule, RuleContext } from '../src/types.js';
 
@@ -130,9 +131,9 @@ interface Prepared {
  * `metadata.annotations`, where they are copied verbatim; anywhere else they shape the object, and no rewrite
  * can keep them intact.
  */
-function prepare(object: ManifestObject, ast: YamlAst, text: string): Prepared {
+function prepare(object: ManifestObject, ast: YamlAst, text: string, jinja: boolean): Prepared {
   const directives = directivesIn(ast, object.start, object.end);
-  const cx: ValueContext = { text, ast, doc: ast.documents[object.documentIndex] };
+  const cx: ValueContext = { text, ast, doc: ast.documents[object.documentIndex], jinja };
   let value: unknown;
   try {
     value = nodeToValue(object.node, cx);
@@ -316,7 +317,7 @@ export const endpointsManifest: Rule<YamlAst> = {
           continue;
         }
       }
-      const prepared = prepare(object, ast, text);
+      const prepared = prepare(object, ast, text, isJinjaTemplate(file.path));
       if (prepared.reason !== undefined) {
         notFixable(prepared.reason);
         continue;

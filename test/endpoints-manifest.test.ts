@@ -4,6 +4,7 @@ import { loadManifestRuntime } from '../src/k8s/runtime.js';
 import { endpointsManifest } from '../rules/endpoints-manifest.js';
 import { sliceProblems } from '../src/k8s/validate-slice.js';
 import { rejectedEndpointAddress } from '../src/k8s/ip.js';
+import { appendToTemplate } from '../src/k8s/template-suffix.js';
 import { goldenPairs, lint } from './helpers.js';
 import { endpointsTuples, isEndpoints, isSlice, objectsOf, slicesTuples } from './endpoints-manifest.support.js';
 
@@ -138,6 +139,16 @@ describe('endpoints-manifest reports without converting', () => {
       message: /subsets\[0\]\.addresses\[0\] and subsets\[0\]\.notReadyAddresses\[0\] list 10\.0\.0\.1 for the same ports with a different nodeName/,
     },
     {
+      name: 'a dual-stack Helm Endpoints whose quoted name cannot be taken apart',
+      files: { 'templates/ep.yaml': endpoints('subsets:\n  - addresses:\n      - ip: 10.0.0.1\n      - ip: fd00::1\n', '  name: {{ quote .Values.a .Values.b }}\n') },
+      message: /the name \{\{ quote \.Values\.a \.Values\.b \}\} renders its own quotes \(quote\) and the quoting is not the last step of its pipeline, so "-ipv6" cannot be appended to it safely/,
+    },
+    {
+      name: 'a dual-stack Jinja Endpoints whose name is quoted',
+      files: { 'ep.yml.j2': endpoints('subsets:\n  - addresses:\n      - ip: 10.0.0.1\n      - ip: fd00::1\n', '  name: {{ svc_name | to_json }}\n') },
+      message: /renders its own quotes \(to_json\) and Jinja templates are not rewritten/,
+    },
+    {
       name: 'a port without a number',
       files: { 'n.yaml': endpoints('subsets:\n  - addresses:\n      - ip: 10.0.0.1\n    ports:\n      - name: http\n') },
       message: /no port number.*all ports/,
@@ -195,6 +206,27 @@ describe('rejectedEndpointAddress (kube-apiserver ValidateEndpointIP)', () => {
       expect(rejectedEndpointAddress(ip), ip).toBeUndefined();
     }
   });
+});
+
+describe('appendToTemplate: a suffix on a templated name still renders', () => {
+  const cases: [string, string][] = [
+    ['{{ include "c.fullname" . }}', '{{ include "c.fullname" . }}-ipv6'],
+    ['"{{ .Release.Name }}-db"', '"{{ .Release.Name }}-db-ipv6"'],
+    ["'{{ .Release.Name }}'", "'{{ .Release.Name }}-ipv6'"],
+    ['{{ .Release.Name | quote }}', '{{ .Release.Name | printf "%s-ipv6" | quote }}'],
+    ['{{ .Release.Name | squote }}', '{{ .Release.Name | printf "%s-ipv6" | squote }}'],
+    ['{{ quote .Release.Name }}', '{{ .Release.Name | printf "%s-ipv6" | quote }}'],
+    ['{{ printf "%q" .Values.name }}', '{{ .Values.name | printf "%s-ipv6" | printf "%q" }}'],
+    ['{{- include "c.fullname" . | trunc 63 | quote -}}', '{{- include "c.fullname" . | trunc 63 | printf "%s-ipv6" | quote -}}'],
+    ['{{ quote (include "c.fullname" .) }}', '{{ (include "c.fullname" .) | printf "%s-ipv6" | quote }}'],
+    ['{{ include "quote" . }}', '{{ include "quote" . }}-ipv6'],
+  ];
+  for (const [raw, expected] of cases) {
+    it(raw, () => expect(appendToTemplate(raw, '-ipv6')).toEqual({ ok: true, raw: expected }));
+  }
+  for (const raw of ['{{ quote .Release.Name | upper }}', '{{ .Release.Name | quote }}-db', '{{ printf "%q-%s" .A .B }}', '{{ .Release.Name | quote | quote }}']) {
+    it(`refuses ${raw}`, () => expect(appendToTemplate(raw, '-2')).toMatchObject({ ok: false, reason: expect.stringContaining('cannot be appended') }));
+  }
 });
 
 describe('endpoints-manifest look-alikes are not flagged', () => {
