@@ -9,7 +9,8 @@
  * - ports keep `name`, `port`, `protocol`, `appProtocol`; a subset without ports becomes a slice with
  *   `ports: []`, which the API defines as "no defined ports" — the same as an Endpoints subset without ports
  *   (a port *entry* without a number would mean "all ports", so such an entry is refused, not converted);
- * - labels are kept plus `kubernetes.io/service-name` and `endpointslice.kubernetes.io/managed-by`;
+ * - labels are kept plus `kubernetes.io/service-name` and `endpointslice.kubernetes.io/managed-by` (an existing
+ *   one of those is kept when it has the value the slices need, and refused otherwise, never overwritten);
  *   annotations are kept except the two the mirroring controller drops.
  * The conversion is pure: a plain object in, plain objects out (Helm `Template`s and `RawBlock`s pass through
  * untouched). It refuses, with a reason, whatever it cannot convert without losing or inventing data, and every
@@ -181,6 +182,21 @@ function addEndpoint(group: Group, endpoint: SliceEndpoint, where: string): void
   earlier.where = where;
 }
 
+/**
+ * A label the slices need that the Endpoints already has: kept (in its place) when it has the value the slices
+ * need, refused otherwise. Overwriting it would silently change what the object says; a different
+ * `kubernetes.io/service-name` would move the endpoints to another Service, and a different `managed-by` names
+ * another owner (the mirroring controller's value would even make that controller fight over the slices).
+ */
+function keepOrRefuseLabel(labels: Obj, key: string, wanted: Value, why: string): void {
+  if (!(key in labels)) return;
+  const existing = labels[key];
+  if (keyText(existing) === keyText(wanted)) return;
+  const shown = (v: Value) => (v instanceof Template ? v.raw : JSON.stringify(v));
+  const hint = key === MANAGED_BY_LABEL ? 'set managedBy in .slicefix.yaml to that value, or remove the label' : 'make them agree, or remove the label';
+  refuse(`metadata.labels has ${key}: ${shown(existing)}, but the EndpointSlices need ${shown(wanted)} (${why}); ${hint}`);
+}
+
 function sliceMetadata(metadata: Obj, name: Value, settings: Settings): Obj {
   const out: Obj = { name };
   if (present(metadata.namespace)) out.namespace = metadata.namespace;
@@ -190,8 +206,12 @@ function sliceMetadata(metadata: Obj, name: Value, settings: Settings): Obj {
   if (labels instanceof RawBlock) newLabels[`${RAW_BLOCK_KEY_PREFIX}labels`] = labels;
   else if (isObj(labels)) Object.assign(newLabels, labels);
   else if (present(labels)) refuse('metadata.labels is not a map');
-  newLabels[SERVICE_NAME_LABEL] = serviceName;
-  newLabels[MANAGED_BY_LABEL] = settings.managedBy;
+  const written = labels instanceof RawBlock ? labels.entries : isObj(labels) ? labels : {};
+  keepOrRefuseLabel(written, SERVICE_NAME_LABEL, serviceName, 'the slices must name their Service, the Endpoints\' name');
+  keepOrRefuseLabel(written, MANAGED_BY_LABEL, settings.managedBy, 'slicefix writes its managedBy setting');
+  // A label written in a templated block stays there; the block already carries it (with the same value).
+  if (!(SERVICE_NAME_LABEL in written)) newLabels[SERVICE_NAME_LABEL] = serviceName;
+  if (!(MANAGED_BY_LABEL in written)) newLabels[MANAGED_BY_LABEL] = settings.managedBy;
   out.labels = newLabels;
   const annotations = metadata.annotations;
   if (annotations instanceof RawBlock) {

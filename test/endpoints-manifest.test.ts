@@ -149,6 +149,16 @@ describe('endpoints-manifest reports without converting', () => {
       message: /renders its own quotes \(to_json\) and Jinja templates are not rewritten/,
     },
     {
+      name: 'a kubernetes.io/service-name label naming another Service',
+      files: { 'l.yaml': endpoints(oneAddress, '  name: ext\n  labels:\n    kubernetes.io/service-name: other\n') },
+      message: /metadata\.labels has kubernetes\.io\/service-name: "other", but the EndpointSlices need "ext" \(the slices must name their Service/,
+    },
+    {
+      name: 'a managed-by label naming another owner',
+      files: { 'l.yaml': endpoints(oneAddress, '  name: ext\n  labels:\n    endpointslice.kubernetes.io/managed-by: endpointslicemirroring-controller.k8s.io\n') },
+      message: /has endpointslice\.kubernetes\.io\/managed-by: "endpointslicemirroring-controller\.k8s\.io", but the EndpointSlices need "slicefix".*set managedBy in \.slicefix\.yaml/,
+    },
+    {
       name: 'a port without a number',
       files: { 'n.yaml': endpoints('subsets:\n  - addresses:\n      - ip: 10.0.0.1\n    ports:\n      - name: http\n') },
       message: /no port number.*all ports/,
@@ -283,6 +293,18 @@ describe('endpoints-manifest keeps line endings and BOM', () => {
     expect(out.replace(/\r\n/g, '')).not.toContain('\n');
     const lf = await lint({ 'ep.yaml': `# external\n${input}` }, rule, { fix: true });
     expect(out).toBe(`\uFEFF${lf.files['ep.yaml'].replace(/\n/g, '\r\n')}`);
+  });
+
+  it('keeps existing service-name and managed-by labels that agree, in their place', async () => {
+    const labelled = endpoints(
+      oneAddress,
+      '  name: ext\n  labels:\n    endpointslice.kubernetes.io/managed-by: platform-team\n    kubernetes.io/service-name: ext\n    team: a\n',
+    );
+    const { files, result } = await lint({ 'ep.yaml': labelled }, rule, { fix: true, settings: { managedBy: 'platform-team' } });
+    expect(result.summary.fixed).toBe(1);
+    expect(files['ep.yaml']).toContain(
+      '  labels:\n    endpointslice.kubernetes.io/managed-by: platform-team\n    kubernetes.io/service-name: ext\n    team: a\naddressType: IPv4\n',
+    );
   });
 
   it('uses the configured managed-by value', async () => {
