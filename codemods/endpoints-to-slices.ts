@@ -61,7 +61,15 @@ export interface EndpointSliceObject {
   ports: SlicePort[];
 }
 
-export type Conversion = { ok: true; slices: EndpointSliceObject[] } | { ok: false; reason: string };
+/** Where the parts of the Endpoints went, so that what was written on them (comments) can follow. */
+export interface Origins {
+  /** [slice index, endpoint index] of the endpoint made of each address, by its place (`subsets[0].addresses[1]`). */
+  endpoints: Map<string, [number, number]>;
+  /** Per subset index: the slices that hold its ports, and where each of its ports is in those slices' `ports`. */
+  ports: Map<number, { slices: number[]; order: number[] }>;
+}
+
+export type Conversion = { ok: true; slices: EndpointSliceObject[]; origins: Origins } | { ok: false; reason: string };
 
 class Refusal extends Error {}
 
@@ -132,6 +140,8 @@ function convertAddress(address: unknown, ready: boolean, where: string): { fami
 
 interface Group {
   family: AddressFamily;
+  /** The port set's comparable text. */
+  portSet: string;
   ports: SlicePort[];
   endpoints: SliceEndpoint[];
   /** Where each endpoint came from, by its identity (see `identityOf`). */
@@ -254,14 +264,14 @@ export function concrete(value: unknown, key = ''): unknown {
 
 export function endpointsToSlices(endpoints: unknown, settings: Settings): Conversion {
   try {
-    return { ok: true, slices: convert(endpoints, settings) };
+    return { ok: true, ...convert(endpoints, settings) };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, reason: error.message };
     throw error;
   }
 }
 
-function convert(endpoints: unknown, settings: Settings): EndpointSliceObject[] {
+function convert(endpoints: unknown, settings: Settings): { slices: EndpointSliceObject[]; origins: Origins } {
   if (!isObj(endpoints)) refuse('the object is not a map');
   checkFields(endpoints, ENDPOINTS_FIELDS, 'the Endpoints object');
   const metadata = endpoints.metadata;
@@ -272,6 +282,8 @@ function convert(endpoints: unknown, settings: Settings): EndpointSliceObject[] 
   }
 
   const groups = new Map<string, Group>();
+  const endpointOf = new Map<string, SliceEndpoint>();
+  const subsetPorts: { portSet: string; ports: SlicePort[] }[] = [];
   const subsets = listOf(endpoints.subsets, 'subsets');
   subsets.forEach((subset, i) => {
     const where = `subsets[${i}]`;
@@ -280,6 +292,7 @@ function convert(endpoints: unknown, settings: Settings): EndpointSliceObject[] 
     const ports = listOf(subset.ports, `${where}.ports`).map((p, j) => convertPort(p, `${where}.ports[${j}]`));
     if (ports.length > MAX_PORTS_PER_SLICE) refuse(`${where} has ${ports.length} ports; an EndpointSlice holds at most ${MAX_PORTS_PER_SLICE}`);
     const portSet = ports.map(keyText).sort().join('\n');
+    subsetPorts.push({ portSet, ports });
     // Ready addresses first, then not-ready ones: the order in which the mirroring controller inserts them.
     const ready = listOf(subset.addresses, `${where}.addresses`).map((a, j) => convertAddress(a, true, `${where}.addresses[${j}]`));
     const notReady = listOf(subset.notReadyAddresses, `${where}.notReadyAddresses`).map((a, j) =>
@@ -293,10 +306,11 @@ function convert(endpoints: unknown, settings: Settings): EndpointSliceObject[] 
       const key = `${portSet}\u0000${family}`;
       let group = groups.get(key);
       if (!group) {
-        group = { family, ports, endpoints: [], seen: new Map() };
+        group = { family, portSet, ports, endpoints: [], seen: new Map() };
         groups.set(key, group);
       }
       addEndpoint(group, endpoint, at);
+      endpointOf.set(at, group.seen.get(identityOf(endpoint))!.endpoint);
     }
   });
   if (groups.size === 0) {
@@ -331,5 +345,15 @@ function convert(endpoints: unknown, settings: Settings): EndpointSliceObject[] 
       refuse(`the EndpointSlice ${name} would be invalid: ${problems[0]}`);
     }
   }
-  return slices;
+  const position = new Map<SliceEndpoint, [number, number]>();
+  slices.forEach((slice, s) => slice.endpoints.forEach((endpoint, e) => position.set(endpoint, [s, e])));
+  const origins: Origins = { endpoints: new Map(), ports: new Map() };
+  for (const [place, endpoint] of endpointOf) origins.endpoints.set(place, position.get(endpoint)!);
+  subsetPorts.forEach(({ portSet, ports }, i) => {
+    const holding = chunks.flatMap((chunk, c) => (chunk.portSet === portSet ? [c] : []));
+    if (holding.length === 0) return;
+    const order = ports.map((port) => chunks[holding[0]].ports.findIndex((p) => keyText(p) === keyText(port)));
+    origins.ports.set(i, { slices: holding, order });
+  });
+  return { slices, origins };
 }

@@ -158,6 +158,16 @@ describe('endpoints-manifest reports without converting', () => {
       files: { 'l.yaml': endpoints(oneAddress, '  name: ext\n  labels:\n    endpointslice.kubernetes.io/managed-by: endpointslicemirroring-controller.k8s.io\n') },
       message: /has endpointslice\.kubernetes\.io\/managed-by: "endpointslicemirroring-controller\.k8s\.io", but the EndpointSlices need "slicefix".*set managedBy in \.slicefix\.yaml/,
     },
+    ...[
+      ['before a subset', 'subsets:\n  # primary site\n  - addresses:\n      - ip: 10.0.0.1\n', '', /the comment "# primary site" \(line 6\) has no corresponding place in the EndpointSlices and would be lost; move it above the object/],
+      ['on the subsets key', 'subsets: # static\n  - addresses:\n      - ip: 10.0.0.1\n', '', /the comment "# static" \(line 5\)/],
+      ['on a dropped annotation', oneAddress, '  name: ext\n  annotations:\n    endpoints.kubernetes.io/last-change-trigger-time: "2020-01-01T00:00:00Z" # from the dump\n', /the comment "# from the dump" \(line 6\)/],
+      ['on server metadata', oneAddress, '  name: ext\n  resourceVersion: "12" # dumped\n', /the comment "# dumped" \(line 5\)/],
+    ].map(([where, body, metadata, message]) => ({
+      name: `a comment ${String(where)}`,
+      files: { 'c.yaml': endpoints(String(body), String(metadata) || undefined) },
+      message: message as RegExp,
+    })),
     {
       name: 'a port without a number',
       files: { 'n.yaml': endpoints('subsets:\n  - addresses:\n      - ip: 10.0.0.1\n    ports:\n      - name: http\n') },
