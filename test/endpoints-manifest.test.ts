@@ -13,6 +13,16 @@ beforeAll(loadManifestRuntime);
 
 const rule = [endpointsManifest];
 
+/** How often each `# comment` text occurs in a YAML text. */
+function commentCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /(?:^|\s)#(.*)$/.exec(line);
+    if (match) counts.set(match[1].trim(), (counts.get(match[1].trim()) ?? 0) + 1);
+  }
+  return counts;
+}
+
 const goldenSets = [
   { dir: 'endpoints-manifest/golden', settings: {} },
   { dir: 'endpoints-manifest/golden-max3', settings: { maxEndpointsPerSlice: 3 } },
@@ -42,6 +52,8 @@ describe('endpoints-manifest golden pairs', () => {
         }
         expect(first.result.summary.fixed).toBe(1);
         expect(second.result.findings).toEqual([]);
+        // Nothing the user wrote as a comment is lost.
+        for (const [comment, count] of commentCounts(pair.input)) expect(commentCounts(output).get(comment) ?? 0, comment).toBeGreaterThanOrEqual(count);
         if (pair.input.includes('{{') || pair.input.includes('{%')) return; // templates parse only after rendering
         const before = objectsOf(pair.input);
         const after = objectsOf(output);
@@ -315,6 +327,12 @@ describe('endpoints-manifest keeps line endings and BOM', () => {
     expect(files['ep.yaml']).toContain(
       '  labels:\n    endpointslice.kubernetes.io/managed-by: platform-team\n    kubernetes.io/service-name: ext\n    team: a\naddressType: IPv4\n',
     );
+  });
+
+  it('places a comment inside the object even when the same text stands above it', async () => {
+    const input = `# note\n${endpoints('subsets:\n  - addresses:\n      # note\n      - ip: 10.0.0.1\n')}`;
+    const { files } = await lint({ 'ep.yaml': input }, rule, { fix: true });
+    expect(files['ep.yaml']).toMatch(/^# note\napiVersion: discovery\.k8s\.io\/v1\n[\s\S]*endpoints:\n  # note\n  - addresses:\n      - 10\.0\.0\.1\n/);
   });
 
   it('uses the configured managed-by value', async () => {

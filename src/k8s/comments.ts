@@ -90,13 +90,17 @@ function commentsByPosition(masked: string, start: number, end: number, scalars:
 export function commentsInObject(object: Node, masked: string, start: number, end: number): ObjectComments {
   const attached: Attachment[] = [];
   attachments(object, [], attached);
+  // What precedes the object's first key lies before `start`: never a comment inside the object.
+  const first = isMap(object) ? object.items[0]?.key : undefined;
+  const firstKey = isScalar(first) ? String(first.value) : undefined;
+  const outside = (a: Attachment) => a.path.length === 0 || (a.place === 'before' && a.onKey && a.path.length === 1 && a.path[0] === firstKey);
   const scalars: [number, number][] = [];
   scalarRanges(object, scalars);
   const used = new Set<number>();
   const placed: NodeComment[] = [];
   const unattached: { text: string; line: number }[] = [];
   for (const comment of commentsByPosition(masked, start, end, scalars)) {
-    const index = attached.findIndex((a, i) => !used.has(i) && a.text.trimEnd() === comment.text.trimEnd());
+    const index = attached.findIndex((a, i) => !used.has(i) && !outside(a) && a.text.trimEnd() === comment.text.trimEnd());
     if (index === -1) {
       unattached.push(comment);
       continue;
