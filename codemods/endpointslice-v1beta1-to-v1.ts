@@ -9,6 +9,7 @@
  * endpoint is refused with the keys named. The same holds for a hostname that differs from an existing
  * `nodeName` (or a zone from `zone`): the second value has no place in v1.
  */
+import type { NodeComment } from '../src/k8s/comments.js';
 import { Template } from '../src/k8s/values.js';
 
 export const HOSTNAME_KEY = 'kubernetes.io/hostname';
@@ -74,4 +75,23 @@ export function convertEndpoint(endpoint: Obj): EndpointConversion {
     else out[key] = value;
   }
   return { ok: true, endpoint: out };
+}
+
+/**
+ * The comments of a converted endpoint on its v1 form: a topology key's comments follow it to `nodeName` / `zone`
+ * (also when the key was dropped as equal to the field), the other fields keep their paths. Undefined: the first
+ * comment has no place (one on `topology` itself), and the endpoint is not rewritten.
+ */
+export function endpointComments(comments: NodeComment[]): { ok: true; comments: NodeComment[] } | { ok: false; comment: NodeComment } {
+  const out: NodeComment[] = [];
+  for (const comment of comments) {
+    if (comment.path[0] !== 'topology') {
+      out.push(comment);
+      continue;
+    }
+    const field = TOPOLOGY_FIELDS.find(([key]) => key === comment.path[1])?.[1];
+    if (!field || comment.path.length !== 2) return { ok: false, comment };
+    out.push({ ...comment, path: [field] });
+  }
+  return { ok: true, comments: out };
 }

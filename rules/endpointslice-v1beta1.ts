@@ -7,7 +7,8 @@ import type { YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../src/languages/yaml-nodes.js';
 import { loadManifestRuntime } from '../src/k8s/runtime.js';
 import { concrete } from '../codemods/endpoints-to-slices.js';
-import { convertEndpoint } from '../codemods/endpointslice-v1beta1-to-v1.js';
+import { convertEndpoint, endpointComments } from '../codemods/endpointslice-v1beta1-to-v1.js';
+import { commentsInObject, type NodeComment } from '../src/k8s/comments.js';
 import { detectLayout, RenderError, replaceObject } from '../src/k8s/render.js';
 import { sliceProblems } from '../src/k8s/validate-slice.js';
 import { nodeToValue, ValueError, type ValueContext } from '../src/k8s/values.js';
@@ -87,9 +88,18 @@ export const endpointsliceV1beta1: Rule<YamlAst> = {
               failure = `endpoints[${index}] ${converted.reason}`;
               break;
             }
+            // Comments inside the rewritten endpoint go with what they describe, or the endpoint is not rewritten.
+            const found = commentsInObject(item, ast.masked, start, end);
+            const comments = endpointComments(found.placed);
+            const lost = found.unattached[0] ?? (comments.ok ? undefined : comments.comment);
+            if (lost) {
+              failure = `the comment "#${lost.text}" (line ${lost.line}) inside endpoints[${index}] has no place in its v1 form and would be lost`;
+              break;
+            }
             convertedEndpoints.push(converted.endpoint);
             const layout = detectLayout(text, item as YAMLMap, json);
-            edits.push(replaceObject([converted.endpoint], layout, { text, start, end, inList: true, jsonFile: json }));
+            const placement = { text, start, end, inList: true, jsonFile: json };
+            edits.push(replaceObject([converted.endpoint], layout, placement, [(comments as { comments: NodeComment[] }).comments]));
           }
         }
         value.endpoints = convertedEndpoints;

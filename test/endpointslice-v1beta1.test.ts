@@ -112,6 +112,16 @@ describe('endpointslice-v1beta1 look-alikes and limits', () => {
     expect(files['s.yaml']).toBe(input);
   });
 
+  it('reports an endpoint whose rewrite would lose a comment', async () => {
+    const input =
+      'apiVersion: discovery.k8s.io/v1beta1\nkind: EndpointSlice\nmetadata:\n  name: a\naddressType: IPv4\nendpoints:\n' +
+      '  - addresses:\n      - 10.0.0.1\n    topology: # from the 1.20 dump\n      kubernetes.io/hostname: n1\n';
+    const { result, files } = await lint({ 's.yaml': input }, rule, { fix: true });
+    expect(result.findings.map((f) => f.fixable)).toEqual([false]);
+    expect(result.findings[0].message).toMatch(/the comment "# from the 1\.20 dump" \(line 9\) inside endpoints\[0\] has no place in its v1 form/);
+    expect(files['s.yaml']).toBe(input);
+  });
+
   it('keeps CRLF line endings', async () => {
     const input = 'apiVersion: discovery.k8s.io/v1beta1\r\nkind: EndpointSlice\r\nmetadata:\r\n  name: a\r\naddressType: IPv4\r\nendpoints:\r\n  - addresses:\r\n      - 10.0.0.1\r\n    topology:\r\n      kubernetes.io/hostname: n1\r\n';
     const { files } = await lint({ 's.yaml': input }, rule, { fix: true });
