@@ -70,6 +70,10 @@ function targetOf(comment: NodeComment, origins: Origins, sliceCount: number, en
   return undefined;
 }
 
+function sameSpot(a: PlacedComment, b: PlacedComment): boolean {
+  return a.place === b.place && a.onKey === b.onKey && a.path.join('\u0000') === b.path.join('\u0000');
+}
+
 /** The comments for each slice, or the first comment that has no place in them. */
 export function placeComments(comments: NodeComment[], origins: Origins, sliceCount: number, endpoints: unknown): CommentPlacement {
   const perSlice: PlacedComment[][] = Array.from({ length: sliceCount }, () => []);
@@ -80,8 +84,8 @@ export function placeComments(comments: NodeComment[], origins: Origins, sliceCo
     for (const slice of target.slices) {
       const placed = perSlice[slice];
       // Two subsets with the same ports may say the same thing about a port: once is enough.
-      const duplicate = placed.some((c) => c.text === comment.text && c.place === target.place && c.onKey === target.onKey && c.path.join('\u0000') === target.path.join('\u0000'));
-      if (!duplicate) placed.push({ path: target.path, onKey: target.onKey, place: target.place, text: comment.text, line: comment.line });
+      const next: PlacedComment = { path: target.path, onKey: target.onKey, place: target.place, text: comment.text, line: comment.line };
+      if (!placed.some((c) => sameSpot(c, next) && c.text === next.text)) placed.push(next);
     }
   }
   return { ok: true, perSlice };

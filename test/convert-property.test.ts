@@ -236,6 +236,41 @@ describe('Endpoints → EndpointSlice conversion properties', () => {
     );
   });
 
+  it('never drops a comment: each one is carried into the slices, or the object is reported', () => {
+    let carried = 0;
+    let reported = 0;
+    fc.assert(
+      fc.property(endpointsObject(4), fc.array(fc.tuple(fc.nat(), fc.boolean()), { minLength: 1, maxLength: 6 }), (input, spots) => {
+        const settings = settingsFor(100);
+        const lines = stringify(input).replace(/\n$/, '').split('\n');
+        // Comments at random lines: after the value on the line, or on a line of their own before it.
+        spots.forEach(([at, own], n) => {
+          const i = at % lines.length;
+          const indent = /^[ -]*/.exec(lines[i])![0].replace(/-/g, ' ');
+          lines[i] = own ? `${indent}# note ${n}\n${lines[i]}` : `${lines[i]} # note ${n}`;
+        });
+        const text = `${lines.join('\n')}\n`;
+        const reports = runRule(text, settings);
+        expect(reports).toHaveLength(1);
+        if (!reports[0].fix) {
+          if (!mirroredEndpoints(input).conflict) expect(reports[0].data?.reason, text).toMatch(/^the comment "# note \d+" \(line \d+\) has no corresponding place/);
+          reported++;
+          return;
+        }
+        carried++;
+        const fixed = applyEdits(text, reports[0].fix);
+        for (let n = 0; n < spots.length; n++) expect(fixed).toContain(`# note ${n}`);
+        const expected = endpointsToSlices(input, settings);
+        expect(objectsOf(fixed)).toEqual(JSON.parse(JSON.stringify((expected as { slices: unknown }).slices)));
+        expect(runRule(fixed, settings)).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+    // Both outcomes occur, so the property checks something either way.
+    expect(carried).toBeGreaterThan(0);
+    expect(reported).toBeGreaterThan(0);
+  });
+
   it('handles up to 2,500 addresses', () => {
     fc.assert(
       fc.property(bigEndpoints, fc.constantFrom(100, 250, 1000), (input, max) => {

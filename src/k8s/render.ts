@@ -142,7 +142,10 @@ function applyComments(doc: Document, comments: PlacedComment[]): void {
       node = comment.path.length === 0 ? doc.contents : doc.getIn(comment.path, true);
     }
     if (node === null || typeof node !== 'object') {
-      throw new RenderError(`the comment "#${comment.text}" (line ${comment.line}) has no place in the new object`);
+      throw new RenderError(
+        `the comment "#${comment.text}" (line ${comment.line}) has no corresponding place in the new object and would be lost; ` +
+          'move it above the object (comments there are kept) or delete it, and run --fix again',
+      );
     }
     const field = comment.place === 'before' ? 'commentBefore' : 'comment';
     const target = node as { commentBefore?: string | null; comment?: string | null };
