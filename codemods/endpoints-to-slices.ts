@@ -2,19 +2,21 @@
  * Converts one core v1 `Endpoints` object into the `discovery.k8s.io/v1` EndpointSlices that carry exactly the
  * same endpoints, following the endpointslice-mirroring controller's mapping (see ENDPOINTSLICE.md):
  * - one slice per (subset's port set × address family), split at `maxEndpointsPerSlice`;
- * - one endpoint per address; `notReadyAddresses` get `conditions.ready: false`, `addresses` get an explicit
+ * - one endpoint per address (an address listed twice for the same ports is one endpoint, and "not ready wins",
+ *   as in the controller: see `addEndpoint`); `notReadyAddresses` get `conditions.ready: false`, `addresses` get an explicit
  *   `ready: true` (nil means true, but consumers that read nil as false exist, and the mirroring controller
  *   writes it too); `hostname` (when non-empty), `nodeName` and `targetRef` are carried over;
  * - ports keep `name`, `port`, `protocol`, `appProtocol`; a subset without ports becomes a slice with
  *   `ports: []`, which the API defines as "no defined ports" — the same as an Endpoints subset without ports
  *   (a port *entry* without a number would mean "all ports", so such an entry is refused, not converted);
- * - labels are kept plus `kubernetes.io/service-name` and `endpointslice.kubernetes.io/managed-by`;
+ * - labels are kept plus `kubernetes.io/service-name` and `endpointslice.kubernetes.io/managed-by` (an existing
+ *   one of those is kept when it has the value the slices need, and refused otherwise, never overwritten);
  *   annotations are kept except the two the mirroring controller drops.
  * The conversion is pure: a plain object in, plain objects out (Helm `Template`s and `RawBlock`s pass through
  * untouched). It refuses, with a reason, whatever it cannot convert without losing or inventing data, and every
  * slice it returns passed schema validation and the API's limits.
  */
-import { parseIP, type AddressFamily } from '../src/k8s/ip.js';
+import { parseIP, rejectedEndpointAddress, type AddressFamily } from '../src/k8s/ip.js';
 import { RAW_BLOCK_KEY_PREFIX } from '../src/k8s/render.js';
 import { sliceProblems, MAX_PORTS_PER_SLICE } from '../src/k8s/validate-slice.js';
 import { RawBlock, Template, isTemplateKey } from '../src/k8s/values.js';
@@ -59,7 +61,15 @@ export interface EndpointSliceObject {
   ports: SlicePort[];
 }
 
-export type Conversion = { ok: true; slices: EndpointSliceObject[] } | { ok: false; reason: string };
+/** Where the parts of the Endpoints went, so that what was written on them (comments) can follow. */
+export interface Origins {
+  /** [slice index, endpoint index] of the endpoint made of each address, by its place (`subsets[0].addresses[1]`). */
+  endpoints: Map<string, [number, number]>;
+  /** Per subset index: the slices that hold its ports, and where each of its ports is in those slices' `ports`. */
+  ports: Map<number, { slices: number[]; order: number[] }>;
+}
+
+export type Conversion = { ok: true; slices: EndpointSliceObject[]; origins: Origins } | { ok: false; reason: string };
 
 class Refusal extends Error {}
 
@@ -107,7 +117,7 @@ function convertPort(port: unknown, where: string): SlicePort {
   return out;
 }
 
-function convertAddress(address: unknown, ready: boolean, where: string): { family: AddressFamily; endpoint: SliceEndpoint } {
+function convertAddress(address: unknown, ready: boolean, where: string): { family: AddressFamily; endpoint: SliceEndpoint; where: string } {
   if (!isObj(address)) refuse(`${where} is not an object`);
   checkFields(address, ADDRESS_FIELDS, where);
   const ip = address.ip;
@@ -117,17 +127,84 @@ function convertAddress(address: unknown, ready: boolean, where: string): { fami
   if (typeof ip !== 'string') refuse(`${where} has no ip`);
   const parsed = parseIP(ip);
   if (!parsed.ok) refuse(`${where}.ip ${ip}: ${parsed.reason}`);
+  const rejected = rejectedEndpointAddress(parsed.canonical);
+  if (rejected) {
+    refuse(`${where}.ip ${ip} ${rejected}: kube-apiserver rejects such an endpoint address, so no EndpointSlice can carry it`);
+  }
   const endpoint: SliceEndpoint = { addresses: [parsed.canonical], conditions: { ready } };
   if (present(address.hostname)) endpoint.hostname = address.hostname;
   if (present(address.nodeName)) endpoint.nodeName = address.nodeName;
   if (present(address.targetRef)) endpoint.targetRef = address.targetRef;
-  return { family: parsed.family, endpoint };
+  return { family: parsed.family, endpoint, where };
 }
 
 interface Group {
   family: AddressFamily;
+  /** The port set's comparable text. */
+  portSet: string;
   ports: SlicePort[];
   endpoints: SliceEndpoint[];
+  /** Where each endpoint came from, by its identity (see `identityOf`). */
+  seen: Map<string, { endpoint: SliceEndpoint; where: string }>;
+}
+
+/**
+ * What makes two addresses of one port set the same endpoint to the mirroring controller: its EndpointSet hashes
+ * an endpoint by addresses (canonical), hostname and targetRef namespace/name only (hashEndpoint in
+ * k8s.io/endpointslice util/endpointset.go; pkg/controller/endpointslicemirroring reconciler_helpers.go
+ * desiredCalc.addAddress inserts every address of the subsets with the same ports into one set).
+ */
+function identityOf(endpoint: SliceEndpoint): string {
+  const ref = isObj(endpoint.targetRef) ? endpoint.targetRef : {};
+  return keyText([endpoint.addresses[0], endpoint.hostname ?? '', ref.namespace ?? '', ref.name ?? '']);
+}
+
+/** The fields of two same-identity endpoints that differ (the controller would keep only the later's). */
+function differingFields(a: SliceEndpoint, b: SliceEndpoint): string[] {
+  return (['nodeName', 'targetRef'] as const).filter((field) => keyText(a[field] ?? null) !== keyText(b[field] ?? null));
+}
+
+/**
+ * Adds an endpoint the way the mirroring controller does, so that readers see after the fix what they saw of the
+ * mirrored slices before it: reconciler.go inserts a subset's `addresses` (ready) and then its
+ * `notReadyAddresses` (ready: false) into the port set's EndpointSet, and an insert replaces an endpoint of the
+ * same identity. So an address listed both ready and not ready for the same ports becomes ONE endpoint with
+ * `ready: false` ("not ready wins"), exact duplicates collapse, and across subsets with the same ports the later
+ * listing decides. Where the two listings differ in a field the controller would silently overwrite (nodeName,
+ * the rest of targetRef), the conversion is refused instead: one of the values would be lost.
+ */
+function addEndpoint(group: Group, endpoint: SliceEndpoint, where: string): void {
+  const identity = identityOf(endpoint);
+  const earlier = group.seen.get(identity);
+  if (!earlier) {
+    group.seen.set(identity, { endpoint, where });
+    group.endpoints.push(endpoint);
+    return;
+  }
+  const differing = differingFields(earlier.endpoint, endpoint);
+  if (differing.length > 0) {
+    refuse(
+      `${earlier.where} and ${where} list ${endpoint.addresses[0]} for the same ports with a different ${differing.join(' and ')}; ` +
+        'one endpoint cannot keep both (the mirroring controller keeps only the later one): make them agree or remove one',
+    );
+  }
+  earlier.endpoint.conditions.ready = endpoint.conditions.ready;
+  earlier.where = where;
+}
+
+/**
+ * A label the slices need that the Endpoints already has: kept (in its place) when it has the value the slices
+ * need, refused otherwise. Overwriting it would silently change what the object says; a different
+ * `kubernetes.io/service-name` would move the endpoints to another Service, and a different `managed-by` names
+ * another owner (the mirroring controller's value would even make that controller fight over the slices).
+ */
+function keepOrRefuseLabel(labels: Obj, key: string, wanted: Value, why: string): void {
+  if (!(key in labels)) return;
+  const existing = labels[key];
+  if (keyText(existing) === keyText(wanted)) return;
+  const shown = (v: Value) => (v instanceof Template ? v.raw : JSON.stringify(v));
+  const hint = key === MANAGED_BY_LABEL ? 'set managedBy in .slicefix.yaml to that value, or remove the label' : 'make them agree, or remove the label';
+  refuse(`metadata.labels has ${key}: ${shown(existing)}, but the EndpointSlices need ${shown(wanted)} (${why}); ${hint}`);
 }
 
 function sliceMetadata(metadata: Obj, name: Value, settings: Settings): Obj {
@@ -139,8 +216,12 @@ function sliceMetadata(metadata: Obj, name: Value, settings: Settings): Obj {
   if (labels instanceof RawBlock) newLabels[`${RAW_BLOCK_KEY_PREFIX}labels`] = labels;
   else if (isObj(labels)) Object.assign(newLabels, labels);
   else if (present(labels)) refuse('metadata.labels is not a map');
-  newLabels[SERVICE_NAME_LABEL] = serviceName;
-  newLabels[MANAGED_BY_LABEL] = settings.managedBy;
+  const written = labels instanceof RawBlock ? labels.entries : isObj(labels) ? labels : {};
+  keepOrRefuseLabel(written, SERVICE_NAME_LABEL, serviceName, 'the slices must name their Service, the Endpoints\' name');
+  keepOrRefuseLabel(written, MANAGED_BY_LABEL, settings.managedBy, 'slicefix writes its managedBy setting');
+  // A label written in a templated block stays there; the block already carries it (with the same value).
+  if (!(SERVICE_NAME_LABEL in written)) newLabels[SERVICE_NAME_LABEL] = serviceName;
+  if (!(MANAGED_BY_LABEL in written)) newLabels[MANAGED_BY_LABEL] = settings.managedBy;
   out.labels = newLabels;
   const annotations = metadata.annotations;
   if (annotations instanceof RawBlock) {
@@ -157,7 +238,11 @@ function sliceMetadata(metadata: Obj, name: Value, settings: Settings): Obj {
 
 function suffixed(name: Value, suffix: string): Value {
   if (!suffix) return name;
-  if (name instanceof Template) return new Template(name.withSuffix(suffix));
+  if (name instanceof Template) {
+    const suffixedName = name.withSuffix(suffix);
+    if (!suffixedName.ok) refuse(suffixedName.reason);
+    return new Template(suffixedName.raw, name.jinja);
+  }
   return `${String(name)}${suffix}`;
 }
 
@@ -179,14 +264,14 @@ export function concrete(value: unknown, key = ''): unknown {
 
 export function endpointsToSlices(endpoints: unknown, settings: Settings): Conversion {
   try {
-    return { ok: true, slices: convert(endpoints, settings) };
+    return { ok: true, ...convert(endpoints, settings) };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, reason: error.message };
     throw error;
   }
 }
 
-function convert(endpoints: unknown, settings: Settings): EndpointSliceObject[] {
+function convert(endpoints: unknown, settings: Settings): { slices: EndpointSliceObject[]; origins: Origins } {
   if (!isObj(endpoints)) refuse('the object is not a map');
   checkFields(endpoints, ENDPOINTS_FIELDS, 'the Endpoints object');
   const metadata = endpoints.metadata;
@@ -197,6 +282,8 @@ function convert(endpoints: unknown, settings: Settings): EndpointSliceObject[] 
   }
 
   const groups = new Map<string, Group>();
+  const endpointOf = new Map<string, SliceEndpoint>();
+  const subsetPorts: { portSet: string; ports: SlicePort[] }[] = [];
   const subsets = listOf(endpoints.subsets, 'subsets');
   subsets.forEach((subset, i) => {
     const where = `subsets[${i}]`;
@@ -205,6 +292,8 @@ function convert(endpoints: unknown, settings: Settings): EndpointSliceObject[] 
     const ports = listOf(subset.ports, `${where}.ports`).map((p, j) => convertPort(p, `${where}.ports[${j}]`));
     if (ports.length > MAX_PORTS_PER_SLICE) refuse(`${where} has ${ports.length} ports; an EndpointSlice holds at most ${MAX_PORTS_PER_SLICE}`);
     const portSet = ports.map(keyText).sort().join('\n');
+    subsetPorts.push({ portSet, ports });
+    // Ready addresses first, then not-ready ones: the order in which the mirroring controller inserts them.
     const ready = listOf(subset.addresses, `${where}.addresses`).map((a, j) => convertAddress(a, true, `${where}.addresses[${j}]`));
     const notReady = listOf(subset.notReadyAddresses, `${where}.notReadyAddresses`).map((a, j) =>
       convertAddress(a, false, `${where}.notReadyAddresses[${j}]`),
@@ -213,14 +302,15 @@ function convert(endpoints: unknown, settings: Settings): EndpointSliceObject[] 
     if (all.length === 0 && ports.length > 0) {
       refuse(`${where} lists ports but no addresses; remove that subset (or give it its addresses) and run --fix again`);
     }
-    for (const { family, endpoint } of all) {
+    for (const { family, endpoint, where: at } of all) {
       const key = `${portSet}\u0000${family}`;
       let group = groups.get(key);
       if (!group) {
-        group = { family, ports, endpoints: [] };
+        group = { family, portSet, ports, endpoints: [], seen: new Map() };
         groups.set(key, group);
       }
-      group.endpoints.push(endpoint);
+      addEndpoint(group, endpoint, at);
+      endpointOf.set(at, group.seen.get(identityOf(endpoint))!.endpoint);
     }
   });
   if (groups.size === 0) {
@@ -255,5 +345,15 @@ function convert(endpoints: unknown, settings: Settings): EndpointSliceObject[] 
       refuse(`the EndpointSlice ${name} would be invalid: ${problems[0]}`);
     }
   }
-  return slices;
+  const position = new Map<SliceEndpoint, [number, number]>();
+  slices.forEach((slice, s) => slice.endpoints.forEach((endpoint, e) => position.set(endpoint, [s, e])));
+  const origins: Origins = { endpoints: new Map(), ports: new Map() };
+  for (const [place, endpoint] of endpointOf) origins.endpoints.set(place, position.get(endpoint)!);
+  subsetPorts.forEach(({ portSet, ports }, i) => {
+    const holding = chunks.flatMap((chunk, c) => (chunk.portSet === portSet ? [c] : []));
+    if (holding.length === 0) return;
+    const order = ports.map((port) => chunks[holding[0]].ports.findIndex((p) => keyText(p) === keyText(port)));
+    origins.ports.set(i, { slices: holding, order });
+  });
+  return { slices, origins };
 }

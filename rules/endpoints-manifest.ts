@@ -6,10 +6,13 @@
 import type { Node, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../src/languages/yaml-nodes.js';
 import { loadManifestRuntime } from '../src/k8s/runtime.js';
-import { endpointsToSlices } from '../codemods/endpoints-to-slices.js';
-import { detectLayout, RenderError, replaceObject } from '../src/k8s/render.js';
+import { endpointsToSlices, type Origins } from '../codemods/endpoints-to-slices.js';
+import { placeComments } from '../codemods/endpoints-comments.js';
+import { commentsInObject } from '../src/k8s/comments.js';
+import { detectLayout, RenderError, replaceObject, type PlacedComment } from '../src/k8s/render.js';
 import { nodeToValue, RawBlock, Template, ValueError, type ValueContext } from '../src/k8s/values.js';
 import { directivesIn, type YamlAst } from '../src/languages/helm.js';
+import { isJinjaTemplate } from '../src/languages/index.js';
 import { manifestObjects, mapGet, mapGetMap, mapGetString, mapPair, objectName, type ManifestObject } from '../src/manifests.js';
 import type { CollectContext, Rule, RuleContext } from '../src/types.js';
 
@@ -130,9 +133,9 @@ interface Prepared {
  * `metadata.annotations`, where they are copied verbatim; anywhere else they shape the object, and no rewrite
  * can keep them intact.
  */
-function prepare(object: ManifestObject, ast: YamlAst, text: string): Prepared {
+function prepare(object: ManifestObject, ast: YamlAst, text: string, jinja: boolean): Prepared {
   const directives = directivesIn(ast, object.start, object.end);
-  const cx: ValueContext = { text, ast, doc: ast.documents[object.documentIndex] };
+  const cx: ValueContext = { text, ast, doc: ast.documents[object.documentIndex], jinja };
   let value: unknown;
   try {
     value = nodeToValue(object.node, cx);
@@ -196,6 +199,21 @@ function hasSelector(service: YAMLMap, ast: YamlAst, text: string, end: number):
   // `selector:` followed by whole-line directives (`{{- include "x.selectorLabels" . | nindent 4 }}`).
   const block = blockAfterKey(text, ast, spec, 'selector', end);
   return block !== undefined && directivesIn(ast, block.start, block.end).length > 0;
+}
+
+/**
+ * The comments inside the Endpoints, placed on the slices where they correspond, or why the fix would lose one
+ * (comments around the object stay where they are).
+ */
+function commentsFor(object: ManifestObject, ast: YamlAst, conversion: { slices: unknown[]; origins: Origins }, value: unknown): PlacedComment[][] | string {
+  const found = commentsInObject(object.node, ast.masked, object.start, object.end);
+  const placement = placeComments(found.placed, conversion.origins, conversion.slices.length, value);
+  const lost = found.unattached[0] ?? (placement.ok ? undefined : placement.comment);
+  if (!lost) return (placement as { perSlice: PlacedComment[][] }).perSlice;
+  return (
+    `the comment "#${lost.text}" (line ${lost.line}) has no corresponding place in the EndpointSlices and would be lost; ` +
+    'move it above the object (comments there are kept) or delete it, and run --fix again'
+  );
 }
 
 function isTrue(value: unknown): boolean {
@@ -316,7 +334,7 @@ export const endpointsManifest: Rule<YamlAst> = {
           continue;
         }
       }
-      const prepared = prepare(object, ast, text);
+      const prepared = prepare(object, ast, text, isJinjaTemplate(file.path));
       if (prepared.reason !== undefined) {
         notFixable(prepared.reason);
         continue;
@@ -326,16 +344,16 @@ export const endpointsManifest: Rule<YamlAst> = {
         notFixable(conversion.reason);
         continue;
       }
+      const comments = commentsFor(object, ast, conversion, prepared.value);
+      if (typeof comments === 'string') {
+        notFixable(comments);
+        continue;
+      }
       let edit;
       try {
         const layout = detectLayout(text, object.node, file.language === 'json');
-        edit = replaceObject(conversion.slices, layout, {
-          text,
-          start: object.start,
-          end: object.end,
-          inList: object.inList,
-          jsonFile: file.language === 'json',
-        });
+        const placement = { text, start: object.start, end: object.end, inList: object.inList, jsonFile: file.language === 'json' };
+        edit = replaceObject(conversion.slices, layout, placement, comments);
       } catch (error) {
         if (error instanceof RenderError) {
           notFixable(error.message);

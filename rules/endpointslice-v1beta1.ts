@@ -7,7 +7,8 @@ import type { YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../src/languages/yaml-nodes.js';
 import { loadManifestRuntime } from '../src/k8s/runtime.js';
 import { concrete } from '../codemods/endpoints-to-slices.js';
-import { convertEndpoint } from '../codemods/endpointslice-v1beta1-to-v1.js';
+import { convertEndpoint, endpointComments } from '../codemods/endpointslice-v1beta1-to-v1.js';
+import { commentsInObject, type NodeComment } from '../src/k8s/comments.js';
 import { detectLayout, RenderError, replaceObject } from '../src/k8s/render.js';
 import { sliceProblems } from '../src/k8s/validate-slice.js';
 import { nodeToValue, ValueError, type ValueContext } from '../src/k8s/values.js';
@@ -25,8 +26,8 @@ export const endpointsliceV1beta1: Rule<YamlAst> = {
     description: 'discovery.k8s.io/v1beta1 EndpointSlices (API removed in Kubernetes 1.25)',
     help:
       'The discovery.k8s.io/v1beta1 EndpointSlice API is no longer served since Kubernetes 1.25. Use discovery.k8s.io/v1: ' +
-      'topology kubernetes.io/hostname becomes nodeName, topology.kubernetes.io/zone becomes zone, other topology keys ' +
-      'become deprecatedTopology; conditions and hints keep their shape.',
+      'topology kubernetes.io/hostname becomes nodeName, topology.kubernetes.io/zone becomes zone; other topology keys have ' +
+      'no v1 field (the API server drops deprecatedTopology on v1 writes); conditions and hints keep their shape.',
     docs: 'rules/endpointslice-v1beta1.md',
     languages: ['yaml', 'json'],
     triggers: [V1BETA1],
@@ -35,11 +36,11 @@ export const endpointsliceV1beta1: Rule<YamlAst> = {
     messages: {
       migrate:
         'EndpointSlice {{name}} uses discovery.k8s.io/v1beta1, which Kubernetes 1.25 removed: use discovery.k8s.io/v1 ' +
-        '(topology becomes nodeName, zone and deprecatedTopology)',
+        '(topology becomes nodeName and zone)',
       notFixable:
         'EndpointSlice {{name}} uses discovery.k8s.io/v1beta1, which Kubernetes 1.25 removed; not fixed automatically because ' +
         '{{reason}}: set apiVersion: discovery.k8s.io/v1 and move each endpoint\'s topology to nodeName (kubernetes.io/hostname), ' +
-        'zone (topology.kubernetes.io/zone) and deprecatedTopology (other keys)',
+        'zone (topology.kubernetes.io/zone); other topology keys have no v1 field (the API server drops deprecatedTopology on v1 writes)',
     },
   },
 
@@ -70,7 +71,7 @@ export const endpointsliceV1beta1: Rule<YamlAst> = {
         const endpoints = mapGet(object.node, 'endpoints');
         const convertedEndpoints: unknown[] = [];
         if (isSeq(endpoints)) {
-          for (const item of endpoints.items) {
+          for (const [index, item] of endpoints.items.entries()) {
             const itemValue = nodeToValue(item, cx) as Record<string, unknown>;
             if (!isMap(item) || !mapPair(item as YAMLMap, 'topology')) {
               convertedEndpoints.push(itemValue);
@@ -84,12 +85,21 @@ export const endpointsliceV1beta1: Rule<YamlAst> = {
             }
             const converted = convertEndpoint(itemValue);
             if (!converted.ok) {
-              failure = converted.reason;
+              failure = `endpoints[${index}] ${converted.reason}`;
+              break;
+            }
+            // Comments inside the rewritten endpoint go with what they describe, or the endpoint is not rewritten.
+            const found = commentsInObject(item, ast.masked, start, end);
+            const comments = endpointComments(found.placed);
+            const lost = found.unattached[0] ?? (comments.ok ? undefined : comments.comment);
+            if (lost) {
+              failure = `the comment "#${lost.text}" (line ${lost.line}) inside endpoints[${index}] has no place in its v1 form and would be lost`;
               break;
             }
             convertedEndpoints.push(converted.endpoint);
             const layout = detectLayout(text, item as YAMLMap, json);
-            edits.push(replaceObject([converted.endpoint], layout, { text, start, end, inList: true, jsonFile: json }));
+            const placement = { text, start, end, inList: true, jsonFile: json };
+            edits.push(replaceObject([converted.endpoint], layout, placement, [(comments as { comments: NodeComment[] }).comments]));
           }
         }
         value.endpoints = convertedEndpoints;

@@ -1,6 +1,7 @@
 /**
  * What a conversion must keep: the multiset of (address, port, protocol, ready, nodeName, hostname, targetRef)
- * tuples of an Endpoints object and of the EndpointSlices that replace it. Shared by the golden and property tests.
+ * tuples of the endpoints the mirroring controller makes of an Endpoints object, and of the EndpointSlices that
+ * replace it. Shared by the golden, property and Helm rendering tests.
  */
 import { isMap, isSeq, parseAllDocuments } from 'yaml';
 import { parseIP } from '../src/k8s/ip.js';
@@ -16,27 +17,57 @@ function portTuple(port: Obj | undefined) {
   return port ? { name: port.name ?? '', port: port.port ?? null, protocol: port.protocol ?? 'TCP', appProtocol: port.appProtocol ?? null } : null;
 }
 
-/** One sorted JSON line per (endpoint address × port) of an Endpoints object. */
-export function endpointsTuples(endpoints: Obj): string[] {
-  const out: string[] = [];
+interface Mirrored {
+  address: Obj;
+  ready: boolean;
+  ports: (Obj | undefined)[];
+}
+
+/**
+ * The endpoints the endpointslice-mirroring controller makes of an Endpoints object, written independently of the
+ * codemod: per port set, an endpoint's identity is (canonical address, hostname, targetRef namespace and name)
+ * (k8s.io/endpointslice util/endpointset.go hashEndpoint); a subset's addresses are inserted ready, then its
+ * notReadyAddresses not ready, and an insert replaces the endpoint of the same identity (reconciler.go).
+ * `conflict` is set when a replaced listing differed in a field the controller would silently overwrite.
+ */
+export function mirroredEndpoints(endpoints: Obj): { endpoints: Mirrored[]; conflict: boolean } {
+  const byIdentity = new Map<string, Mirrored>();
+  let conflict = false;
   for (const subset of endpoints.subsets ?? []) {
     const ports: (Obj | undefined)[] = subset.ports?.length ? subset.ports : [undefined];
-    const add = (address: Obj, ready: boolean) => {
-      for (const port of ports) {
-        out.push(
-          JSON.stringify({
-            address: canonical(address.ip),
-            port: portTuple(port),
-            ready,
-            nodeName: address.nodeName || null,
-            hostname: address.hostname || null,
-            targetRef: address.targetRef ?? null,
-          }),
-        );
+    const portSet = ports.map((p) => JSON.stringify(portTuple(p))).sort().join('\n');
+    const listed: [Obj, boolean][] = [
+      ...(subset.addresses ?? []).map((a: Obj): [Obj, boolean] => [a, true]),
+      ...(subset.notReadyAddresses ?? []).map((a: Obj): [Obj, boolean] => [a, false]),
+    ];
+    for (const [address, ready] of listed) {
+      const identity = JSON.stringify([portSet, canonical(address.ip), address.hostname || '', address.targetRef?.namespace ?? '', address.targetRef?.name ?? '']);
+      const earlier = byIdentity.get(identity);
+      if (earlier && JSON.stringify([earlier.address.nodeName, earlier.address.targetRef]) !== JSON.stringify([address.nodeName, address.targetRef])) {
+        conflict = true;
       }
-    };
-    for (const address of subset.addresses ?? []) add(address, true);
-    for (const address of subset.notReadyAddresses ?? []) add(address, false);
+      byIdentity.set(identity, { address, ready, ports });
+    }
+  }
+  return { endpoints: [...byIdentity.values()], conflict };
+}
+
+/** One sorted JSON line per (mirrored endpoint × port) of an Endpoints object. */
+export function endpointsTuples(endpoints: Obj): string[] {
+  const out: string[] = [];
+  for (const { address, ready, ports } of mirroredEndpoints(endpoints).endpoints) {
+    for (const port of ports) {
+      out.push(
+        JSON.stringify({
+          address: canonical(address.ip),
+          port: portTuple(port),
+          ready,
+          nodeName: address.nodeName || null,
+          hostname: address.hostname || null,
+          targetRef: address.targetRef ?? null,
+        }),
+      );
+    }
   }
   return out.sort();
 }

@@ -81,6 +81,32 @@ function formatIPv6(groups: number[]): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
 }
 
+/**
+ * Why kube-apiserver rejects `text` (a valid address) as an endpoint address, or undefined when it accepts it.
+ * Mirrors ValidateEndpointIP in k8s.io/kubernetes pkg/apis/core/validation (used for Endpoints and EndpointSlice
+ * addresses): Go's net.IP IsUnspecified, IsLoopback, IsLinkLocalUnicast and IsLinkLocalMulticast, with the
+ * server's own wording of each range.
+ */
+export function rejectedEndpointAddress(text: string): string | undefined {
+  const parsed = parseIP(text);
+  if (!parsed.ok) return undefined;
+  if (parsed.family === 'IPv4') {
+    const [a, b, c] = parsed.canonical.split('.').map(Number);
+    if (parsed.canonical === '0.0.0.0') return `may not be unspecified (${parsed.canonical})`;
+    if (a === 127) return 'may not be in the loopback range (127.0.0.0/8, ::1/128)';
+    if (a === 169 && b === 254) return 'may not be in the link-local range (169.254.0.0/16, fe80::/10)';
+    if (a === 224 && b === 0 && c === 0) return 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)';
+    return undefined;
+  }
+  const groups = parseIPv6Groups(parsed.canonical) as number[];
+  if (groups.every((g) => g === 0)) return `may not be unspecified (${parsed.canonical})`;
+  if (groups.slice(0, 7).every((g) => g === 0) && groups[7] === 1) return 'may not be in the loopback range (127.0.0.0/8, ::1/128)';
+  if ((groups[0] & 0xffc0) === 0xfe80) return 'may not be in the link-local range (169.254.0.0/16, fe80::/10)';
+  // Go: ip[0] == 0xff && ip[1]&0x0f == 0x02 (multicast with link-local scope, whatever its flags).
+  if ((groups[0] & 0xff0f) === 0xff02) return 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)';
+  return undefined;
+}
+
 export function parseIP(text: string): ParsedIP {
   const trimmed = text.trim();
   if (trimmed !== text || text === '') return { ok: false, reason: 'not an IP address' };

@@ -4,8 +4,9 @@
  * such as `on`, `yes` or `0x1F` are quoted, because Kubernetes' YAML reader would otherwise take them for
  * booleans or numbers.
  */
-import type { Node, YAMLMap } from 'yaml';
-import { isMap, isSeq } from '../languages/yaml-nodes.js';
+import type { Document, Node, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq } from '../languages/yaml-nodes.js';
+import type { NodeComment } from './comments.js';
 import { yamlRuntime } from './runtime.js';
 import { RawBlock, Template, TEMPLATE_KEY_PREFIX } from './values.js';
 
@@ -126,10 +127,37 @@ function untokenize(text: string, tokens: Tokens): string {
   return out;
 }
 
+/** A comment to write on a node of a new object: the node's path, key or value, before it or after it. */
+export type PlacedComment = NodeComment;
+
+/** Puts each comment on its node, or throws when the node does not exist (a comment is never dropped). */
+function applyComments(doc: Document, comments: PlacedComment[]): void {
+  for (const comment of comments) {
+    let node: unknown;
+    if (comment.onKey) {
+      const parent = comment.path.length === 1 ? doc.contents : doc.getIn(comment.path.slice(0, -1), true);
+      const key = comment.path[comment.path.length - 1];
+      node = isMap(parent) ? parent.items.find((pair) => isScalar(pair.key) && pair.key.value === key)?.key : undefined;
+    } else {
+      node = comment.path.length === 0 ? doc.contents : doc.getIn(comment.path, true);
+    }
+    if (node === null || typeof node !== 'object') {
+      throw new RenderError(
+        `the comment "#${comment.text}" (line ${comment.line}) has no corresponding place in the new object and would be lost; ` +
+          'move it above the object (comments there are kept) or delete it, and run --fix again',
+      );
+    }
+    const field = comment.place === 'before' ? 'commentBefore' : 'comment';
+    const target = node as { commentBefore?: string | null; comment?: string | null };
+    target[field] = target[field] ? `${target[field]}\n${comment.text}` : comment.text;
+  }
+}
+
 /** One object as YAML (no trailing newline), every line after the first indented by `column`. */
-export function renderYaml(value: unknown, layout: Layout, column = 0): string {
+export function renderYaml(value: unknown, layout: Layout, column = 0, comments: PlacedComment[] = []): string {
   const tokens: Tokens = { templates: [], blocks: [] };
   const doc = new (yamlRuntime().Document)(tokenize(value, tokens), { version: '1.1' });
+  applyComments(doc, comments);
   let text = doc.toString({ indent: layout.indent, indentSeq: layout.indentSeq, lineWidth: 0 }).replace(/\n$/, '');
   if (column > 0) text = text.replace(/\n(?!\n)/g, `\n${' '.repeat(column)}`);
   return untokenize(text, tokens);
@@ -153,8 +181,16 @@ export interface Placement {
   jsonFile: boolean;
 }
 
-/** The text that replaces [start, end) of `placement` with `objects`, and the trimmed end it replaces up to. */
-export function replaceObject(objects: unknown[], layout: Layout, placement: Placement): { start: number; end: number; text: string } {
+/**
+ * The text that replaces [start, end) of `placement` with `objects`, and the trimmed end it replaces up to.
+ * `comments[i]` are written on `objects[i]` (YAML only).
+ */
+export function replaceObject(
+  objects: unknown[],
+  layout: Layout,
+  placement: Placement,
+  comments: PlacedComment[][] = [],
+): { start: number; end: number; text: string } {
   const { text, start } = placement;
   let end = placement.end;
   // Node ranges end after the trailing line break; keep it (and anything after the object) as it was.
@@ -164,6 +200,8 @@ export function replaceObject(objects: unknown[], layout: Layout, placement: Pla
   const lineIndent = /^[ \t]*/.exec(before)![0];
   const column = start - lineStart;
   if (layout.json) {
+    const comment = comments.flat()[0];
+    if (comment) throw new RenderError(`the comment "#${comment.text}" (line ${comment.line}) cannot be written in JSON`);
     if (!placement.inList && objects.length > 1 && placement.jsonFile) {
       const list = { apiVersion: 'v1', kind: 'List', items: objects };
       return { start, end, text: renderJson(list, layout, lineIndent) };
@@ -171,7 +209,7 @@ export function replaceObject(objects: unknown[], layout: Layout, placement: Pla
     const separator = placement.inList ? `,\n${lineIndent}` : `\n---\n${lineIndent}`;
     return { start, end, text: objects.map((o) => renderJson(o, layout, lineIndent)).join(separator) };
   }
-  const rendered = objects.map((o) => renderYaml(o, layout, column));
+  const rendered = objects.map((o, i) => renderYaml(o, layout, column, comments[i]));
   if (placement.inList) {
     if (!/^\s*-\s+$/.test(before) && objects.length > 1) throw new RenderError('the list item does not start a line with "- "');
     return { start, end, text: rendered.join(`\n${before}`) };

@@ -4,7 +4,7 @@
  * DNS names, address syntax per address type, unique port names) are checked here, as the API server's
  * validation does. The models package is loaded by the rules' `prepare` (see runtime.ts), never at start-up.
  */
-import { parseIP } from './ip.js';
+import { parseIP, rejectedEndpointAddress } from './ip.js';
 import { endpointSliceSchema } from './runtime.js';
 
 export const MAX_ENDPOINTS_PER_SLICE = 1000;
@@ -75,6 +75,10 @@ export function sliceProblems(slice: unknown, options: { generated: boolean } = 
       if (!parsed?.ok) problems.push(`endpoints[${i}]: ${JSON.stringify(address)} is not an IP address`);
       else if (parsed.family !== s.addressType) problems.push(`endpoints[${i}]: ${address} is not an ${String(s.addressType)} address`);
       else if (parsed.canonical !== address) problems.push(`endpoints[${i}]: ${address} is not in canonical form (${parsed.canonical})`);
+      else {
+        const rejected = rejectedEndpointAddress(address);
+        if (rejected) problems.push(`endpoints[${i}]: ${address} ${rejected}`);
+      }
     }
     if (endpoint.hostname !== undefined && (typeof endpoint.hostname !== 'string' || !isDnsLabel(endpoint.hostname))) problems.push(`endpoints[${i}].hostname ${JSON.stringify(endpoint.hostname)} is not a DNS label`);
     if (endpoint.nodeName !== undefined && (typeof endpoint.nodeName !== 'string' || !isDnsSubdomain(endpoint.nodeName))) problems.push(`endpoints[${i}].nodeName ${JSON.stringify(endpoint.nodeName)} is not a valid node name`);

@@ -10,17 +10,17 @@ import type { Document, Node } from 'yaml';
 import { isAlias, isMap, isScalar, isSeq } from '../languages/yaml-nodes.js';
 import type { YamlAst } from '../languages/yaml.js';
 import { directivesIn } from '../languages/helm.js';
+import { appendToTemplate, type Suffixed } from './template-suffix.js';
 
 export class Template {
-  constructor(readonly raw: string) {}
-  /** The source text with `suffix` appended to the value (inside the quotes of a quoted scalar). */
-  withSuffix(suffix: string): string {
-    if (!suffix) return this.raw;
-    const quote = this.raw[0];
-    if ((quote === '"' || quote === "'") && this.raw.endsWith(quote) && this.raw.length > 1) {
-      return this.raw.slice(0, -1) + suffix + quote;
-    }
-    return this.raw + suffix;
+  constructor(
+    readonly raw: string,
+    /** Written in a Jinja template (Ansible), not a Helm one: the two quote differently. */
+    readonly jinja = false,
+  ) {}
+  /** The source text with `suffix` appended to the value it renders, or why that cannot be done safely. */
+  withSuffix(suffix: string): Suffixed {
+    return appendToTemplate(this.raw, suffix, this.jinja);
   }
 }
 
@@ -48,6 +48,8 @@ export interface ValueContext {
   text: string;
   ast: YamlAst;
   doc: Document.Parsed;
+  /** The file is a Jinja template (its `{{ }}` are Jinja expressions). */
+  jinja?: boolean;
 }
 
 function lineOf(text: string, offset: number): number {
@@ -72,7 +74,7 @@ export function nodeToValue(node: unknown, cx: ValueContext): unknown {
     if (raw.includes('\n') || directives.some((d) => d.standalone)) {
       throw new ValueError(`the template directive at ${describeAt(cx.text, start)} spans lines`);
     }
-    return new Template(raw);
+    return new Template(raw, cx.jinja);
   }
   if (isSeq(node)) return node.items.map((item) => nodeToValue(item, cx));
   if (isMap(node)) {
