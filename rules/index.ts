@@ -11,6 +11,7 @@ import { rule as endpointsTsClient } from './endpoints-ts-client.js';
 import { rule as endpointsTsType } from './endpoints-ts-type.js';
 import { rule as endpointsTsWatch } from './endpoints-ts-watch.js';
 import { endpointsliceV1beta1 } from './endpointslice-v1beta1.js';
+import { rule as kubeStateMetricsEndpoints } from './kube-state-metrics-endpoints.js';
 import { rule as prometheusOperatorDiscoveryRole } from './prometheus-operator-discovery-role.js';
 import { rule as prometheusSdEndpointsRole } from './prometheus-sd-endpoints-role.js';
 
@@ -28,4 +29,5 @@ export const rules: Rule[] = [
   endpointsKubectl,
   prometheusSdEndpointsRole,
   prometheusOperatorDiscoveryRole,
+  kubeStateMetricsEndpoints,
 ];
