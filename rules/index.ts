@@ -1,5 +1,6 @@
 /** Every rule slicefix has, in the order `--list-rules` and reports show them. */
 import type { Rule } from '../src/types.js';
+import { rule as alloyKubernetesEndpointsRole } from './alloy-kubernetes-endpoints-role.js';
 import { rule as endpointsGoClient } from './endpoints-go-client.js';
 import { rule as endpointsGoControllerRuntime } from './endpoints-go-controller-runtime.js';
 import { rule as endpointsGoInformer } from './endpoints-go-informer.js';
@@ -30,4 +31,5 @@ export const rules: Rule[] = [
   prometheusSdEndpointsRole,
   prometheusOperatorDiscoveryRole,
   kubeStateMetricsEndpoints,
+  alloyKubernetesEndpointsRole,
 ];
