@@ -188,6 +188,21 @@ export function rewriteJob(text: string, job: YAMLMap, dialect: ScrapeDialect = 
     if (!edit) return { reason: 'its role is not written as plain text' };
     edits.push(edit);
   }
+  // The endpointslice role accepts pod, service and endpointslice selectors only: an endpoints selector moves too.
+  for (const sd of sdConfigs(job, dialect)) {
+    const selectors = mapGet(sd, 'selectors');
+    for (const selector of isSeq(selectors) ? selectors.items.filter(isMap) : []) {
+      const role = roleScalar(selector);
+      if (role?.value !== dialect.endpointsRole) continue;
+      if (mapGet(selector, 'field') !== undefined) {
+        // metadata.name of an Endpoints is its Service's name; a slice's is generated.
+        return { reason: 'a selector of the endpoints role uses a field selector, which has no counterpart on EndpointSlices' };
+      }
+      const edit = replaceWord(text, role, dialect.endpointsRole, dialect.sliceRole);
+      if (!edit) return { reason: 'its selector role is not written as plain text' };
+      edits.push(edit);
+    }
+  }
 
   const relabel = mapGet(job, dialect.relabelConfigs);
   const labels = renameRelabelLabels(text, relabel, dialect);
