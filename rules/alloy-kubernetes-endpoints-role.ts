@@ -36,10 +36,34 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Where an export is read in the file: offsets outside comments and strings. */
-function references(text: string, ast: AlloyAst, exported: string): number[] {
+/**
+ * Where components see each other: the file's top level, or the body of a `declare` block (a custom component,
+ * whose components are its own). Each scope's references are searched in its range, outside inner declares.
+ */
+interface Scope {
+  blocks: AlloyBlock[];
+  start: number;
+  end: number;
+  topLevel: boolean;
+}
+
+function scopesOf(ast: AlloyAst, text: string): Scope[] {
+  const scopes: Scope[] = [];
+  const visit = (blocks: AlloyBlock[], start: number, end: number, topLevel: boolean) => {
+    scopes.push({ blocks, start, end, topLevel });
+    for (const b of blocks) if (b.name === 'declare') visit(b.blocks, b.bodyStart, b.bodyEnd, false);
+  };
+  visit(ast.blocks, 0, text.length, true);
+  return scopes;
+}
+
+/** Where an export is read in a scope: offsets outside comments, strings and inner declares. */
+function references(text: string, ast: AlloyAst, scope: Scope, exported: string): number[] {
   const pattern = new RegExp(`(?<![\\w.])${escape(exported)}(?![\\w])`, 'g');
-  return [...text.matchAll(pattern)].map((m) => m.index).filter((at) => !ast.opaque.some(([s, e]) => at >= s && at < e));
+  const inner = scope.blocks.filter((b) => b.name === 'declare');
+  return [...text.slice(0, scope.end).matchAll(pattern)]
+    .map((m) => m.index)
+    .filter((at) => at >= scope.start && !ast.opaque.some(([s, e]) => at >= s && at < e) && !inner.some((d) => at >= d.start && at < d.end));
 }
 
 interface Consumers {
@@ -53,7 +77,7 @@ interface Consumers {
  * output on to its own readers (meta labels survive relabelling until a scrape drops them). A reference in any
  * other place (an expression, another component, an export) is a reason not to fix.
  */
-function followTargets(text: string, ast: AlloyAst, exported: string): Consumers | { reason: string } {
+function followTargets(text: string, ast: AlloyAst, scope: Scope, exported: string): Consumers | { reason: string } {
   const relabels: AlloyBlock[] = [];
   const direct = { relabels: [] as AlloyBlock[], scrapes: [] as AlloyBlock[] };
   const queue: [string, boolean][] = [[exported, true]];
@@ -62,8 +86,8 @@ function followTargets(text: string, ast: AlloyAst, exported: string): Consumers
     const [name, isDirect] = queue.shift()!;
     if (seen.has(name)) continue;
     seen.add(name);
-    for (const at of references(text, ast, name)) {
-      const component = ast.blocks.find((b) => at >= b.start && at < b.end);
+    for (const at of references(text, ast, scope, name)) {
+      const component = scope.blocks.find((b) => at >= b.start && at < b.end);
       const attr = component?.attributes.find((a) => at >= a.valueStart && at < a.valueEnd);
       const shown = component ? `${component.name}${component.label !== undefined ? ` "${component.label}"` : ''}` : 'the top level';
       if (!component || !attr || attr.name !== 'targets' || attr.value !== name) {
@@ -89,21 +113,33 @@ function describe(renames: MetaLabelRename[]): string {
   return renames.map((r) => `${r.from} becomes ${r.to}${r.note ? ` (${r.note})` : ''}`).join('; ');
 }
 
-function checkDiscovery(context: RuleContext<AlloyAst>, block: AlloyBlock): void {
+function checkDiscovery(context: RuleContext<AlloyAst>, scope: Scope, block: AlloyBlock): void {
   const { ast, file } = context;
   const text = file.text;
   const role = attribute(block, 'role')!;
   const at = { start: role.valueStart, end: role.valueEnd };
   const name = block.label ?? '';
   const refuse = (why: string) => context.report({ ...at, messageId: 'notFixable', data: { component: shownBlock(block), why } });
-  const elsewhere = context.facts
-    .get<TargetReaderFact>(TARGET_READERS)
-    .filter((f) => f.label === name && f.file !== file.path)
-    .map((f) => f.file);
+  // Alloy loads a directory as one configuration: other files see the top level (not a declare's body).
+  const elsewhere = scope.topLevel
+    ? context.facts
+        .get<TargetReaderFact>(TARGET_READERS)
+        .filter((f) => f.label === name && f.file !== file.path)
+        .map((f) => f.file)
+    : [];
   if (elsewhere.length) return refuse(`its targets are also read in ${[...new Set(elsewhere)].sort().join(', ')}`);
-  const consumers = followTargets(text, ast, `discovery.kubernetes.${name}.targets`);
+  const selectorRoles: Edit[] = [];
+  for (const selector of block.blocks.filter((b) => b.name === 'selectors')) {
+    const role = attribute(selector, 'role');
+    if (!role || stringValue(role.value) !== 'endpoints') continue;
+    // The endpointslice role accepts only endpointslice, pod and service selectors. metadata.name of an Endpoints
+    // is its Service's name, a slice's is generated: a field selector has no counterpart.
+    if (attribute(selector, 'field')) return refuse('a selectors block of the endpoints role uses a field selector, which has no counterpart on EndpointSlices');
+    selectorRoles.push(setString(role, 'endpointslice'));
+  }
+  const consumers = followTargets(text, ast, scope, `discovery.kubernetes.${name}.targets`);
   if ('reason' in consumers) return refuse(consumers.reason);
-  const edits: Edit[] = [setString(role, 'endpointslice')];
+  const edits: Edit[] = [setString(role, 'endpointslice'), ...selectorRoles];
   const renames = new Map<string, MetaLabelRename>();
   const dropping: string[] = [];
   for (const relabel of consumers.relabels) {
@@ -152,10 +188,10 @@ function checkServiceMonitors(context: RuleContext<AlloyAst>, block: AlloyBlock)
   context.report({ ...at, messageId: 'serviceMonitors', data: { ...data, changes }, fix: edits });
 }
 
-const discoveriesWithEndpoints = (ast: AlloyAst) =>
-  ast.blocks.filter((b) => b.name === 'discovery.kubernetes' && stringValue(attribute(b, 'role')?.value ?? '') === 'endpoints');
-const serviceMonitorsWithEndpoints = (ast: AlloyAst) =>
-  ast.blocks.filter((b) => {
+const discoveriesWithEndpoints = (blocks: AlloyBlock[]) =>
+  blocks.filter((b) => b.name === 'discovery.kubernetes' && stringValue(attribute(b, 'role')?.value ?? '') === 'endpoints');
+const serviceMonitorsWithEndpoints = (blocks: AlloyBlock[]) =>
+  blocks.filter((b) => {
     if (b.name !== 'prometheus.operator.servicemonitors') return false;
     const role = attribute(b, 'kubernetes_role');
     return !role || stringValue(role.value) === 'endpoints';
@@ -227,13 +263,16 @@ export const rule: Rule<AlloyAst> = {
 
   collectNeeds(context: CollectContext<AlloyAst>) {
     const needs: string[] = [];
-    if (discoveriesWithEndpoints(context.ast).length) needs.push('discovery.kubernetes.');
-    if (serviceMonitorsWithEndpoints(context.ast).length) needs.push('__meta_kubernetes_endpoint');
+    const scopes = scopesOf(context.ast, context.file.text);
+    if (scopes.some((s) => discoveriesWithEndpoints(s.blocks).length)) needs.push('discovery.kubernetes.');
+    if (scopes.some((s) => serviceMonitorsWithEndpoints(s.blocks).length)) needs.push('__meta_kubernetes_endpoint');
     return needs;
   },
 
   check(context: RuleContext<AlloyAst>) {
-    for (const block of discoveriesWithEndpoints(context.ast)) checkDiscovery(context, block);
-    for (const block of serviceMonitorsWithEndpoints(context.ast)) checkServiceMonitors(context, block);
+    for (const scope of scopesOf(context.ast, context.file.text)) {
+      for (const block of discoveriesWithEndpoints(scope.blocks)) checkDiscovery(context, scope, block);
+      for (const block of serviceMonitorsWithEndpoints(scope.blocks)) checkServiceMonitors(context, block);
+    }
   },
 };

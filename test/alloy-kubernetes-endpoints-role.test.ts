@@ -19,7 +19,10 @@ const invalid = goldenPairs(`${DIR}/invalid`);
 const validDir = path.join(fixturesDir, DIR, 'valid');
 
 const EXPECTED: Record<string, { id: string; line: number; fixable: boolean; unsafe?: boolean }> = {
+  'declare.alloy': { id: 'discovery', line: 6, fixable: true },
   'direct-scrape.alloy': { id: 'terminatingScraped', line: 3, fixable: false, unsafe: true },
+  'field-selector.alloy': { id: 'notFixable', line: 2, fixable: false },
+  'selectors.alloy': { id: 'discovery', line: 3, fixable: true },
   'no-counterpart.alloy': { id: 'notFixable', line: 2, fixable: false },
   'ready-only.alloy': { id: 'discovery', line: 1, fixable: true },
   'relabel-chain.alloy': { id: 'discovery', line: 3, fixable: true },
@@ -67,19 +70,21 @@ function relabelConfigs(component: AlloyBlock): RelabelConfig[] {
 /** The relabel chain every discovery.kubernetes of a file flows through, in order (one consumer each, as the fixtures have). */
 function pipelines(text: string): { name: string; role: string; configs: RelabelConfig[] }[] {
   const { ast } = parseAlloy(text);
-  return ast.blocks
+  // Each scope on its own: the top level, and every declare's body.
+  const scopes: AlloyBlock[][] = [ast.blocks, ...ast.blocks.filter((b) => b.name === 'declare').map((d) => d.blocks)];
+  return scopes.flatMap((blocks) => blocks
     .filter((b) => b.name === 'discovery.kubernetes')
     .map((discovery) => {
       const configs: RelabelConfig[] = [];
       let output = `discovery.kubernetes.${discovery.label}.targets`;
       for (;;) {
-        const next = ast.blocks.find((b) => b.name === 'discovery.relabel' && attr(b, 'targets') === output);
+        const next = blocks.find((b) => b.name === 'discovery.relabel' && attr(b, 'targets') === output);
         if (!next) break;
         configs.push(...relabelConfigs(next));
         output = `discovery.relabel.${next.label}.output`;
       }
       return { name: discovery.label!, role: stringValue(attr(discovery, 'role')!)!, configs };
-    });
+    }));
 }
 
 function annotated(state: ClusterState): ClusterState {
@@ -166,7 +171,7 @@ describe('alloy-kubernetes-endpoints-role', () => {
           const after = pipelines(pair.expected);
           let compared = 0;
           for (const pipeline of before.filter((p) => p.role === 'endpoints')) {
-            const fixed = after.find((p) => p.name === pipeline.name)!;
+            const fixed = after.find((p) => p.name === pipeline.name && p.role === 'endpointslice')!;
             expect(fixed.role).toBe('endpointslice');
             for (const state of clusterStates.map(annotated)) {
               if (state.name in DECLARED) continue;
