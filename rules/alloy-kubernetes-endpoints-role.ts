@@ -7,12 +7,14 @@
  */
 import { attribute, insertAttribute, insertDropRule, renameRuleLabels, setString } from '../codemods/alloy-endpointslice-role.js';
 import type { AlloyAst, AlloyBlock } from '../src/languages/alloy.js';
-import { stringValue } from '../src/languages/alloy.js';
-import type { YamlAst } from '../src/languages/helm.js';
+import { parseAlloy, stringValue } from '../src/languages/alloy.js';
+import { directivesIn, type YamlAst } from '../src/languages/helm.js';
+import { isScalar, walkNodes } from '../src/languages/yaml-nodes.js';
+import { embeddedConfig, toFileEdits, type EmbeddedConfig } from '../src/prometheus/scrape-jobs.js';
 import type { MetaLabelRename } from '../src/prometheus/meta-labels.js';
 import { endpointsLabelsIn, monitorRelabelings, operatorObjects } from '../src/prometheus/operator.js';
 import { objectName, mapGetMap, mapGetString } from '../src/manifests.js';
-import type { CollectContext, Edit, Rule, RuleContext } from '../src/types.js';
+import type { CollectContext, Edit, Rule, RuleContext, RuleReport } from '../src/types.js';
 
 const TARGET_READERS = 'alloy-kubernetes-endpoints-role/target-readers';
 const MONITORS = 'alloy-kubernetes-endpoints-role/monitors';
@@ -29,6 +31,8 @@ interface MonitorFact {
 
 /** Components that take targets and read none of their meta labels (they drop them when they scrape). */
 const LABEL_FREE = new Set(['prometheus.scrape', 'pyroscope.scrape']);
+/** The components this rule checks: the only texts that make a file worth reading. */
+const COMPONENTS = ['discovery.kubernetes', 'prometheus.operator.servicemonitors'];
 
 const REFERENCE = /(?<![\w.])discovery\.kubernetes\.([A-Za-z_][A-Za-z0-9_]*)\.targets\b/g;
 
@@ -113,15 +117,74 @@ function describe(renames: MetaLabelRename[]): string {
   return renames.map((r) => `${r.from} becomes ${r.to}${r.note ? ` (${r.note})` : ''}`).join('; ');
 }
 
-function checkDiscovery(context: RuleContext<AlloyAst>, scope: Scope, block: AlloyBlock): void {
-  const { ast, file } = context;
-  const text = file.text;
+/**
+ * An Alloy configuration: a `.alloy` file, or one kept in a YAML string (a ConfigMap's `config.alloy: |`, the Alloy
+ * chart's `alloy.configMap.content: |`), whose offsets map back to the file.
+ */
+interface AlloyDoc {
+  text: string;
+  ast: AlloyAst;
+  embedded?: EmbeddedConfig;
+  /** The file range to report when offsets cannot be mapped (a quoted or folded string). */
+  fallback?: [number, number];
+  /** Why the configuration cannot be edited in place, when it cannot. */
+  readOnly?: string;
+}
+
+/** Reports in the file's coordinates; a configuration that cannot be edited gets no edits. */
+function emit(context: RuleContext<unknown>, doc: AlloyDoc, report: RuleReport): void {
+  if (doc.fallback) {
+    const { fix: _fix, unsafeFix: _unsafe, ...rest } = report;
+    context.report({ ...rest, start: doc.fallback[0], end: doc.fallback[1] });
+    return;
+  }
+  if (!doc.embedded) {
+    context.report(report);
+    return;
+  }
+  const embedded = doc.embedded;
+  context.report({
+    ...report,
+    start: embedded.toFile(report.start),
+    end: embedded.toFile(report.end),
+    ...(report.fix ? { fix: toFileEdits(embedded, report.fix) } : {}),
+    ...(report.unsafeFix ? { unsafeFix: toFileEdits(embedded, report.unsafeFix) } : {}),
+  });
+}
+
+/** The Alloy configurations a YAML file keeps in strings that name a component the rule checks. */
+function embeddedDocs(ast: YamlAst): AlloyDoc[] {
+  const docs: AlloyDoc[] = [];
+  for (const document of ast.documents) {
+    walkNodes(document.contents, (node) => {
+      if (!isScalar(node) || typeof node.value !== 'string' || !node.range || !COMPONENTS.some((c) => (node.value as string).includes(c))) return;
+      const embedded = embeddedConfig(ast.masked, node);
+      const text = embedded?.text ?? node.value;
+      const parsed = parseAlloy(text);
+      // A string that only mentions a component (a comment, a script) is no configuration.
+      if (parsed.ast.blocks.length === 0) return;
+      const readOnly = directivesIn(ast, node.range[0], node.range[1]).length
+        ? 'the configuration is written by template directives'
+        : parsed.errors.length
+          ? `the embedded configuration does not parse (${parsed.errors[0].message})`
+          : undefined;
+      docs.push({ text, ast: parsed.ast, ...(embedded ? { embedded } : { fallback: [node.range[0], node.range[1]] as [number, number] }), ...(readOnly ? { readOnly } : {}) });
+    });
+  }
+  return docs;
+}
+
+function checkDiscovery(context: RuleContext<unknown>, doc: AlloyDoc, scope: Scope, block: AlloyBlock): void {
+  const { ast, text } = doc;
+  const file = context.file;
   const role = attribute(block, 'role')!;
   const at = { start: role.valueStart, end: role.valueEnd };
   const name = block.label ?? '';
-  const refuse = (why: string) => context.report({ ...at, messageId: 'notFixable', data: { component: shownBlock(block), why } });
+  const refuse = (why: string) => emit(context, doc, { ...at, messageId: 'notFixable', data: { component: shownBlock(block), why } });
+  if (doc.fallback) return refuse('the configuration is kept in a quoted or folded YAML string, which slicefix does not rewrite');
+  if (doc.readOnly) return refuse(doc.readOnly);
   // Alloy loads a directory as one configuration: other files see the top level (not a declare's body).
-  const elsewhere = scope.topLevel
+  const elsewhere = scope.topLevel && !doc.embedded
     ? context.facts
         .get<TargetReaderFact>(TARGET_READERS)
         .filter((f) => f.label === name && f.file !== file.path)
@@ -162,18 +225,20 @@ function checkDiscovery(context: RuleContext<AlloyAst>, scope: Scope, block: All
   if (consumers.direct.scrapes.length) {
     // No relabel stands between discovery and scrape, so nothing can drop the terminating endpoints slices list.
     const scrapes = consumers.direct.scrapes.map(shownBlock).join(', ');
-    context.report({ ...at, messageId: 'terminatingScraped', data: { ...data, scrapes }, unsafeFix: edits });
+    emit(context, doc, { ...at, messageId: 'terminatingScraped', data: { ...data, scrapes }, unsafeFix: edits });
     return;
   }
-  context.report({ ...at, messageId: 'discovery', data, fix: edits });
+  emit(context, doc, { ...at, messageId: 'discovery', data, fix: edits });
 }
 
-function checkServiceMonitors(context: RuleContext<AlloyAst>, block: AlloyBlock): void {
-  const text = context.file.text;
+function checkServiceMonitors(context: RuleContext<unknown>, doc: AlloyDoc, block: AlloyBlock): void {
+  const text = doc.text;
   const role = attribute(block, 'kubernetes_role');
   const at = role ? { start: role.valueStart, end: role.valueEnd } : { start: block.start, end: block.bodyStart };
   const data = { component: shownBlock(block), current: role ? `kubernetes_role = ${role.value}` : 'kubernetes_role unset, which means endpoints' };
-  const refuse = (why: string) => context.report({ ...at, messageId: 'serviceMonitorsNotFixable', data: { ...data, why } });
+  const refuse = (why: string) => emit(context, doc, { ...at, messageId: 'serviceMonitorsNotFixable', data: { ...data, why } });
+  if (doc.fallback) return refuse('the configuration is kept in a quoted or folded YAML string, which slicefix does not rewrite');
+  if (doc.readOnly) return refuse(doc.readOnly);
   const setRole = role ? setString(role, 'endpointslice') : insertAttribute(text, block, 'kubernetes_role', 'endpointslice');
   if (typeof setRole === 'string') return refuse(setRole);
   const renamed = renameRuleLabels(block, `its rule blocks`);
@@ -182,10 +247,10 @@ function checkServiceMonitors(context: RuleContext<AlloyAst>, block: AlloyBlock)
   const changes = renamed.renames.length ? `; in its rule blocks ${describe(renamed.renames)}` : '';
   const monitors = [...new Set(context.facts.get<MonitorFact>(MONITORS).map((m) => `${m.name} (${m.file})`))].sort();
   if (monitors.length) {
-    context.report({ ...at, messageId: 'serviceMonitorsElsewhere', data: { ...data, changes, monitors: monitors.join(', ') }, unsafeFix: edits });
+    emit(context, doc, { ...at, messageId: 'serviceMonitorsElsewhere', data: { ...data, changes, monitors: monitors.join(', ') }, unsafeFix: edits });
     return;
   }
-  context.report({ ...at, messageId: 'serviceMonitors', data: { ...data, changes }, fix: edits });
+  emit(context, doc, { ...at, messageId: 'serviceMonitors', data: { ...data, changes }, fix: edits });
 }
 
 const discoveriesWithEndpoints = (blocks: AlloyBlock[]) =>
@@ -197,7 +262,13 @@ const serviceMonitorsWithEndpoints = (blocks: AlloyBlock[]) =>
     return !role || stringValue(role.value) === 'endpoints';
   });
 
-export const rule: Rule<AlloyAst> = {
+/** The Alloy configurations of a file: the file itself, or those a YAML file keeps in strings. */
+function docsOf(context: CollectContext<unknown>): AlloyDoc[] {
+  if (context.file.language === 'alloy') return [{ text: context.file.text, ast: context.ast as AlloyAst }];
+  return embeddedDocs(context.ast as YamlAst);
+}
+
+export const rule: Rule<unknown> = {
   meta: {
     id: 'alloy-kubernetes-endpoints-role',
     severity: 'warning',
@@ -209,8 +280,9 @@ export const rule: Rule<AlloyAst> = {
       'through their outputs), and drops terminating endpoints, which Endpoints never listed; when a consumer of the ' +
       'targets cannot be followed, nothing is changed.',
     docs: 'rules/alloy-kubernetes-endpoints-role.md',
-    languages: ['alloy'],
-    triggers: ['discovery.kubernetes', 'prometheus.operator.servicemonitors'],
+    // YAML: configurations kept in ConfigMaps and the Alloy chart's values (alloy.configMap.content).
+    languages: ['alloy', 'yaml'],
+    triggers: COMPONENTS,
     mayReport: (text) => /\brole\s*=\s*"endpoints"|prometheus\.operator\.servicemonitors\s/.test(text),
     fixable: true,
     codemod: 'alloy-endpointslice-role',
@@ -261,18 +333,23 @@ export const rule: Rule<AlloyAst> = {
     }
   },
 
-  collectNeeds(context: CollectContext<AlloyAst>) {
-    const needs: string[] = [];
-    const scopes = scopesOf(context.ast, context.file.text);
-    if (scopes.some((s) => discoveriesWithEndpoints(s.blocks).length)) needs.push('discovery.kubernetes.');
-    if (scopes.some((s) => serviceMonitorsWithEndpoints(s.blocks).length)) needs.push('__meta_kubernetes_endpoint');
-    return needs;
+  collectNeeds(context: CollectContext<unknown>) {
+    const needs = new Set<string>();
+    for (const doc of docsOf(context)) {
+      const scopes = scopesOf(doc.ast, doc.text);
+      // Only a .alloy file shares its top level with other files.
+      if (!doc.embedded && !doc.fallback && scopes.some((s) => discoveriesWithEndpoints(s.blocks).length)) needs.add('discovery.kubernetes.');
+      if (scopes.some((s) => serviceMonitorsWithEndpoints(s.blocks).length)) needs.add('__meta_kubernetes_endpoint');
+    }
+    return [...needs];
   },
 
-  check(context: RuleContext<AlloyAst>) {
-    for (const scope of scopesOf(context.ast, context.file.text)) {
-      for (const block of discoveriesWithEndpoints(scope.blocks)) checkDiscovery(context, scope, block);
-      for (const block of serviceMonitorsWithEndpoints(scope.blocks)) checkServiceMonitors(context, block);
+  check(context: RuleContext<unknown>) {
+    for (const doc of docsOf(context)) {
+      for (const scope of scopesOf(doc.ast, doc.text)) {
+        for (const block of discoveriesWithEndpoints(scope.blocks)) checkDiscovery(context, doc, scope, block);
+        for (const block of serviceMonitorsWithEndpoints(scope.blocks)) checkServiceMonitors(context, doc, block);
+      }
     }
   },
 };

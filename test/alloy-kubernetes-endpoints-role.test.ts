@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { rule } from '../rules/alloy-kubernetes-endpoints-role.js';
 import { parseAlloy, stringValue, type AlloyBlock } from '../src/languages/alloy.js';
@@ -19,6 +20,8 @@ const invalid = goldenPairs(`${DIR}/invalid`);
 const validDir = path.join(fixturesDir, DIR, 'valid');
 
 const EXPECTED: Record<string, { id: string; line: number; fixable: boolean; unsafe?: boolean }> = {
+  'chart-values-templated.yaml': { id: 'notFixable', line: 5, fixable: false },
+  'configmap.yaml': { id: 'discovery', line: 9, fixable: true },
   'declare.alloy': { id: 'discovery', line: 6, fixable: true },
   'direct-scrape.alloy': { id: 'terminatingScraped', line: 3, fixable: false, unsafe: true },
   'field-selector.alloy': { id: 'notFixable', line: 2, fixable: false },
@@ -68,8 +71,16 @@ function relabelConfigs(component: AlloyBlock): RelabelConfig[] {
 }
 
 /** The relabel chain every discovery.kubernetes of a file flows through, in order (one consumer each, as the fixtures have). */
+/** The Alloy text of a fixture: the file, or the literal block a YAML fixture keeps it in. */
+function alloyText(text: string): string {
+  const block = /^( +)\S+: \|\n((?:\1 .*\n|\n)+)/m.exec(text);
+  if (!block) return text;
+  const indent = block[1].length + 2;
+  return block[2].split('\n').map((l) => l.slice(indent)).join('\n');
+}
+
 function pipelines(text: string): { name: string; role: string; configs: RelabelConfig[] }[] {
-  const { ast } = parseAlloy(text);
+  const { ast } = parseAlloy(alloyText(text));
   // Each scope on its own: the top level, and every declare's body.
   const scopes: AlloyBlock[][] = [ast.blocks, ...ast.blocks.filter((b) => b.name === 'declare').map((d) => d.blocks)];
   return scopes.flatMap((blocks) => blocks
@@ -158,7 +169,8 @@ describe('alloy-kubernetes-endpoints-role', () => {
         const second = await lint(first.dir, [rule], { fix: true });
         expect(second.files[pair.file]).toBe(pair.expected);
         expect(second.result.summary.fixed).toBe(0);
-        expect(parseAlloy(pair.expected).errors).toEqual([]);
+        expect(parseAlloy(alloyText(pair.expected)).errors).toEqual([]);
+        if (pair.file.endsWith('.yaml')) for (const doc of parseAllDocuments(pair.expected)) expect(doc.errors).toEqual([]);
         if (pair.expected !== pair.input) {
           expect(second.result.findings).toEqual([]);
           expect(pair.expected).not.toMatch(/__meta_kubernetes_endpoints?_/);
@@ -209,6 +221,12 @@ describe('alloy-kubernetes-endpoints-role', () => {
     expect(files['alloy/config.alloy']).toBe(pair.input);
     expect(result.findings[0]).toMatchObject({ fixable: false, unsafeFixable: true });
     expect(result.findings[0].message).toContain('api (apps/monitor.yaml)');
+  });
+
+  it('keeps CRLF line endings in a configuration kept in YAML', async () => {
+    const pair = invalid.find((p) => p.file === 'configmap.yaml')!;
+    const { files } = await lint({ 'cm.yaml': pair.input.replace(/\n/g, '\r\n') }, [rule], { fix: true });
+    expect(files['cm.yaml']).toBe(pair.expected.replace(/\n/g, '\r\n'));
   });
 
   it('keeps CRLF line endings', async () => {
