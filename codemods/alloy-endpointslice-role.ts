@@ -8,7 +8,7 @@
  * `regex` or `replacement`, a list that is not a list of string literals.
  */
 import type { AlloyAttribute, AlloyBlock } from '../src/languages/alloy.js';
-import { stringValue } from '../src/languages/alloy.js';
+import { stringValue } from '../src/languages/alloy-strings.js';
 import { ENDPOINTS_META_LABEL, READY_LABEL, renameOf, TERMINATING_LABEL, type MetaLabelRename } from '../src/prometheus/meta-labels.js';
 import type { Edit } from '../src/types.js';
 

@@ -7,7 +7,7 @@
  */
 import { attribute, insertAttribute, insertDropRule, renameRuleLabels, setString } from '../codemods/alloy-endpointslice-role.js';
 import type { AlloyAst, AlloyBlock } from '../src/languages/alloy.js';
-import { parseAlloy, stringValue } from '../src/languages/alloy.js';
+import { stringValue } from '../src/languages/alloy-strings.js';
 import { directivesIn, type YamlAst } from '../src/languages/helm.js';
 import { isScalar, walkNodes } from '../src/languages/yaml-nodes.js';
 import { embeddedConfig, toFileEdits, type EmbeddedConfig } from '../src/prometheus/scrape-jobs.js';
@@ -152,15 +152,20 @@ function emit(context: RuleContext<unknown>, doc: AlloyDoc, report: RuleReport):
   });
 }
 
+/** The Alloy scan, loaded by prepare() only when some file passed the pre-filter (as the language itself is). */
+let parseAlloy: typeof import('../src/languages/alloy.js').parseAlloy | undefined;
+
 /** The Alloy configurations a YAML file keeps in strings that name a component the rule checks. */
 function embeddedDocs(ast: YamlAst): AlloyDoc[] {
+  const parse = parseAlloy;
+  if (!parse) throw new Error('alloy-kubernetes-endpoints-role: prepare() was not awaited');
   const docs: AlloyDoc[] = [];
   for (const document of ast.documents) {
     walkNodes(document.contents, (node) => {
       if (!isScalar(node) || typeof node.value !== 'string' || !node.range || !COMPONENTS.some((c) => (node.value as string).includes(c))) return;
       const embedded = embeddedConfig(ast.masked, node);
       const text = embedded?.text ?? node.value;
-      const parsed = parseAlloy(text);
+      const parsed = parse(text);
       // A string that only mentions a component (a comment, a script) is no configuration.
       if (parsed.ast.blocks.length === 0) return;
       const readOnly = directivesIn(ast, node.range[0], node.range[1]).length
@@ -315,6 +320,10 @@ export const rule: Rule<unknown> = {
     collect: { languages: ['alloy', 'yaml'], triggers: ['discovery.kubernetes.', '__meta_kubernetes_endpoint'] },
   },
 
+  async prepare() {
+    parseAlloy ??= (await import('../src/languages/alloy.js')).parseAlloy;
+  },
+
   collect(context: CollectContext<unknown>) {
     const { file } = context;
     if (file.language === 'alloy') {
@@ -334,6 +343,8 @@ export const rule: Rule<unknown> = {
   },
 
   collectNeeds(context: CollectContext<unknown>) {
+    // A configuration kept in YAML is self-contained: it only needs the ServiceMonitors (may run before prepare()).
+    if (context.file.language !== 'alloy') return context.file.text.includes(COMPONENTS[1]) ? ['__meta_kubernetes_endpoint'] : [];
     const needs = new Set<string>();
     for (const doc of docsOf(context)) {
       const scopes = scopesOf(doc.ast, doc.text);

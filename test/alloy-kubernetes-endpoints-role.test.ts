@@ -223,6 +223,13 @@ describe('alloy-kubernetes-endpoints-role', () => {
     expect(result.findings[0].message).toContain('api (apps/monitor.yaml)');
   });
 
+  it('a file that does not scan is an error naming it, and --fix leaves it as it is', async () => {
+    const broken = 'discovery.kubernetes "x" {\n  role = "endpoints"\n';
+    const { files, result } = await lint({ 'broken.alloy': broken }, [rule], { fix: true });
+    expect(result.errors).toEqual([{ file: 'broken.alloy', message: expect.stringMatching(/could not be parsed: missing closing brace/) }]);
+    expect(files['broken.alloy']).toBe(broken);
+  });
+
   it('keeps CRLF line endings in a configuration kept in YAML', async () => {
     const pair = invalid.find((p) => p.file === 'configmap.yaml')!;
     const { files } = await lint({ 'cm.yaml': pair.input.replace(/\n/g, '\r\n') }, [rule], { fix: true });

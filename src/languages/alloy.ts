@@ -10,6 +10,8 @@
  */
 import type { LanguageSupport, ParseProblem } from '../types.js';
 
+export { stringValue } from './alloy-strings.js';
+
 export interface AlloyAttribute {
   name: string;
   /** Offset of the attribute's name. */
@@ -191,13 +193,6 @@ export function parseAlloy(text: string): { ast: AlloyAst; errors: ParseProblem[
   const scanner = new Scanner(text);
   const { blocks } = scanner.body(true);
   return { ast: { blocks, opaque: scanner.opaque }, errors: scanner.errors };
-}
-
-/** The value of a string literal expression (`"endpoints"`), or undefined for any other expression. */
-export function stringValue(expression: string): string | undefined {
-  const match = /^"((?:[^"\\\n]|\\.)*)"$|^`([^`]*)`$/.exec(expression);
-  if (!match) return undefined;
-  return match[2] ?? match[1].replace(/\\(.)/g, '$1');
 }
 
 export const alloyLanguage: LanguageSupport<AlloyAst> = {

@@ -3,4 +3,4 @@ import { fileURLToPath as __slicefixPath } from 'node:url';
 const require = __slicefixRequire(import.meta.url);
 const __filename = __slicefixPath(import.meta.url);
 const __dirname = __slicefixPath(new URL('.', import.meta.url));
-import{a,b,c}from"./chunk-NFPWFO67.mjs";import"./chunk-KVGVZMYJ.mjs";export{c as alloyLanguage,a as parseAlloy,b as stringValue};
+function r(e){let n=/^"((?:[^"\\\n]|\\.)*)"$|^`([^`]*)`$/.exec(e);if(n)return n[2]??n[1].replace(/\\(.)/g,"$1")}export{r as a};
