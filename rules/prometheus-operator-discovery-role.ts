@@ -211,7 +211,8 @@ function checkValues(context: RuleContext<YamlAst>): void {
     }
 
     const endpointsPair = mapPair(prometheusOperator, 'kubeletEndpointsEnabled');
-    if (scalarString(endpointsPair?.value) === 'true' && !sliceEnabled) {
+    // Without the kubelet Service (kubeletService.enabled: false) the operator writes neither.
+    if (scalarString(endpointsPair?.value) === 'true' && !sliceEnabled && kubeletServiceOn) {
       const [start, end] = nodeRange(endpointsPair!.value as Node);
       let fix = enableKubeletSlices();
       if (typeof fix === 'object' && touchesLines(text, fix, ast.directives)) fix = 'a line the fix would change holds a template directive';
