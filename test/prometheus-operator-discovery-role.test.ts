@@ -27,6 +27,8 @@ const EXPECTED: Record<string, string[]> = {
   'prometheus-role-endpoints.yaml': ['role'],
   'prometheus-with-monitor.yaml': ['role', 'monitorLabels'],
   'scrapeconfig.yaml': ['scrapeConfig'],
+  'scrapeconfig-selectors.yaml': ['scrapeConfig'],
+  'values-minimal.yaml': ['roleNotFixable'],
   'values-umbrella.yaml': ['kubeletEndpoints', 'role'],
   'values.yaml': ['kubeletEndpoints', 'role'],
 };
