@@ -9,17 +9,14 @@ import { endpointsRoles, rewriteJob } from '../codemods/prometheus-endpointslice
 import type { YamlAst } from '../src/languages/helm.js';
 import { importYaml } from '../src/languages/yaml-import.js';
 import { mapGet, mapGetString } from '../src/manifests.js';
-import { findScrapeJobs, type ParseAll, type ScrapeJob } from '../src/prometheus/scrape-jobs.js';
+import { findScrapeJobs, toFileEdits, type ParseAll, type ScrapeJob } from '../src/prometheus/scrape-jobs.js';
 import type { Edit, Rule } from '../src/types.js';
 
 let parseAll: ParseAll | undefined;
 
-/** Edits made in an embedded configuration, moved to the file (a new line gets the block's indentation). */
-function toFileEdits(job: ScrapeJob, edits: Edit[]): Edit[] {
-  const embedded = job.embedded;
-  if (!embedded) return edits;
-  const pad = ' '.repeat(embedded.indent);
-  return edits.map((e) => ({ start: embedded.toFile(e.start), end: embedded.toFile(e.end), text: e.text.replace(/\n/g, `\n${pad}`) }));
+/** Edits made in the job's text, in the file's coordinates. */
+function jobEdits(job: ScrapeJob, edits: Edit[]): Edit[] {
+  return job.embedded ? toFileEdits(job.embedded, edits) : edits;
 }
 
 function fileRange(job: ScrapeJob, start: number, end: number): [number, number] {
@@ -89,7 +86,7 @@ export const rule: Rule<YamlAst> = {
           changes: changes.length ? `; the fix: ${changes.join('; ')}` : '',
           version: newest ? `Prometheus ${newest} or newer for the renamed labels` : 'Prometheus 2.21 or newer',
         },
-        fix: toFileEdits(job, edits),
+        fix: jobEdits(job, edits),
       });
     }
   },

@@ -21,7 +21,8 @@ export type LanguageId =
   | 'shell'
   | 'makefile'
   | 'dockerfile'
-  | 'markdown';
+  | 'markdown'
+  | 'alloy';
 
 /** A replacement of `text.slice(start, end)` by `text`. Offsets are JS string indices into `SourceText.text`. */
 export interface Edit {

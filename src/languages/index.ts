@@ -17,6 +17,7 @@ const loaders: Partial<Record<LanguageId, Loader>> = {
   markdown: async () => (await import('./text.js')).markdownLanguage,
   go: async () => (await import('./go.js')).goLanguage,
   typescript: async () => (await import('./typescript.js')).typescriptLanguage as LanguageSupport,
+  alloy: async () => (await import('./alloy.js')).alloyLanguage as LanguageSupport,
 };
 
 const loaded = new Map<LanguageId, Promise<LanguageSupport>>();
@@ -56,6 +57,9 @@ const byExtension: Record<string, LanguageId> = {
   '.md': 'markdown',
   '.markdown': 'markdown',
   '.dockerfile': 'dockerfile',
+  // Grafana Alloy, and Grafana Agent Flow's name for the same syntax.
+  '.alloy': 'alloy',
+  '.river': 'alloy',
 };
 
 /** Extensions of Jinja templates, whose `{% %}` statements and `{# #}` comments are masked like `{{ }}`. */

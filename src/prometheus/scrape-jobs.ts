@@ -13,6 +13,7 @@ import type { Document, Node, YAMLMap } from 'yaml';
 import { directivesIn, type YamlAst } from '../languages/helm.js';
 import { isMap, isScalar, isSeq, walkNodes } from '../languages/yaml-nodes.js';
 import { mapGet } from '../manifests.js';
+import type { Edit } from '../types.js';
 
 /** A configuration embedded in a literal block scalar, with the map from its offsets to the file's. */
 export interface EmbeddedConfig {
@@ -80,6 +81,15 @@ export function embeddedConfig(fileText: string, node: Node): EmbeddedConfig | u
     return lines[i].fileStart + (lines[i].text.trim() === '' ? Math.min(column, lines[i].text.length) : indent + column);
   };
   return { text, toFile, indent };
+}
+
+/**
+ * Edits made in an embedded configuration's text, moved to the file: a new line gets the block's indentation, but
+ * an empty one stays empty (no trailing blanks).
+ */
+export function toFileEdits(embedded: EmbeddedConfig, edits: Edit[]): Edit[] {
+  const pad = ' '.repeat(embedded.indent);
+  return edits.map((e) => ({ start: embedded.toFile(e.start), end: embedded.toFile(e.end), text: e.text.replace(/\n(?!\r?\n)/g, `\n${pad}`) }));
 }
 
 /** Every scrape job with Kubernetes service discovery in a parsed YAML file, embedded configurations included. */
