@@ -1,22 +1,22 @@
 /**
- * Codemod `ts-endpoints-client`: a CoreV1Api read or list of v1 Endpoints becomes the matching DiscoveryV1Api
- * list of EndpointSlices, in the API generation the call is written in:
- * - 1.x: `readNamespacedEndpoints({ name, namespace })` → `listNamespacedEndpointSlice({ namespace,
- *   labelSelector: `kubernetes.io/service-name=${name}` })`, the result is the slice list;
- * - 0.x: `readNamespacedEndpoints(name, namespace)` → `listNamespacedEndpointSlice(namespace, undefined,
- *   undefined, undefined, undefined, `kubernetes.io/service-name=${name}`)` (label selector in its 6th slot), the
- *   list is in `.body` as before.
+ * Codemod `ts-endpoints-client`: a CoreV1Api read or list of v1 Endpoints reads the Service's EndpointSlices
+ * instead, and the code that used the answer keeps its meaning:
+ * - a read becomes `readEndpointsFromSlices(<DiscoveryV1Api client>, <the read's own arguments>)`, which answers
+ *   with what the Endpoints held, or the read's 404 when the Service has no slice (ts-endpoints-adapter.ts);
+ * - a list becomes `listNamespacedEndpointSlice`/`listEndpointSliceForAllNamespaces` (a `metadata.name` field
+ *   selector becomes the service-name label selector), and its `items` become `endpointsOfSlices(items)`, one
+ *   Endpoints-like object per Service.
  * The DiscoveryV1Api client is created beside the CoreV1Api one (same scope, same KubeConfig, same import style),
- * or an existing one there is reused. The consumers of the result are rewritten by `SliceShapeRewriter`; when
- * one of them cannot be, nothing is rewritten and the reason is returned.
+ * or an existing one there is reused. The value must be used only through what is rebuilt (`subsets`, the
+ * Service's name and namespace); otherwise nothing is rewritten and the reason is returned.
  */
 import { ts } from '../src/ts/compiler.js';
 import type { Edit } from '../src/types.js';
-import { localNameOf, refersTo, type ClientNodeFile, type Generation } from '../src/ts/client-node.js';
+import { clientNodeName, localNameOf, refersTo, type ClientNodeFile } from '../src/ts/client-node.js';
 import { SLICE_METHOD, type EndpointsCall } from '../src/ts/analysis.js';
 import { EditPlan } from '../src/ts/edit-plan.js';
 import { CannotFix, describeUse, indentAt, referencesOf } from '../src/ts/scope.js';
-import { SliceShapeRewriter } from '../src/ts/slice-shape.js';
+import { ensureAdapter } from './ts-endpoints-adapter.js';
 
 export type CodemodResult = { edits: Edit[] } | { reason: string };
 
@@ -30,20 +30,46 @@ export function rewriteEndpointsCall(sf: ts.SourceFile, clientNode: ClientNodeFi
       throw new CannotFix('it is the list function of an informer; endpoints-ts-watch rewrites it together with the informer path');
     }
     const client = discoveryClientFor(plan, found.receiver);
-    plan.replaceNode(found.receiver, client);
-    plan.replaceNode(found.nameNode, SLICE_METHOD[found.method]);
-    rewriteArguments(plan, found);
-    const shape = new SliceShapeRewriter((type, twin) => plan.retype(type, twin));
-    for (const site of valueSites(plan, found)) {
-      if (found.kind === 'read') shape.endpointsValue(site, 'list');
-      else listValue(plan, shape, site);
+    const like = clientNodeValueRef(sf, clientNode);
+    if (found.kind === 'read') {
+      const args = found.call.arguments;
+      if (args.length > (found.generation === 1 ? 1 : 3)) {
+        throw new CannotFix('the read passes request options beyond name, namespace and pretty', found.call);
+      }
+      for (const site of valueSites(plan, found)) endpointsValue(site);
+      const names = ensureAdapter(plan, like, found.generation, true);
+      // The arguments stay as they are: the added function takes the read's own parameters.
+      plan.replace(found.call.getStart(sf), args.pos, `${names.read}(${client}${args.length > 0 ? ', ' : ''}`);
+    } else {
+      plan.replaceNode(found.receiver, client);
+      plan.replaceNode(found.nameNode, SLICE_METHOD[found.method]);
+      rewriteArguments(plan, found);
+      const names = ensureAdapter(plan, like, found.generation, false);
+      for (const site of valueSites(plan, found)) listItems(plan, site, names.slices);
     }
-    plan.add(shape.edits);
     return { edits: plan.finish() };
   } catch (error) {
     if (error instanceof CannotFix) return { reason: error.reason };
     throw error;
   }
+}
+
+/**
+ * A value reference to a client-node export in this file (`k8s.CoreV1Api`, or a name imported as a value), whose
+ * style the added code follows to name client-node's types and its error class.
+ */
+function clientNodeValueRef(sf: ts.SourceFile, cn: ClientNodeFile): ts.Node {
+  let found: ts.Node | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && cn.namespaces.has(n.expression.text)) found = n;
+    else if (ts.isImportSpecifier(n) && !n.isTypeOnly && !n.parent.parent.isTypeOnly && cn.named.has(n.name.text)) found = n.name;
+    else if (ts.isBindingElement(n) && ts.isIdentifier(n.name) && cn.named.has(n.name.text) && ts.isObjectBindingPattern(n.parent)) found = n.name;
+    else ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  if (!found) throw new CannotFix('cannot tell how this file imports values from @kubernetes/client-node');
+  return found;
 }
 
 /** `makeInformer(kc, path, () => api.listNamespacedEndpoints(...))` or `new ListWatch(path, watch, fn)`. */
@@ -440,6 +466,7 @@ export function rewriteArguments(plan: EditPlan, found: EndpointsCall): void {
  */
 function valueSites(plan: EditPlan, found: EndpointsCall): ts.Expression[] {
   const listTwin = 'V1EndpointSliceList';
+  const sf = plan.sf;
   const call = found.call;
   if (!ts.isAwaitExpression(call.parent)) {
     throw new CannotFix('its promise is not awaited where it is made (a `.then` chain or a returned promise), so its consumers cannot be followed', call);
@@ -448,7 +475,12 @@ function valueSites(plan: EditPlan, found: EndpointsCall): ts.Expression[] {
   while (ts.isParenthesizedExpression(P.parent)) P = P.parent;
   const parent = P.parent;
   const refsOfDeclared = (decl: ts.VariableDeclaration, name: ts.Identifier): ts.Expression[] => {
-    if (decl.type) plan.retype(decl.type, listTwin);
+    if (decl.type && found.kind === 'list') plan.retype(decl.type, listTwin);
+    else if (decl.type) {
+      // The value keeps the shape of V1Endpoints but is no longer one: the annotation goes, the type is inferred.
+      if (clientNodeName(decl.type, plan.clientNode) !== 'V1Endpoints') throw new CannotFix(`the value is annotated as \`${decl.type.getText(sf)}\``, decl.type);
+      plan.replace(decl.name.end, decl.type.end, '');
+    }
     const refs = referencesOf(name);
     if (refs.length === 0) throw new CannotFix(`its result \`${name.text}\` is never used`, name);
     return refs;
@@ -492,29 +524,57 @@ function valueSites(plan: EditPlan, found: EndpointsCall): ts.Expression[] {
   }
 }
 
-/** A list of Endpoints: each item becomes one slice; items are consumed one at a time. */
-function listValue(plan: EditPlan, shape: SliceShapeRewriter, L: ts.Expression): void {
+/**
+ * A use of a value that now holds what v1 Endpoints held for a Service (`endpointsOfSlices`): its `subsets` are
+ * exactly the old ones, whatever is done with them; of its metadata only the Service's name and namespace exist.
+ */
+function endpointsValue(E: ts.Expression): void {
+  let e: ts.Expression = E;
+  while (ts.isNonNullExpression(e.parent)) e = e.parent;
+  const p = e.parent;
+  if (ts.isPropertyAccessExpression(p) && p.expression === e) {
+    if (p.name.text === 'subsets') return;
+    let m: ts.Node = p;
+    while (ts.isNonNullExpression(m.parent)) m = m.parent;
+    const field = ts.isPropertyAccessExpression(m.parent) && m.parent.expression === m ? m.parent.name.text : '';
+    if (p.name.text === 'metadata' && (field === 'name' || field === 'namespace')) return;
+  }
+  throw new CannotFix(`the Endpoints value ${describeUse(e)}; from the slices only its subsets and its Service's name and namespace are rebuilt`, e);
+}
+
+const ITEM_CALLBACKS = new Set(['forEach', 'map', 'flatMap', 'filter', 'find', 'some', 'every']);
+
+/**
+ * A list of Endpoints, now of EndpointSlices: `L.items` becomes `endpointsOfSlices(L.items)`, one v1-Endpoints-like
+ * item per Service, and each item is followed through a `for...of` or an array method's callback.
+ */
+function listItems(plan: EditPlan, L: ts.Expression, slicesFn: string): void {
   let e: ts.Expression = L;
   while (ts.isNonNullExpression(e.parent)) e = e.parent;
   const items = e.parent;
   if (!ts.isPropertyAccessExpression(items) || items.name.text !== 'items') {
     throw new CannotFix(`the Endpoints list ${describeUse(e)}`, e);
   }
+  plan.replace(items.getStart(plan.sf), items.getStart(plan.sf), `${slicesFn}(`);
+  plan.replace(items.end, items.end, ')');
   const up = items.parent;
   if (ts.isForOfStatement(up) && up.expression === items) {
     const init = up.initializer;
     if (ts.isVariableDeclarationList(init) && init.declarations.length === 1 && ts.isIdentifier(init.declarations[0].name)) {
-      for (const ref of referencesOf(init.declarations[0].name)) shape.endpointsValue(ref, 'single');
+      for (const ref of referencesOf(init.declarations[0].name)) endpointsValue(ref);
       return;
     }
   }
-  if (ts.isPropertyAccessExpression(up) && up.name.text === 'forEach' && ts.isCallExpression(up.parent) && up.parent.arguments.length === 1) {
-    const fn = up.parent.arguments[0];
-    if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parameters.length === 1 && ts.isIdentifier(fn.parameters[0].name)) {
-      if (fn.parameters[0].type) plan.retype(fn.parameters[0].type, 'V1EndpointSlice');
-      for (const ref of referencesOf(fn.parameters[0].name)) shape.endpointsValue(ref, 'single');
-      return;
+  if (ts.isPropertyAccessExpression(up) && up.expression === items) {
+    if (up.name.text === 'length') return;
+    const call = up.parent;
+    if (ITEM_CALLBACKS.has(up.name.text) && ts.isCallExpression(call) && call.expression === up && call.arguments.length === 1) {
+      const fn = call.arguments[0];
+      if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parameters.length === 1 && ts.isIdentifier(fn.parameters[0].name)) {
+        for (const ref of referencesOf(fn.parameters[0].name)) endpointsValue(ref);
+        return;
+      }
     }
   }
-  throw new CannotFix(`\`${items.getText()}\` ${describeUse(items).replace(/^line \d+ /, '')}; each item is now one slice, and a Service may have several`, items);
+  throw new CannotFix(`\`${items.getText()}\` ${describeUse(items).replace(/^line \d+ /, '')}, which slicefix cannot follow`, items);
 }
