@@ -22,14 +22,15 @@ import type { EditPlan } from '../src/ts/edit-plan.js';
 const MARK = 'added by slicefix --fix';
 
 const SLICES_DOC = `/**
- * What v1 Endpoints listed for the Services of these EndpointSlices (${MARK}): per port set
- * one subset of ready addresses (\`ready\` unset counts as ready) and not-ready ones, terminating
- * endpoints left out, each endpoint once although it may sit in two slices while it moves.
- * Unlike v1 Endpoints, a dual-stack Service lists the addresses of both IP families.
+ * What v1 Endpoints listed for the Services of these EndpointSlices
+ * (${MARK}): per port set one subset of ready addresses (\`ready\`
+ * unset counts as ready) and not-ready ones, terminating endpoints left out, each
+ * endpoint once although it may sit in two slices while it moves. Unlike v1 Endpoints,
+ * a dual-stack Service lists the addresses of both IP families.
  */`;
 
 const SLICES_BODY = (ts: boolean) => `{
-  const services = new Map${ts ? '<string, { metadata: { name: string; namespace?: string }; subsets?: Subset[] }>' : ''}();
+  const services = new Map${ts ? '<string, Service>' : ''}();
   const subsets = new Map${ts ? '<string, Subset>' : ''}();
   const seen = new Set${ts ? '<string>' : ''}();
   for (const slice of slices) {
@@ -83,13 +84,14 @@ function slicesFunction(name: string, types: Record<string, string> | undefined)
     `  };`,
     `  type Port = { appProtocol?: string; name?: string; port: number; protocol?: string };`,
     `  type Subset = { addresses?: Address[]; notReadyAddresses?: Address[]; ports: Port[] };`,
+    `  type Service = { metadata: { name: string; namespace?: string }; subsets?: Subset[] };`,
   ].join('\n');
   return `${SLICES_DOC}\nfunction ${name}(slices: ${types.V1EndpointSlice}[]) ${SLICES_BODY(true).replace('{\n', `{\n${typeLines}\n`)}\n`;
 }
 
 const READ_DOC = `/**
- * readNamespacedEndpoints answered from the Service's EndpointSlices (${MARK}): the
- * same result, and the same 404 when the Service has no slice.
+ * readNamespacedEndpoints answered from the Service's EndpointSlices
+ * (${MARK}): the same result, and the same 404 when the Service has no slice.
  */`;
 
 const STATUS = `const status = {
@@ -121,7 +123,12 @@ async function ${name}(
 `;
   }
   return `${READ_DOC}
-async function ${name}(api${t(`: ${types?.DiscoveryV1Api}`)}, name${t(': string')}, namespace${t(': string')}, pretty${t('?: string')}) {
+async function ${name}(
+  api${t(`: ${types?.DiscoveryV1Api}`)},
+  name${t(': string')},
+  namespace${t(': string')},
+  pretty${t('?: string')},
+) {
   const labelSelector = \`kubernetes.io/service-name=\${name}\`;
   const list = await api.listNamespacedEndpointSlice(
     namespace,

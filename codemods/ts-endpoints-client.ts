@@ -13,7 +13,7 @@
 import { ts } from '../src/ts/compiler.js';
 import type { Edit } from '../src/types.js';
 import { clientNodeName, localNameOf, refersTo, type ClientNodeFile } from '../src/ts/client-node.js';
-import { SLICE_METHOD, type EndpointsCall } from '../src/ts/analysis.js';
+import { ENDPOINTS_METHODS, SLICE_METHOD, generationOf, type EndpointsCall } from '../src/ts/analysis.js';
 import { EditPlan } from '../src/ts/edit-plan.js';
 import { CannotFix, describeUse, indentAt, referencesOf } from '../src/ts/scope.js';
 import { ensureAdapter } from './ts-endpoints-adapter.js';
@@ -23,35 +23,85 @@ export type CodemodResult = { edits: Edit[] } | { reason: string };
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 export function rewriteEndpointsCall(sf: ts.SourceFile, clientNode: ClientNodeFile, found: EndpointsCall): CodemodResult {
-  const plan = new EditPlan(sf, clientNode);
   try {
     if (found.kind === 'write') throw new CannotFix('writes are not rewritten');
     if (informerOwning(found.call)) {
       throw new CannotFix('it is the list function of an informer; endpoints-ts-watch rewrites it together with the informer path');
     }
-    const client = discoveryClientFor(plan, found.receiver);
-    const like = clientNodeValueRef(sf, clientNode);
-    if (found.kind === 'read') {
-      const args = found.call.arguments;
-      if (args.length > (found.generation === 1 ? 1 : 3)) {
-        throw new CannotFix('the read passes request options beyond name, namespace and pretty', found.call);
+    // When every use of the CoreV1Api client is a read or list that can be rewritten, all of them are rewritten
+    // together and the client is replaced: rewriting them one by one would leave it unused at the end (an error
+    // under noUnusedLocals). Each of these findings carries the same edits; the first one applied fixes them all.
+    // The same holds for the `CoreV1Api` import across the clients of a file: so the widest group first.
+    const sameClient = sameClientCalls(sf, found, true);
+    for (const group of [sameClientCalls(sf, found, false), sameClient]) {
+      if (group.length <= 1 || (group === sameClient && group.length === sameClientCalls(sf, found, false).length)) continue;
+      try {
+        return { edits: rewriteCalls(sf, clientNode, found, group) };
+      } catch (error) {
+        if (!(error instanceof CannotFix)) throw error;
       }
-      for (const site of valueSites(plan, found)) endpointsValue(site);
-      const names = ensureAdapter(plan, like, found.generation, true);
-      // The arguments stay as they are: the added function takes the read's own parameters.
-      plan.replace(found.call.getStart(sf), args.pos, `${names.read}(${client}${args.length > 0 ? ', ' : ''}`);
-    } else {
-      plan.replaceNode(found.receiver, client);
-      plan.replaceNode(found.nameNode, SLICE_METHOD[found.method]);
-      rewriteArguments(plan, found);
-      const names = ensureAdapter(plan, like, found.generation, false);
-      for (const site of valueSites(plan, found)) listItems(plan, site, names.slices);
     }
-    return { edits: plan.finish() };
+    return { edits: rewriteCalls(sf, clientNode, found, [found]) };
   } catch (error) {
     if (error instanceof CannotFix) return { reason: error.reason };
     throw error;
   }
+}
+
+/**
+ * The reads and lists in the file, in order: on the same client as `found` (the same variable or `this` member),
+ * or (`sameClient` false) on any client.
+ */
+function sameClientCalls(sf: ts.SourceFile, found: EndpointsCall, sameClient: boolean): EndpointsCall[] {
+  const client = found.receiver.getText(sf);
+  const out: EndpointsCall[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && (!sameClient || n.expression.expression.getText(sf) === client)) {
+      const method = n.expression.name.text;
+      const kind = Object.hasOwn(ENDPOINTS_METHODS, method) ? ENDPOINTS_METHODS[method] : undefined;
+      if (n === found.call) out.push(found);
+      else if (kind === 'read' || kind === 'list') {
+        out.push({ call: n, method, kind, receiver: n.expression.expression, nameNode: n.expression.name, generation: generationOf(n, method, sf.fileName) });
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/** The edits that rewrite `calls` (all on one client) in one plan; `group` mode replaces the client. */
+function rewriteCalls(sf: ts.SourceFile, clientNode: ClientNodeFile, found: EndpointsCall, calls: EndpointsCall[]): Edit[] {
+  const plan = new EditPlan(sf, clientNode);
+  if (calls.some((c) => c.generation !== found.generation || informerOwning(c.call))) {
+    throw new CannotFix('the calls on this client are not all rewritable alike');
+  }
+  const receivers = calls.map((c) => c.receiver);
+  const clients = new Map<string, string>();
+  for (const call of calls) {
+    const text = call.receiver.getText(sf);
+    if (!clients.has(text)) clients.set(text, discoveryClientFor(plan, call.receiver, receivers));
+  }
+  const like = clientNodeValueRef(sf, clientNode);
+  const names = ensureAdapter(plan, like, found.generation, calls.some((c) => c.kind === 'read'));
+  for (const call of calls) {
+    const client = clients.get(call.receiver.getText(sf))!;
+    if (call.kind === 'read') {
+      const args = call.call.arguments;
+      if (args.length > (call.generation === 1 ? 1 : 3)) {
+        throw new CannotFix('the read passes request options beyond name, namespace and pretty', call.call);
+      }
+      for (const site of valueSites(plan, call)) endpointsValue(site);
+      // The arguments stay as they are: the added function takes the read's own parameters.
+      plan.replace(call.call.getStart(sf), args.pos, `${names.read}(${client}${args.length > 0 ? ', ' : ''}`);
+    } else {
+      plan.replaceNode(call.receiver, client);
+      plan.replaceNode(call.nameNode, SLICE_METHOD[call.method]);
+      rewriteArguments(plan, call);
+      for (const site of valueSites(plan, call)) listItems(plan, site, names.slices);
+    }
+  }
+  return plan.finish();
 }
 
 /**
@@ -147,7 +197,7 @@ function identifierUsed(sf: ts.SourceFile, name: string): boolean {
 }
 
 /** The text of a DiscoveryV1Api client next to the CoreV1Api `receiver`, adding its creation when needed. */
-export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): string {
+export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression, group: readonly ts.Node[] = [receiver]): string {
   const sf = plan.sf;
   const cn = plan.clientNode;
   const where = `create a DiscoveryV1Api client next to it (kc.makeApiClient(DiscoveryV1Api))`;
@@ -173,14 +223,15 @@ export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): str
         if (ts.isIdentifier(d.name) && makeApiClientOf(d.initializer, 'DiscoveryV1Api', cn)) return d.name.text;
       }
     }
-    const name = uniqueName(discoveryNameFor(receiver.text), (n) => identifierUsed(sf, n));
+    const name = uniqueName(discoveryNameFor(receiver.text), (n) => identifierUsed(sf, n) || plan.names.has(n));
+    plan.names.add(name);
     // The CoreV1Api client served only this call, and is neither exported nor shared: it is replaced rather than
     // left behind unused (an error under noUnusedLocals, and dead code anyway).
     const replaced =
       statement.declarationList.declarations.length === 1 &&
       !statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) &&
-      soleReference(() => referencesOf(decl.name as ts.Identifier), receiver);
-    if (replaced) swapCoreImport(plan, made.apiArg, [statement]);
+      onlyReferences(() => referencesOf(decl.name as ts.Identifier), group);
+    if (replaced) replacedClient(plan, made.apiArg, [statement]);
     const keyword = decl.parent.flags & ts.NodeFlags.Const ? 'const' : decl.parent.flags & ts.NodeFlags.Let ? 'let' : 'var';
     const type = decl.type ? `: ${plan.ref('DiscoveryV1Api', typeNameOf(decl.type, cn))}` : '';
     const created = `${keyword} ${name}${type} = ${made.kubeConfig.getText(sf)}.makeApiClient(${plan.ref('DiscoveryV1Api', made.apiArg)})${semicolonOf(statement, sf)}`;
@@ -199,7 +250,8 @@ export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): str
     if (!core) throw new CannotFix(`the CoreV1Api client \`this.${prop}\` is not created in this class by makeApiClient; ${where}`, receiver);
     const taken = new Set(cls.members.map((m) => (m.name && ts.isIdentifier(m.name) ? m.name.text : '')));
     members.forEach((m) => taken.add(m.name));
-    const name = uniqueName(discoveryNameFor(prop), (n) => taken.has(n));
+    const name = uniqueName(discoveryNameFor(prop), (n) => taken.has(n) || plan.names.has(`this.${n}`));
+    plan.names.add(`this.${name}`);
     const declared = cls.members.find(
       (m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === prop,
     );
@@ -209,8 +261,8 @@ export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): str
     const replaced =
       declared !== undefined &&
       declared.modifiers?.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword) === true &&
-      memberAccesses(sf, prop).every((access) => access === receiver || (core.statement !== declared && isAssignedIn(access, core.statement)));
-    if (replaced) swapCoreImport(plan, made.apiArg, core.statement === declared ? [declared] : [declared, core.statement]);
+      memberAccesses(sf, prop).every((access) => group.includes(access) || (core.statement !== declared && isAssignedIn(access, core.statement)));
+    if (replaced) replacedClient(plan, made.apiArg, core.statement === declared ? [declared] : [declared, core.statement]);
     const creation = `${made.kubeConfig.getText(sf)}.makeApiClient(${plan.ref('DiscoveryV1Api', made.apiArg)})`;
     const put = (node: ts.Node, text: string) => {
       if (replaced) plan.replace(node.getStart(sf), node.end, text);
@@ -228,11 +280,10 @@ export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): str
   throw new CannotFix(`the receiver \`${receiver.getText(sf)}\` is not a client created in this file; ${where}`, receiver);
 }
 
-/** Whether `receiver` is the only reference (false when the references cannot be told). */
-function soleReference(references: () => ts.Identifier[], receiver: ts.Node): boolean {
+/** Whether the references are all among `group` (false when the references cannot be told). */
+function onlyReferences(references: () => ts.Identifier[], group: readonly ts.Node[]): boolean {
   try {
-    const refs = references();
-    return refs.length === 1 && refs[0] === receiver;
+    return references().every((ref) => group.includes(ref));
   } catch (error) {
     if (error instanceof CannotFix) return false;
     throw error;
@@ -253,6 +304,23 @@ function memberAccesses(sf: ts.SourceFile, prop: string): ts.Node[] {
 
 function isAssignedIn(access: ts.Node, statement: ts.Node): boolean {
   return ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.left === access;
+}
+
+const replacedClients = new WeakMap<EditPlan, { apiArg: ts.Expression; nodes: ts.Node[] }>();
+
+/**
+ * Records a CoreV1Api client the plan replaces; once the plan is finished, the `CoreV1Api` import is swapped if
+ * the replaced clients were all that used it (several clients of one file may be replaced by one plan).
+ */
+function replacedClient(plan: EditPlan, apiArg: ts.Expression, nodes: ts.Node[]): void {
+  const known = replacedClients.get(plan);
+  if (known) {
+    known.nodes.push(...nodes);
+    return;
+  }
+  const entry = { apiArg, nodes: [...nodes] };
+  replacedClients.set(plan, entry);
+  plan.beforeFinish(() => swapCoreImport(plan, entry.apiArg, entry.nodes));
 }
 
 /**
@@ -476,15 +544,16 @@ function valueSites(plan: EditPlan, found: EndpointsCall): ts.Expression[] {
   const parent = P.parent;
   const refsOfDeclared = (decl: ts.VariableDeclaration, name: ts.Identifier): ts.Expression[] => {
     if (decl.type && found.kind === 'list') plan.retype(decl.type, listTwin);
-    else if (decl.type) {
-      // The value keeps the shape of V1Endpoints but is no longer one: the annotation goes, the type is inferred.
-      if (clientNodeName(decl.type, plan.clientNode) !== 'V1Endpoints') throw new CannotFix(`the value is annotated as \`${decl.type.getText(sf)}\``, decl.type);
-      plan.replace(decl.name.end, decl.type.end, '');
+    // The rebuilt value has the shape of V1Endpoints, so that annotation stays true (and its import used).
+    else if (decl.type && clientNodeName(decl.type, plan.clientNode) !== 'V1Endpoints') {
+      throw new CannotFix(`the value is annotated as \`${decl.type.getText(sf)}\``, decl.type);
     }
     const refs = referencesOf(name);
     if (refs.length === 0) throw new CannotFix(`its result \`${name.text}\` is never used`, name);
     return refs;
   };
+  // `await core.readNamespacedEndpoints(...)` for its 404 alone (an existence check): the read keeps it.
+  if (ts.isExpressionStatement(parent) && found.kind === 'read') return [];
   if (found.generation === 1) {
     if (ts.isVariableDeclaration(parent) && parent.initializer === P && ts.isIdentifier(parent.name)) return refsOfDeclared(parent, parent.name);
     if (ts.isPropertyAccessExpression(parent) && parent.expression === P && ts.isParenthesizedExpression(P)) return [P];

@@ -74,6 +74,21 @@ export const callables: Callable[] = [
   { project: 'v0-cjs-js', file: 'lib/endpoints.js', name: 'ServiceWatcher.targets', contract: 'exact', call: (m, s, e) => new m.ServiceWatcher(e.kubeConfig).targets(svc(s), ns(s)) },
   { project: 'v0-cjs-js', file: 'lib/endpoints.js', name: 'ServiceWatcher.byLabel', contract: 'exact', call: (m, s, e) => new m.ServiceWatcher(e.kubeConfig).byLabel(ns(s), '') },
   { project: 'v0-cjs-js', file: 'lib/endpoints.js', name: 'ServiceWatcher.byName', contract: 'exact', call: (m, s, e) => new m.ServiceWatcher(e.kubeConfig).byName(svc(s)) },
+  // v1-readers (1.x): an existence check on the 404, host:port lists, one address per subset, copied address
+  // objects, readiness counts per port, items by Service, and a watch.
+  { project: 'v1-readers', file: 'src/readers.ts', name: 'serviceExists', contract: 'exact', call: (m, s) => m.serviceExists(ns(s), svc(s)) },
+  { project: 'v1-readers', file: 'src/readers.ts', name: 'upstreams', contract: 'exact', call: (m, s) => m.upstreams(ns(s), svc(s)) },
+  { project: 'v1-readers', file: 'src/readers.ts', name: 'primaries', contract: 'exact', call: (m, s) => m.primaries(ns(s), svc(s)) },
+  { project: 'v1-readers', file: 'src/readers.ts', name: 'starting', contract: 'exact', call: (m, s) => m.starting(ns(s), svc(s)) },
+  { project: 'v1-readers', file: 'src/readers.ts', name: 'readiness', contract: 'exact', call: (m, s) => m.readiness(ns(s), svc(s)) },
+  { project: 'v1-readers', file: 'src/readers.ts', name: 'byService', contract: 'exact', call: (m, s) => m.byService(ns(s)) },
+  // Its contract is "something changed in this namespace": a watch of slices tells once per slice, and the handler
+  // (a resync) does not care how often; so the events are compared as a set.
+  { project: 'v1-readers', file: 'src/readers.ts', name: 'changes', contract: 'set', call: (m, s) => collected((push) => m.changes(ns(s), svc(s), push)) },
+  // v0-readers-cjs (0.22, CommonJS, loadFromCluster): 404 checks on statusCode and response.statusCode.
+  { project: 'v0-readers-cjs', file: 'lib/health.js', name: 'readyCount', contract: 'exact', call: (m, s) => m.readyCount(ns(s), svc(s)) },
+  { project: 'v0-readers-cjs', file: 'lib/health.js', name: 'isGone', contract: 'exact', call: (m, s) => m.isGone(ns(s), svc(s)) },
+  { project: 'v0-readers-cjs', file: 'lib/health.js', name: 'backends', contract: 'exact', call: (m, s) => m.backends(ns(s), svc(s)) },
 ];
 
 /** A difference the rule pages declare: which function, which state, and the page that gives the reason. */
@@ -104,18 +119,33 @@ const READY_READERS = [
   'v0-cjs-js:ServiceWatcher.targets',
   'v0-cjs-js:ServiceWatcher.byLabel',
   'v0-cjs-js:ServiceWatcher.byName',
+  'v1-readers:upstreams',
+  'v1-readers:readiness',
+  'v1-readers:byService',
+  'v0-readers-cjs:readyCount',
+  'v0-readers-cjs:backends',
 ];
 
 /** Differences of one (function, state) pair that rule pages declare, by the state they follow from. */
 export const declared: Declared[] = [
   ...declare(CLIENT_PAGE, 'dual-stack', 'slices hold both IP families, v1 Endpoints the primary one', READY_READERS),
   ...declare(CLIENT_PAGE, 'over-capacity', 'v1 Endpoints stop at 1000 addresses, slices hold all', READY_READERS),
-  ...declare(CLIENT_PAGE, 'ready-and-not-ready', 'the mirroring controller keeps one not-ready endpoint', READY_READERS),
+  ...declare(CLIENT_PAGE, 'ready-and-not-ready', 'the mirroring controller keeps one not-ready endpoint', [
+    ...READY_READERS,
+    'v1-readers:primaries',
+  ]),
   ...declare(CLIENT_PAGE, 'orphan-endpoints', 'hand-written Endpoints without a Service are not mirrored', [
     ...READY_READERS,
     'v1-esm-namespace:notReady',
     'v1-class-named:Balancer.isServing',
     'v0-ts-named:draining',
+    'v1-readers:serviceExists',
+    'v1-readers:primaries',
+    'v1-readers:starting',
+    'v0-readers-cjs:isGone',
+  ]),
+  ...declare('endpoints-ts-watch.md', 'orphan-endpoints', 'no slice is mirrored, so the watch sees no event', [
+    'v1-readers:changes',
   ]),
 ];
 

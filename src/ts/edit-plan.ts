@@ -13,6 +13,9 @@ export class EditPlan {
   private readonly edits: Edit[] = [];
   private readonly imports = new Map<Bindings, Set<string>>();
   private readonly provided = new Set<string>();
+  private readonly finishing: (() => void)[] = [];
+  /** Names the plan's edits declare (`x`, `this.x`), which the source does not show yet. */
+  readonly names = new Set<string>();
 
   constructor(
     readonly sf: ts.SourceFile,
@@ -75,7 +78,13 @@ export class EditPlan {
     if (name !== twin) this.replaceNode(type.typeName, this.ref(twin, type.typeName));
   }
 
+  /** Work to do once every edit of the plan is known (decisions that depend on all of them). */
+  beforeFinish(step: () => void): void {
+    this.finishing.push(step);
+  }
+
   finish(): Edit[] {
+    for (const step of this.finishing.splice(0)) step();
     const out = [...this.edits];
     for (const [bindings, names] of this.imports) {
       const edit = addNamedImports(bindings, this.clientNode, [...names].filter((n) => !this.provided.has(n.replace(/^type /, ''))));
