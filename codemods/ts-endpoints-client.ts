@@ -22,7 +22,7 @@ export type CodemodResult = { edits: Edit[] } | { reason: string };
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
-export function rewriteEndpointsCall(sf: ts.SourceFile, clientNode: ClientNodeFile, found: EndpointsCall): CodemodResult {
+export function rewriteEndpointsCall(sf: ts.SourceFile, clientNode: ClientNodeFile, found: EndpointsCall, absPath: string): CodemodResult {
   try {
     if (found.kind === 'write') throw new CannotFix('writes are not rewritten');
     if (informerOwning(found.call)) {
@@ -32,16 +32,16 @@ export function rewriteEndpointsCall(sf: ts.SourceFile, clientNode: ClientNodeFi
     // together and the client is replaced: rewriting them one by one would leave it unused at the end (an error
     // under noUnusedLocals). Each of these findings carries the same edits; the first one applied fixes them all.
     // The same holds for the `CoreV1Api` import across the clients of a file: so the widest group first.
-    const sameClient = sameClientCalls(sf, found, true);
-    for (const group of [sameClientCalls(sf, found, false), sameClient]) {
-      if (group.length <= 1 || (group === sameClient && group.length === sameClientCalls(sf, found, false).length)) continue;
+    const sameClient = sameClientCalls(sf, found, true, absPath);
+    for (const group of [sameClientCalls(sf, found, false, absPath), sameClient]) {
+      if (group.length <= 1 || (group === sameClient && group.length === sameClientCalls(sf, found, false, absPath).length)) continue;
       try {
-        return { edits: rewriteCalls(sf, clientNode, found, group) };
+        return { edits: rewriteCalls(sf, clientNode, found, group, absPath) };
       } catch (error) {
         if (!(error instanceof CannotFix)) throw error;
       }
     }
-    return { edits: rewriteCalls(sf, clientNode, found, [found]) };
+    return { edits: rewriteCalls(sf, clientNode, found, [found], absPath) };
   } catch (error) {
     if (error instanceof CannotFix) return { reason: error.reason };
     throw error;
@@ -52,7 +52,7 @@ export function rewriteEndpointsCall(sf: ts.SourceFile, clientNode: ClientNodeFi
  * The reads and lists in the file, in order: on the same client as `found` (the same variable or `this` member),
  * or (`sameClient` false) on any client.
  */
-function sameClientCalls(sf: ts.SourceFile, found: EndpointsCall, sameClient: boolean): EndpointsCall[] {
+function sameClientCalls(sf: ts.SourceFile, found: EndpointsCall, sameClient: boolean, absPath: string): EndpointsCall[] {
   const client = found.receiver.getText(sf);
   const out: EndpointsCall[] = [];
   const visit = (n: ts.Node): void => {
@@ -61,7 +61,7 @@ function sameClientCalls(sf: ts.SourceFile, found: EndpointsCall, sameClient: bo
       const kind = Object.hasOwn(ENDPOINTS_METHODS, method) ? ENDPOINTS_METHODS[method] : undefined;
       if (n === found.call) out.push(found);
       else if (kind === 'read' || kind === 'list') {
-        out.push({ call: n, method, kind, receiver: n.expression.expression, nameNode: n.expression.name, generation: generationOf(n, method, sf.fileName) });
+        out.push({ call: n, method, kind, receiver: n.expression.expression, nameNode: n.expression.name, generation: generationOf(n, method, absPath) });
       }
     }
     ts.forEachChild(n, visit);
@@ -71,8 +71,8 @@ function sameClientCalls(sf: ts.SourceFile, found: EndpointsCall, sameClient: bo
 }
 
 /** The edits that rewrite `calls` (all on one client) in one plan; `group` mode replaces the client. */
-function rewriteCalls(sf: ts.SourceFile, clientNode: ClientNodeFile, found: EndpointsCall, calls: EndpointsCall[]): Edit[] {
-  const plan = new EditPlan(sf, clientNode);
+function rewriteCalls(sf: ts.SourceFile, clientNode: ClientNodeFile, found: EndpointsCall, calls: EndpointsCall[], absPath: string): Edit[] {
+  const plan = new EditPlan(sf, clientNode, absPath);
   if (calls.some((c) => c.generation !== found.generation || informerOwning(c.call))) {
     throw new CannotFix('the calls on this client are not all rewritable alike');
   }
@@ -211,8 +211,11 @@ export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression, grou
     const decl = decls.length === 1 ? decls[0] : undefined;
     const made = makeApiClientOf(decl?.initializer, 'CoreV1Api', cn);
     if (!decl || !made || !ts.isVariableStatement(decl.parent.parent)) {
-      const origin = originOf(sf, receiver.text);
-      throw new CannotFix(`the CoreV1Api client \`${receiver.text}\` ${origin}; ${whereFor(decl?.initializer, sf, cn) ?? where}`, receiver);
+      const assigned = decl && !decl.initializer ? assignmentOf(sf, receiver.text) : undefined;
+      const origin = assigned
+        ? `is declared without a value and assigned later (line ${sf.getLineAndCharacterOfPosition(assigned.getStart(sf)).line + 1}: \`${assigned.getText(sf).slice(0, 80)}\`), so slicefix does not rewrite it`
+        : originOf(sf, receiver.text);
+      throw new CannotFix(`the CoreV1Api client \`${receiver.text}\` ${origin}; ${whereFor(assigned?.right ?? decl?.initializer, sf, cn) ?? where}`, receiver);
     }
     const statement = decl.parent.parent;
     const block = statement.parent;
@@ -361,6 +364,18 @@ function whereFor(init: ts.Expression | undefined, sf: ts.SourceFile, cn: Client
     } else ts.forEachChild(n, visit);
   };
   if (init) visit(init);
+  return found;
+}
+
+/** `name = <value>` somewhere in the file (a client declared with `let name;` and created in a setup function). */
+function assignmentOf(sf: ts.SourceFile, name: string): ts.BinaryExpression | undefined {
+  let found: ts.BinaryExpression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name) found = n;
+    else ts.forEachChild(n, visit);
+  };
+  visit(sf);
   return found;
 }
 

@@ -19,8 +19,8 @@ import { SliceShapeRewriter } from '../src/ts/slice-shape.js';
 import { discoveryClientFor, fieldToLabelSelector, rewriteArguments, type CodemodResult } from './ts-endpoints-client.js';
 
 export function rewriteWatchPath(sf: ts.SourceFile, clientNode: ClientNodeFile, found: EndpointsPath, absPath: string): CodemodResult {
-  const plan = new EditPlan(sf, clientNode);
   try {
+    const plan = new EditPlan(sf, clientNode, absPath);
     if (found.named) throw new CannotFix('it addresses one Endpoints object by name; a Service\'s slices are found by label, so the response changes shape');
     if (found.watchPrefix) throw new CannotFix('it uses the removed /api/v1/watch/ prefix; watch the slices with ?watch=true');
     const node = found.node;

@@ -77,7 +77,7 @@ export const rule: Rule<TsAst> = {
         });
         continue;
       }
-      const result = rewriteEndpointsCall(ctx.ast.sourceFile, clientNode, found);
+      const result = rewriteEndpointsCall(ctx.ast.sourceFile, clientNode, found, ctx.file.absPath);
       if ('edits' in result) ctx.report({ start, end, messageId: found.kind, data, fix: result.edits });
       else ctx.report({ start, end, messageId: `${found.kind}Manual`, data: { ...data, reason: result.reason } });
     }

@@ -364,3 +364,68 @@ export function make(options: { coreApi?: CoreV1Api; kubeConfig?: KubeConfig } =
     );
   });
 });
+
+describe('client-node below 0.15 has no DiscoveryV1Api (issue 15, item 11)', () => {
+  const source = `const k8s = require('@kubernetes/client-node');
+
+const kc = new k8s.KubeConfig();
+kc.loadFromDefault();
+const core = kc.makeApiClient(k8s.CoreV1Api);
+
+async function ips(name) {
+  const res = await core.readNamespacedEndpoints(name, 'default');
+  return (res.body.subsets || []).flatMap((s) => s.addresses || []).map((a) => a.ip);
+}
+
+module.exports = { ips };
+`;
+
+  test('a range that allows 0.14 is refused, with the version and the reason', async () => {
+    const out = await lint({ 'package.json': '{"dependencies":{"@kubernetes/client-node":"^0.14.3"}}\n', 'a.js': source }, tsRules, { fix: true });
+    expect(out.files['a.js']).toBe(source);
+    const [finding] = out.result.findings;
+    expect(finding.fixable).toBe(false);
+    expect(finding.message).toContain('Not rewritten: @kubernetes/client-node 0.14.3 (the lowest version package.json allows) has no DiscoveryV1Api, added in 0.15.0; upgrade it first');
+  });
+
+  test('the installed version decides over the range', async () => {
+    const files = {
+      'package.json': '{"dependencies":{"@kubernetes/client-node":">=0.12.0"}}\n',
+      'node_modules/@kubernetes/client-node/package.json': '{"name":"@kubernetes/client-node","version":"0.16.3"}\n',
+      'a.js': source,
+    };
+    const out = await lint(files, tsRules, { fix: true });
+    expect(out.files['a.js']).toContain('readEndpointsFromSlices(discovery, name, \'default\')');
+    const old = await lint({ ...files, 'node_modules/@kubernetes/client-node/package.json': '{"version":"0.13.1"}\n' }, tsRules);
+    expect(old.result.findings[0].message).toContain('@kubernetes/client-node 0.13.1 (installed) has no DiscoveryV1Api');
+  });
+});
+
+describe('a client declared with `let` and created in a setup function (issue 15, item 12)', () => {
+  test('the reason says where it is assigned, not that it is not created in this file', async () => {
+    const text = `const k8s = require('@kubernetes/client-node');
+
+let k8sApi;
+
+function setup() {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromDefault();
+  k8sApi = kc.makeApiClient(k8s.CoreV1Api);
+}
+
+async function ips(name) {
+  const res = await k8sApi.readNamespacedEndpoints(name, 'default');
+  return (res.body.subsets || []).flatMap((s) => s.addresses || []).map((a) => a.ip);
+}
+
+module.exports = { setup, ips };
+`;
+    const out = await lint({ 'package.json': '{"dependencies":{"@kubernetes/client-node":"^0.22.0"}}\n', 'a.js': text }, tsRules);
+    const [finding] = out.result.findings;
+    expect(finding.message).not.toContain('is not created in this file');
+    expect(finding.message).toContain(
+      'the CoreV1Api client `k8sApi` is declared without a value and assigned later (line 8: `k8sApi = kc.makeApiClient(k8s.CoreV1Api)`)',
+    );
+    expect(finding.message).toContain('create a DiscoveryV1Api client next to it (kc.makeApiClient(k8s.DiscoveryV1Api))');
+  });
+});

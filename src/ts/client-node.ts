@@ -214,6 +214,57 @@ export function packageGeneration(absPath: string): Generation | undefined {
   return found;
 }
 
+/** The first client-node release with DiscoveryV1Api (discovery.k8s.io/v1), which every rewrite uses. */
+export const DISCOVERY_V1_SINCE = '0.15.0';
+
+const versionCache = new Map<string, { version: string; from: 'installed' | 'declared' } | null>();
+
+/**
+ * The client-node version a file runs with: the installed one (`node_modules/@kubernetes/client-node` of the
+ * nearest directory that has it), else the lowest version the nearest package.json's range allows; undefined when
+ * neither says (a tag such as `latest`, no package.json).
+ */
+export function clientNodeVersion(absPath: string): { version: string; from: 'installed' | 'declared' } | undefined {
+  let dir = path.dirname(absPath);
+  let declared: string | undefined;
+  for (;;) {
+    const cached = versionCache.get(dir);
+    if (cached !== undefined) return cached ?? (declared ? { version: declared, from: 'declared' } : undefined);
+    const installed = path.join(dir, 'node_modules', PACKAGE, 'package.json');
+    try {
+      const version = (JSON.parse(fs.readFileSync(installed, 'utf8')) as { version?: string }).version;
+      if (version) {
+        const found = { version, from: 'installed' as const };
+        versionCache.set(dir, found);
+        return found;
+      }
+    } catch {
+      // not installed here: look further up
+    }
+    if (declared === undefined) {
+      try {
+        const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+        const range = pkg.dependencies?.[PACKAGE] ?? pkg.devDependencies?.[PACKAGE] ?? pkg.peerDependencies?.[PACKAGE];
+        const lowest = range === undefined ? undefined : /(\d+\.\d+(?:\.\d+)?)/.exec(range)?.[1];
+        if (lowest) declared = lowest.split('.').length === 2 ? `${lowest}.0` : lowest;
+      } catch {
+        // no readable package.json here
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return declared ? { version: declared, from: 'declared' } : undefined;
+    dir = parent;
+  }
+}
+
+/** Whether version `a` is below `b` (plain x.y.z, pre-release tags ignored). */
+export function versionBelow(a: string, b: string): boolean {
+  const pa = a.split(/[.-]/).slice(0, 3).map(Number);
+  const pb = b.split(/[.-]/).slice(0, 3).map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) < (pb[i] ?? 0);
+  return false;
+}
+
 interface PathAliases {
   base: string;
   patterns: [prefix: string, suffix: string, targets: string[]][];

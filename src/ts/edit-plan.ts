@@ -4,7 +4,7 @@
  */
 import { ts } from './compiler.js';
 import type { Edit } from '../types.js';
-import { addNamedImports, clientNodeName, localNameOf, type ClientNodeFile } from './client-node.js';
+import { addNamedImports, clientNodeName, clientNodeVersion, DISCOVERY_V1_SINCE, localNameOf, versionBelow, type ClientNodeFile } from './client-node.js';
 import { CannotFix } from './scope.js';
 
 type Bindings = ts.NamedImports | ts.ObjectBindingPattern;
@@ -20,7 +20,18 @@ export class EditPlan {
   constructor(
     readonly sf: ts.SourceFile,
     readonly clientNode: ClientNodeFile,
-  ) {}
+    /** The file on disk, where the installed or declared client-node version is read. */
+    absPath: string,
+  ) {
+    // Every rewrite uses DiscoveryV1Api, which client-node has only since 0.15: below it the rewritten code would
+    // not compile (TypeScript) or would throw when loaded (JavaScript).
+    const used = clientNodeVersion(absPath);
+    if (used && versionBelow(used.version, DISCOVERY_V1_SINCE)) {
+      throw new CannotFix(
+        `@kubernetes/client-node ${used.version} (${used.from === 'installed' ? 'installed' : 'the lowest version package.json allows'}) has no DiscoveryV1Api, added in ${DISCOVERY_V1_SINCE}; upgrade it first`,
+      );
+    }
+  }
 
   replace(start: number, end: number, text: string): void {
     if (start === end && text === '') return;
