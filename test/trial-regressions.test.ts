@@ -198,7 +198,8 @@ export async function ips(kc: KubeConfig, name: string, namespace: string): Prom
 `;
     const out = await lint({ 'package.json': pkg1, 'x.ts': text }, tsRules, { fix: true });
     const fixed = out.files['x.ts'];
-    expect(fixed).toMatch(/^import \{ DiscoveryV1Api, KubeConfig, [\w, ]+ \} from '@kubernetes\/client-node';/);
+    // Sorted as the file had it; one name a line, since one line would pass the file's width.
+    expect(fixed).toMatch(/^import \{\n  ApiException,\n  DiscoveryV1Api,\n  KubeConfig,\n  V1EndpointSlice,\n  V1ObjectReference,\n\} from '@kubernetes\/client-node';\n/);
     expect(fixed).toContain('  const discovery = kc.makeApiClient(DiscoveryV1Api);\n  const ep = await readEndpointsFromSlices(discovery, { name, namespace });');
     expect(fixed).not.toMatch(/CoreV1Api|\bcore\b/);
   });
@@ -263,7 +264,7 @@ export async function ips(name: string): Promise<string[]> {
 });
 
 describe('a name added to a multi-line import (dnd-notes activator)', () => {
-  test("goes on its own line, in the import's indentation", async () => {
+  test("goes on its own line, in the import's indentation and in its sorted place", async () => {
     const text = `import {
   CoreV1Api,
   KubeConfig,
@@ -282,8 +283,9 @@ export async function count(name: string, namespace: string): Promise<number> {
 }
 `;
     const out = await lint({ 'package.json': '{"dependencies":{"@kubernetes/client-node":"^1.4.0"}}\n', 'x.ts': text }, tsRules, { fix: true });
-    expect(out.files['x.ts']).toMatch(/^import \{\n  CoreV1Api,\n  KubeConfig,\n  type V1Endpoints,\n(  \w+,\n)+\} from '@kubernetes\/client-node'\n/);
-    expect(out.files['x.ts']).toContain('\n  DiscoveryV1Api,\n');
+    expect(out.files['x.ts']).toMatch(
+      /^import \{\n  ApiException,\n  CoreV1Api,\n  DiscoveryV1Api,\n  KubeConfig,\n  type V1Endpoints,\n  V1EndpointSlice,\n  V1ObjectReference,\n\} from '@kubernetes\/client-node'\n/,
+    );
   });
 });
 
@@ -427,5 +429,22 @@ module.exports = { setup, ips };
       'the CoreV1Api client `k8sApi` is declared without a value and assigned later (line 8: `k8sApi = kc.makeApiClient(k8s.CoreV1Api)`)',
     );
     expect(finding.message).toContain('create a DiscoveryV1Api client next to it (kc.makeApiClient(k8s.DiscoveryV1Api))');
+  });
+});
+
+describe('names added to an import keep the order the file keeps (issue 15, style)', () => {
+  test('an unsorted list gets the new names last; a long one-line import that fits stays on one line', async () => {
+    const text = `import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
+
+export async function ips(kc: KubeConfig, name: string, namespace: string): Promise<string[]> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const ep = await core.readNamespacedEndpoints({ name, namespace });
+  return ep.subsets?.flatMap((s) => s.addresses ?? []).map((a) => a.ip) ?? []; // a line as wide as the import will be, or a bit more
+}
+`;
+    const out = await lint({ 'package.json': '{"dependencies":{"@kubernetes/client-node":"^1.4.0"}}\n', 'x.ts': text }, tsRules, { fix: true });
+    expect(out.files['x.ts']).toMatch(
+      /^import \{ KubeConfig, DiscoveryV1Api, V1EndpointSlice, V1ObjectReference, ApiException \} from '@kubernetes\/client-node';\n/,
+    );
   });
 });

@@ -96,10 +96,15 @@ export class EditPlan {
 
   finish(): Edit[] {
     for (const step of this.finishing.splice(0)) step();
-    const out = [...this.edits];
+    let out = [...this.edits];
     for (const [bindings, names] of this.imports) {
-      const edit = addNamedImports(bindings, this.clientNode, [...names].filter((n) => !this.provided.has(n.replace(/^type /, ''))));
-      if (edit) out.push(edit);
+      const start = bindings.getStart(this.sf);
+      const within = (e: Edit) => e.start > start && e.end < bindings.end;
+      const inner = out.filter(within);
+      const edit = addNamedImports(bindings, this.clientNode, [...names].filter((n) => !this.provided.has(n.replace(/^type /, ''))), inner);
+      if (!edit) continue;
+      if (edit.start === start && edit.end === bindings.end) out = out.filter((e) => !within(e));
+      out.push(edit);
     }
     return out;
   }
