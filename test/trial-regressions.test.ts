@@ -448,3 +448,37 @@ export async function ips(kc: KubeConfig, name: string, namespace: string): Prom
     );
   });
 });
+
+describe('the functions slicefix adds to a file (issue 15)', () => {
+  test('are added once, and reused by a later fix of the same file', async () => {
+    const read = (fn: string) => `
+export async function ${fn}(name: string, namespace: string): Promise<string[]> {
+  const ep = await core.readNamespacedEndpoints({ name, namespace });
+  return ep.subsets?.flatMap((s) => s.addresses ?? []).map((a) => a.ip) ?? [];
+}
+`;
+    const head = `import * as k8s from '@kubernetes/client-node';
+
+const kc = new k8s.KubeConfig();
+kc.loadFromDefault();
+const core = kc.makeApiClient(k8s.CoreV1Api);
+
+export function nodes() {
+  return core.listNode();
+}
+`;
+    const pkg = '{"dependencies":{"@kubernetes/client-node":"^1.4.0"}}\n';
+    const first = await lint({ 'package.json': pkg, 'x.ts': head + read('a') + read('b') }, tsRules, { fix: true });
+    const once = first.files['x.ts'];
+    expect(once.match(/^function endpointsOfSlices\(/gm)).toHaveLength(1);
+    expect(once.match(/^async function readEndpointsFromSlices\(/gm)).toHaveLength(1);
+    // A user adds another read later and runs --fix again.
+    const [before, after] = once.split('\n/**\n * What v1 Endpoints');
+    const second = await lint({ 'package.json': pkg, 'x.ts': `${before}${read('c')}\n/**\n * What v1 Endpoints${after}` }, tsRules, { fix: true });
+    const twice = second.files['x.ts'];
+    expect(twice).toContain('export async function c(name: string, namespace: string): Promise<string[]> {\n  const ep = await readEndpointsFromSlices(discovery, { name, namespace });');
+    expect(twice.match(/function endpointsOfSlices\d*\(/g)).toHaveLength(1);
+    expect(twice.match(/function readEndpointsFromSlices\d*\(/g)).toHaveLength(1);
+    expect(twice.match(/makeApiClient\(k8s\.DiscoveryV1Api\)/g)).toHaveLength(1);
+  });
+});
