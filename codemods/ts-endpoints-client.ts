@@ -97,7 +97,7 @@ function rewriteCalls(sf: ts.SourceFile, clientNode: ClientNodeFile, found: Endp
     } else {
       plan.replaceNode(call.receiver, client);
       plan.replaceNode(call.nameNode, SLICE_METHOD[call.method]);
-      rewriteArguments(plan, call);
+      rewriteArguments(plan, call, `${client}.${SLICE_METHOD[call.method]}`);
       for (const site of valueSites(plan, call)) listItems(plan, site, names.slices);
     }
   }
@@ -445,14 +445,6 @@ function clientMembers(cls: ts.ClassLikeDeclaration, cn: ClientNodeFile): Client
 // ---------------------------------------------------------------------------------------------------------------
 // Arguments
 
-function selectorFor(name: ts.Expression, sf: ts.SourceFile): string {
-  if (ts.isStringLiteral(name) && /^[a-z0-9.-]+$/.test(name.text)) {
-    const quote = name.getText(sf)[0];
-    return `${quote}${SERVICE_NAME_LABEL}=${name.text}${quote}`;
-  }
-  return `\`${SERVICE_NAME_LABEL}=\${${name.getText(sf)}}\``;
-}
-
 /** `'metadata.name=foo'` or `` `metadata.name=${x}` `` as a field selector → the service-name label selector. */
 export function fieldToLabelSelector(value: ts.Expression, sf: ts.SourceFile): string {
   const raw = value.getText(sf);
@@ -473,15 +465,14 @@ const POSITIONAL: Record<string, { field: number; label: number }> = {
   listEndpointsForAllNamespaces: { field: 2, label: 3 },
 };
 
-export function rewriteArguments(plan: EditPlan, found: EndpointsCall): void {
+/**
+ * The arguments of a list call (reads keep theirs): a `metadata.name=<service>` field selector becomes the
+ * service-name label selector. `callee` is the call's new callee text, for the width of the line it makes.
+ */
+export function rewriteArguments(plan: EditPlan, found: EndpointsCall, callee: string): void {
   const sf = plan.sf;
   const args = found.call.arguments;
-  const replaceArgs = (texts: string[]) => {
-    while (texts.length > 0 && texts[texts.length - 1] === 'undefined') texts.pop();
-    const start = args.length > 0 ? args[0].getStart(sf) : args.pos;
-    const end = args.length > 0 ? args[args.length - 1].end : args.pos;
-    plan.replace(start, end, texts.join(', '));
-  };
+  if (found.kind !== 'list') throw new CannotFix('only lists have their arguments rewritten', found.call);
   if (found.generation === 1) {
     if (args.length === 0) return;
     const obj = args[0];
@@ -496,21 +487,6 @@ export function rewriteArguments(plan: EditPlan, found: EndpointsCall): void {
       props.set(p.name.text, p);
     }
     const valueOf = (p: ts.ObjectLiteralElementLike) => (ts.isPropertyAssignment(p) ? p.initializer : (p as ts.ShorthandPropertyAssignment).name);
-    if (found.kind === 'read') {
-      const name = props.get('name');
-      const namespace = props.get('namespace');
-      const extra = [...props.keys()].filter((k) => !['name', 'namespace', 'pretty'].includes(k));
-      if (!name || !namespace || extra.length > 0) {
-        throw new CannotFix(`the read has parameters other than name, namespace and pretty (${extra.join(', ') || 'name or namespace missing'})`, obj);
-      }
-      const parts = [namespace.getText(sf), `labelSelector: ${selectorFor(valueOf(name), sf)}`];
-      const pretty = props.get('pretty');
-      if (pretty) parts.push(pretty.getText(sf));
-      const multiline = obj.getText(sf).includes('\n');
-      const indent = indentAt(sf.text, name.getStart(sf));
-      plan.replaceNode(obj, multiline ? `{\n${parts.map((p) => `${indent}${p},`).join('\n')}\n${indentAt(sf.text, obj.getStart(sf))}}` : `{ ${parts.join(', ')} }`);
-      return;
-    }
     const field = props.get('fieldSelector');
     if (field) {
       if (props.has('labelSelector')) throw new CannotFix('the list has both a field and a label selector', field);
@@ -518,26 +494,61 @@ export function rewriteArguments(plan: EditPlan, found: EndpointsCall): void {
     }
     return;
   }
+  if (args.length === 0) return;
+  const slots = POSITIONAL[found.method];
+  const last = args[args.length - 1];
   const texts = args.map((a) => a.getText(sf));
-  if (found.kind === 'read') {
-    if (args.length < 2 || args.length > 3) throw new CannotFix('the 0.x read passes options beyond name, namespace and pretty', found.call);
-    replaceArgs([texts[1], texts[2] ?? 'undefined', 'undefined', 'undefined', 'undefined', selectorFor(args[0], sf)]);
+  const commented = () => {
+    const afterLast = (ts.getTrailingCommentRanges(sf.text, last.end) ?? []).reduce((end, c) => c.end, last.end);
+    return /\/\*|\/\//.test(sf.text.slice(args[0].getStart(sf), afterLast));
+  };
+  if (isUndefined(args[slots.field])) {
+    // Unchanged arguments, but a longer callee: they may have to wrap.
+    if (!commented()) layOutArguments(plan, found.call, callee, texts);
     return;
   }
-  const slots = POSITIONAL[found.method];
-  if (!isUndefined(args[slots.field])) {
-    if (!isUndefined(args[slots.label])) throw new CannotFix('the list has both a field and a label selector', args[slots.field]);
+  if (!isUndefined(args[slots.label])) throw new CannotFix('the list has both a field and a label selector', args[slots.field]);
+  const label = fieldToLabelSelector(args[slots.field], sf);
+  const afterLast = (ts.getTrailingCommentRanges(sf.text, last.end) ?? []).reduce((end, c) => c.end, last.end);
+  if (/\/\*|\/\//.test(sf.text.slice(args[0].getStart(sf), afterLast))) {
     // Slot by slot, so that comments naming the slots (`undefined /*_continue*/`) stay with their slots.
-    const label = fieldToLabelSelector(args[slots.field], sf);
     plan.replaceNode(args[slots.field], 'undefined');
     if (slots.label < args.length) plan.replaceNode(args[slots.label], label);
     else {
-      const last = args[args.length - 1];
-      const at = (ts.getTrailingCommentRanges(sf.text, last.end) ?? []).reduce((end, c) => c.end, last.end);
       const added = [...Array(slots.label - args.length).fill('undefined'), label];
-      plan.replace(at, at, added.map((t) => `, ${t}`).join(''));
+      plan.replace(afterLast, afterLast, added.map((t) => `, ${t}`).join(''));
     }
+    return;
   }
+  texts[slots.field] = 'undefined';
+  while (texts.length <= slots.label) texts.push('undefined');
+  texts[slots.label] = label;
+  layOutArguments(plan, found.call, callee, texts);
+}
+
+/**
+ * Replaces the arguments of `call` with `texts`: on the call's line while it stays within the file's own width,
+ * else one argument a line, indented one step further than the line the call starts on.
+ */
+function layOutArguments(plan: EditPlan, call: ts.CallExpression, callee: string, texts: string[]): void {
+  const sf = plan.sf;
+  const text = sf.text;
+  const args = call.arguments;
+  const close = call.end - 1; // the `)`
+  const lineStart = text.lastIndexOf('\n', call.getStart(sf) - 1) + 1;
+  const lineEnd = text.indexOf('\n', call.end) === -1 ? text.length : text.indexOf('\n', call.end);
+  const oneLine = `${text.slice(lineStart, call.getStart(sf))}${callee}(${texts.join(', ')})${text.slice(call.end, lineEnd)}`;
+  const width = Math.max(80, ...text.split('\n').map((l) => l.length));
+  const multiline = text.slice(args.pos, close).includes('\n');
+  if (!multiline && !oneLine.includes('\n') && oneLine.length <= width) {
+    const joined = texts.join(', ');
+    if (joined !== text.slice(args[0].getStart(sf), args[args.length - 1].end)) plan.replace(args[0].getStart(sf), args[args.length - 1].end, joined);
+    return;
+  }
+  if (multiline && texts.every((t, i) => t === args[i]?.getText(sf))) return; // already one a line
+  const base = indentAt(text, call.getStart(sf));
+  const step = multiline ? indentAt(text, args[0].getStart(sf)) : `${base}${/^\t/.test(base) ? '\t' : '  '}`;
+  plan.replace(args.pos, close, `\n${texts.map((t) => `${step}${t},`).join('\n')}\n${base}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -121,9 +121,10 @@ function informer(plan: EditPlan, call: ts.CallExpression | ts.NewExpression, pa
     nameNode: body.expression.name,
     generation: generationOf(body, method, absPath),
   };
-  plan.replaceNode(list.receiver, discoveryClientFor(plan, list.receiver));
+  const client = discoveryClientFor(plan, list.receiver);
+  plan.replaceNode(list.receiver, client);
   plan.replaceNode(list.nameNode, SLICE_METHOD[method]);
-  rewriteArguments(plan, list);
+  rewriteArguments(plan, list, `${client}.${SLICE_METHOD[method]}`);
   // Its handlers now receive slices.
   const holder = call.parent;
   if (!ts.isVariableDeclaration(holder) || holder.initializer !== call || !ts.isIdentifier(holder.name)) {
