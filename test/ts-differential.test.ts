@@ -42,6 +42,8 @@ interface Callable {
   name: string;
   /** `set`: the function's contract is a set (order and repeats carry no meaning); see each entry's reason. */
   contract: Contract;
+  /** Watches stay open (an informer's watch, which would list again when it ends) instead of ending. */
+  watch?: 'open';
   call(mod: Module, state: ClusterState, env: Env): Promise<unknown>;
 }
 
@@ -85,6 +87,9 @@ export const callables: Callable[] = [
   // Its contract is "something changed in this namespace": a watch of slices tells once per slice, and the handler
   // (a resync) does not care how often; so the events are compared as a set.
   { project: 'v1-readers', file: 'src/readers.ts', name: 'changes', contract: 'set', call: (m, s) => collected((push) => m.changes(ns(s), svc(s), push)) },
+  // An informer filled once: `add` per Endpoints object before, per slice after; the same "a Service with
+  // endpoints in this namespace" notification, compared as a set for the same reason.
+  { project: 'v1-readers', file: 'src/informed.ts', name: 'warmUp', contract: 'set', watch: 'open', call: (m, s) => collected((push) => m.warmUp(ns(s), push)) },
   // v0-readers-cjs (0.22, CommonJS, loadFromCluster): 404 checks on statusCode and response.statusCode.
   { project: 'v0-readers-cjs', file: 'lib/health.js', name: 'readyCount', contract: 'exact', call: (m, s) => m.readyCount(ns(s), svc(s)) },
   { project: 'v0-readers-cjs', file: 'lib/health.js', name: 'isGone', contract: 'exact', call: (m, s) => m.isGone(ns(s), svc(s)) },
@@ -146,6 +151,7 @@ export const declared: Declared[] = [
   ]),
   ...declare('endpoints-ts-watch.md', 'orphan-endpoints', 'no slice is mirrored, so the watch sees no event', [
     'v1-readers:changes',
+    'v1-readers:warmUp',
   ]),
 ];
 
@@ -189,10 +195,12 @@ export async function runHarness(server: ApiServer, mutate: (project: string, fi
         const modAfter = await loadModule(after.get(c.file)!);
         for (const state of clusterStates) {
           const env = { server, kubeConfig: kubeConfigFor(project.generation as Generation, server.url) };
+          server.watchMode = c.watch ?? 'end';
           server.serve(state);
           const b = await observe(() => c.call(modBefore, state, env), c.contract);
           server.serve(state);
           const a = await observe(() => c.call(modAfter, state, env), c.contract);
+          server.watchMode = 'end';
           results.push({ callable: `${c.project}:${c.name}`, state: state.name, before: b, after: a, equal: JSON.stringify(a) === JSON.stringify(b) });
         }
       }

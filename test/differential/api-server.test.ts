@@ -78,6 +78,20 @@ describe('client-node 1.x', () => {
     });
     expect(seen).toEqual(['ADDED IPv4', 'ADDED IPv6']);
   });
+
+  it('answers an open watch that has nothing to send yet (client-node waits for the headers)', async () => {
+    server.serve(state('missing-service'));
+    server.watchMode = 'open';
+    try {
+      const { kc } = clients();
+      let done = false;
+      const controller = await new k8s.Watch(kc).watch('/apis/discovery.k8s.io/v1/endpointslices', {}, () => undefined, () => (done = true));
+      expect(done).toBe(false);
+      controller.abort();
+    } finally {
+      server.watchMode = 'end';
+    }
+  }, 10_000);
 });
 
 describe('client-node 0.22', () => {

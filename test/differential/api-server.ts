@@ -149,6 +149,8 @@ export async function startApiServer(): Promise<ApiServer> {
     const watch = url.searchParams.get('watch');
     if (watch === 'true' || watch === '1') {
       res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+      // An open watch with no event yet must still answer: the client waits for the headers before it returns.
+      res.flushHeaders();
       for (const object of items) res.write(`${JSON.stringify({ type: 'ADDED', object })}\n`);
       if (api.watchMode === 'end') res.end();
       else {
