@@ -9,7 +9,8 @@
  *   (`metadata.name`, `metadata.namespace`);
  * - `?watch=true`: one ADDED event per object as a JSON line, then the stream ends or stays open
  *   (`watchMode`), which is what client-node's Watch class and its informers read.
- * It listens on 127.0.0.1, port 0, and `close()` ends every open watch so the tests leave nothing behind.
+ * It listens on 127.0.0.1, port 0, with bounded connections and request times, and `close()` ends every open
+ * watch so the tests leave nothing behind.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -161,6 +162,10 @@ export async function startApiServer(): Promise<ApiServer> {
     }
     send(200, { apiVersion: group, kind: `${kind}List`, metadata: { resourceVersion: '1' }, items });
   });
+  // Bounded: a test that forgets a request or a watch must not keep the process (and CI) waiting.
+  server.maxConnections = 64;
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
