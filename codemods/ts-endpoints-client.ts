@@ -92,8 +92,14 @@ function rewriteCalls(sf: ts.SourceFile, clientNode: ClientNodeFile, found: Endp
         throw new CannotFix('the read passes request options beyond name, namespace and pretty', call.call);
       }
       for (const site of valueSites(plan, call)) endpointsValue(site);
-      // The arguments stay as they are: the added function takes the read's own parameters.
-      plan.replace(call.call.getStart(sf), args.pos, `${names.read}(${client}${args.length > 0 ? ', ' : ''}`);
+      // The arguments stay as they are: the added function takes the read's own parameters after the client.
+      const commented = args.length > 0 && /\/\*|\/\//.test(sf.text.slice(args.pos, call.call.end));
+      if (args.length === 0 || commented) {
+        plan.replace(call.call.getStart(sf), args.pos, `${names.read}(${client}${args.length > 0 ? ', ' : ''}`);
+      } else {
+        plan.replace(call.call.getStart(sf), args.pos, `${names.read}(`);
+        layOutArguments(plan, call.call, names.read!, [client, ...args.map((a) => a.getText(sf))]);
+      }
     } else {
       plan.replaceNode(call.receiver, client);
       plan.replaceNode(call.nameNode, SLICE_METHOD[call.method]);
@@ -539,8 +545,9 @@ function layOutArguments(plan: EditPlan, call: ts.CallExpression, callee: string
   const lineEnd = text.indexOf('\n', call.end) === -1 ? text.length : text.indexOf('\n', call.end);
   const oneLine = `${text.slice(lineStart, call.getStart(sf))}${callee}(${texts.join(', ')})${text.slice(call.end, lineEnd)}`;
   const width = Math.max(80, ...text.split('\n').map((l) => l.length));
-  const multiline = text.slice(args.pos, close).includes('\n');
-  if (!multiline && !oneLine.includes('\n') && oneLine.length <= width) {
+  // One argument a line already: the first one starts a line of its own.
+  const multiline = text.slice(args.pos, args[0].getStart(sf)).includes('\n');
+  if (!multiline && oneLine.split('\n')[0].length <= width) {
     const joined = texts.join(', ');
     if (joined !== text.slice(args[0].getStart(sf), args[args.length - 1].end)) plan.replace(args[0].getStart(sf), args[args.length - 1].end, joined);
     return;
