@@ -1,49 +1,131 @@
 /**
- * Codemod `ts-endpoints-client`: a CoreV1Api read or list of v1 Endpoints becomes the matching DiscoveryV1Api
- * list of EndpointSlices, in the API generation the call is written in:
- * - 1.x: `readNamespacedEndpoints({ name, namespace })` → `listNamespacedEndpointSlice({ namespace,
- *   labelSelector: `kubernetes.io/service-name=${name}` })`, the result is the slice list;
- * - 0.x: `readNamespacedEndpoints(name, namespace)` → `listNamespacedEndpointSlice(namespace, undefined,
- *   undefined, undefined, undefined, `kubernetes.io/service-name=${name}`)` (label selector in its 6th slot), the
- *   list is in `.body` as before.
+ * Codemod `ts-endpoints-client`: a CoreV1Api read or list of v1 Endpoints reads the Service's EndpointSlices
+ * instead, and the code that used the answer keeps its meaning:
+ * - a read becomes `readEndpointsFromSlices(<DiscoveryV1Api client>, <the read's own arguments>)`, which answers
+ *   with what the Endpoints held, or the read's 404 when the Service has no slice (ts-endpoints-adapter.ts);
+ * - a list becomes `listNamespacedEndpointSlice`/`listEndpointSliceForAllNamespaces` (a `metadata.name` field
+ *   selector becomes the service-name label selector), and its `items` become `endpointsOfSlices(items)`, one
+ *   Endpoints-like object per Service.
  * The DiscoveryV1Api client is created beside the CoreV1Api one (same scope, same KubeConfig, same import style),
- * or an existing one there is reused. The consumers of the result are rewritten by `SliceShapeRewriter`; when
- * one of them cannot be, nothing is rewritten and the reason is returned.
+ * or an existing one there is reused. The value must be used only through what is rebuilt (`subsets`, the
+ * Service's name and namespace); otherwise nothing is rewritten and the reason is returned.
  */
 import { ts } from '../src/ts/compiler.js';
 import type { Edit } from '../src/types.js';
-import { localNameOf, refersTo, type ClientNodeFile, type Generation } from '../src/ts/client-node.js';
-import { SLICE_METHOD, type EndpointsCall } from '../src/ts/analysis.js';
+import { clientNodeName, localNameOf, refersTo, type ClientNodeFile } from '../src/ts/client-node.js';
+import { ENDPOINTS_METHODS, SLICE_METHOD, generationOf, type EndpointsCall } from '../src/ts/analysis.js';
 import { EditPlan } from '../src/ts/edit-plan.js';
 import { CannotFix, describeUse, indentAt, referencesOf } from '../src/ts/scope.js';
-import { SliceShapeRewriter } from '../src/ts/slice-shape.js';
+import { ensureAdapter } from './ts-endpoints-adapter.js';
 
 export type CodemodResult = { edits: Edit[] } | { reason: string };
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
-export function rewriteEndpointsCall(sf: ts.SourceFile, clientNode: ClientNodeFile, found: EndpointsCall): CodemodResult {
-  const plan = new EditPlan(sf, clientNode);
+export function rewriteEndpointsCall(sf: ts.SourceFile, clientNode: ClientNodeFile, found: EndpointsCall, absPath: string): CodemodResult {
   try {
     if (found.kind === 'write') throw new CannotFix('writes are not rewritten');
     if (informerOwning(found.call)) {
       throw new CannotFix('it is the list function of an informer; endpoints-ts-watch rewrites it together with the informer path');
     }
-    const client = discoveryClientFor(plan, found.receiver);
-    plan.replaceNode(found.receiver, client);
-    plan.replaceNode(found.nameNode, SLICE_METHOD[found.method]);
-    rewriteArguments(plan, found);
-    const shape = new SliceShapeRewriter((type, twin) => plan.retype(type, twin));
-    for (const site of valueSites(plan, found)) {
-      if (found.kind === 'read') shape.endpointsValue(site, 'list');
-      else listValue(plan, shape, site);
+    // When every use of the CoreV1Api client is a read or list that can be rewritten, all of them are rewritten
+    // together and the client is replaced: rewriting them one by one would leave it unused at the end (an error
+    // under noUnusedLocals). Each of these findings carries the same edits; the first one applied fixes them all.
+    // The same holds for the `CoreV1Api` import across the clients of a file: so the widest group first.
+    const sameClient = sameClientCalls(sf, found, true, absPath);
+    for (const group of [sameClientCalls(sf, found, false, absPath), sameClient]) {
+      if (group.length <= 1 || (group === sameClient && group.length === sameClientCalls(sf, found, false, absPath).length)) continue;
+      try {
+        return { edits: rewriteCalls(sf, clientNode, found, group, absPath) };
+      } catch (error) {
+        if (!(error instanceof CannotFix)) throw error;
+      }
     }
-    plan.add(shape.edits);
-    return { edits: plan.finish() };
+    return { edits: rewriteCalls(sf, clientNode, found, [found], absPath) };
   } catch (error) {
     if (error instanceof CannotFix) return { reason: error.reason };
     throw error;
   }
+}
+
+/**
+ * The reads and lists in the file, in order: on the same client as `found` (the same variable or `this` member),
+ * or (`sameClient` false) on any client.
+ */
+function sameClientCalls(sf: ts.SourceFile, found: EndpointsCall, sameClient: boolean, absPath: string): EndpointsCall[] {
+  const client = found.receiver.getText(sf);
+  const out: EndpointsCall[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && (!sameClient || n.expression.expression.getText(sf) === client)) {
+      const method = n.expression.name.text;
+      const kind = Object.hasOwn(ENDPOINTS_METHODS, method) ? ENDPOINTS_METHODS[method] : undefined;
+      if (n === found.call) out.push(found);
+      else if (kind === 'read' || kind === 'list') {
+        out.push({ call: n, method, kind, receiver: n.expression.expression, nameNode: n.expression.name, generation: generationOf(n, method, absPath) });
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/** The edits that rewrite `calls` (all on one client) in one plan; `group` mode replaces the client. */
+function rewriteCalls(sf: ts.SourceFile, clientNode: ClientNodeFile, found: EndpointsCall, calls: EndpointsCall[], absPath: string): Edit[] {
+  const plan = new EditPlan(sf, clientNode, absPath);
+  if (calls.some((c) => c.generation !== found.generation || informerOwning(c.call))) {
+    throw new CannotFix('the calls on this client are not all rewritable alike');
+  }
+  const receivers = calls.map((c) => c.receiver);
+  const clients = new Map<string, string>();
+  for (const call of calls) {
+    const text = call.receiver.getText(sf);
+    if (!clients.has(text)) clients.set(text, discoveryClientFor(plan, call.receiver, receivers));
+  }
+  const like = clientNodeValueRef(sf, clientNode);
+  const names = ensureAdapter(plan, like, found.generation, calls.some((c) => c.kind === 'read'));
+  for (const call of calls) {
+    const client = clients.get(call.receiver.getText(sf))!;
+    if (call.kind === 'read') {
+      const args = call.call.arguments;
+      if (args.length > (call.generation === 1 ? 1 : 3)) {
+        throw new CannotFix('the read passes request options beyond name, namespace and pretty', call.call);
+      }
+      for (const site of valueSites(plan, call)) endpointsValue(site);
+      // The arguments stay as they are: the added function takes the read's own parameters after the client.
+      const commented = args.length > 0 && /\/\*|\/\//.test(sf.text.slice(args.pos, call.call.end));
+      if (args.length === 0 || commented) {
+        plan.replace(call.call.getStart(sf), args.pos, `${names.read}(${client}${args.length > 0 ? ', ' : ''}`);
+      } else {
+        plan.replace(call.call.getStart(sf), args.pos, `${names.read}(`);
+        layOutArguments(plan, call.call, names.read!, [client, ...args.map((a) => a.getText(sf))]);
+      }
+    } else {
+      plan.replaceNode(call.receiver, client);
+      plan.replaceNode(call.nameNode, SLICE_METHOD[call.method]);
+      rewriteArguments(plan, call, `${client}.${SLICE_METHOD[call.method]}`);
+      for (const site of valueSites(plan, call)) listItems(plan, site, names.slices);
+    }
+  }
+  return plan.finish();
+}
+
+/**
+ * A value reference to a client-node export in this file (`k8s.CoreV1Api`, or a name imported as a value), whose
+ * style the added code follows to name client-node's types and its error class.
+ */
+function clientNodeValueRef(sf: ts.SourceFile, cn: ClientNodeFile): ts.Node {
+  let found: ts.Node | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && cn.namespaces.has(n.expression.text)) found = n;
+    else if (ts.isImportSpecifier(n) && !n.isTypeOnly && !n.parent.parent.isTypeOnly && cn.named.has(n.name.text)) found = n.name;
+    else if (ts.isBindingElement(n) && ts.isIdentifier(n.name) && cn.named.has(n.name.text) && ts.isObjectBindingPattern(n.parent)) found = n.name;
+    else ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  if (!found) throw new CannotFix('cannot tell how this file imports values from @kubernetes/client-node');
+  return found;
 }
 
 /** `makeInformer(kc, path, () => api.listNamespacedEndpoints(...))` or `new ListWatch(path, watch, fn)`. */
@@ -121,7 +203,7 @@ function identifierUsed(sf: ts.SourceFile, name: string): boolean {
 }
 
 /** The text of a DiscoveryV1Api client next to the CoreV1Api `receiver`, adding its creation when needed. */
-export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): string {
+export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression, group: readonly ts.Node[] = [receiver]): string {
   const sf = plan.sf;
   const cn = plan.clientNode;
   const where = `create a DiscoveryV1Api client next to it (kc.makeApiClient(DiscoveryV1Api))`;
@@ -135,8 +217,11 @@ export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): str
     const decl = decls.length === 1 ? decls[0] : undefined;
     const made = makeApiClientOf(decl?.initializer, 'CoreV1Api', cn);
     if (!decl || !made || !ts.isVariableStatement(decl.parent.parent)) {
-      const origin = originOf(sf, receiver.text);
-      throw new CannotFix(`the CoreV1Api client \`${receiver.text}\` ${origin}; ${whereFor(decl?.initializer, sf, cn) ?? where}`, receiver);
+      const assigned = decl && !decl.initializer ? assignmentOf(sf, receiver.text) : undefined;
+      const origin = assigned
+        ? `is declared without a value and assigned later (line ${sf.getLineAndCharacterOfPosition(assigned.getStart(sf)).line + 1}: \`${assigned.getText(sf).slice(0, 80)}\`), so slicefix does not rewrite it`
+        : originOf(sf, receiver.text);
+      throw new CannotFix(`the CoreV1Api client \`${receiver.text}\` ${origin}; ${whereFor(assigned?.right ?? decl?.initializer, sf, cn) ?? where}`, receiver);
     }
     const statement = decl.parent.parent;
     const block = statement.parent;
@@ -147,14 +232,15 @@ export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): str
         if (ts.isIdentifier(d.name) && makeApiClientOf(d.initializer, 'DiscoveryV1Api', cn)) return d.name.text;
       }
     }
-    const name = uniqueName(discoveryNameFor(receiver.text), (n) => identifierUsed(sf, n));
+    const name = uniqueName(discoveryNameFor(receiver.text), (n) => identifierUsed(sf, n) || plan.names.has(n));
+    plan.names.add(name);
     // The CoreV1Api client served only this call, and is neither exported nor shared: it is replaced rather than
     // left behind unused (an error under noUnusedLocals, and dead code anyway).
     const replaced =
       statement.declarationList.declarations.length === 1 &&
       !statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) &&
-      soleReference(() => referencesOf(decl.name as ts.Identifier), receiver);
-    if (replaced) swapCoreImport(plan, made.apiArg, [statement]);
+      onlyReferences(() => referencesOf(decl.name as ts.Identifier), group);
+    if (replaced) replacedClient(plan, made.apiArg, [statement]);
     const keyword = decl.parent.flags & ts.NodeFlags.Const ? 'const' : decl.parent.flags & ts.NodeFlags.Let ? 'let' : 'var';
     const type = decl.type ? `: ${plan.ref('DiscoveryV1Api', typeNameOf(decl.type, cn))}` : '';
     const created = `${keyword} ${name}${type} = ${made.kubeConfig.getText(sf)}.makeApiClient(${plan.ref('DiscoveryV1Api', made.apiArg)})${semicolonOf(statement, sf)}`;
@@ -173,7 +259,8 @@ export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): str
     if (!core) throw new CannotFix(`the CoreV1Api client \`this.${prop}\` is not created in this class by makeApiClient; ${where}`, receiver);
     const taken = new Set(cls.members.map((m) => (m.name && ts.isIdentifier(m.name) ? m.name.text : '')));
     members.forEach((m) => taken.add(m.name));
-    const name = uniqueName(discoveryNameFor(prop), (n) => taken.has(n));
+    const name = uniqueName(discoveryNameFor(prop), (n) => taken.has(n) || plan.names.has(`this.${n}`));
+    plan.names.add(`this.${name}`);
     const declared = cls.members.find(
       (m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === prop,
     );
@@ -183,8 +270,8 @@ export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): str
     const replaced =
       declared !== undefined &&
       declared.modifiers?.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword) === true &&
-      memberAccesses(sf, prop).every((access) => access === receiver || (core.statement !== declared && isAssignedIn(access, core.statement)));
-    if (replaced) swapCoreImport(plan, made.apiArg, core.statement === declared ? [declared] : [declared, core.statement]);
+      memberAccesses(sf, prop).every((access) => group.includes(access) || (core.statement !== declared && isAssignedIn(access, core.statement)));
+    if (replaced) replacedClient(plan, made.apiArg, core.statement === declared ? [declared] : [declared, core.statement]);
     const creation = `${made.kubeConfig.getText(sf)}.makeApiClient(${plan.ref('DiscoveryV1Api', made.apiArg)})`;
     const put = (node: ts.Node, text: string) => {
       if (replaced) plan.replace(node.getStart(sf), node.end, text);
@@ -202,11 +289,10 @@ export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): str
   throw new CannotFix(`the receiver \`${receiver.getText(sf)}\` is not a client created in this file; ${where}`, receiver);
 }
 
-/** Whether `receiver` is the only reference (false when the references cannot be told). */
-function soleReference(references: () => ts.Identifier[], receiver: ts.Node): boolean {
+/** Whether the references are all among `group` (false when the references cannot be told). */
+function onlyReferences(references: () => ts.Identifier[], group: readonly ts.Node[]): boolean {
   try {
-    const refs = references();
-    return refs.length === 1 && refs[0] === receiver;
+    return references().every((ref) => group.includes(ref));
   } catch (error) {
     if (error instanceof CannotFix) return false;
     throw error;
@@ -227,6 +313,23 @@ function memberAccesses(sf: ts.SourceFile, prop: string): ts.Node[] {
 
 function isAssignedIn(access: ts.Node, statement: ts.Node): boolean {
   return ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.left === access;
+}
+
+const replacedClients = new WeakMap<EditPlan, { apiArg: ts.Expression; nodes: ts.Node[] }>();
+
+/**
+ * Records a CoreV1Api client the plan replaces; once the plan is finished, the `CoreV1Api` import is swapped if
+ * the replaced clients were all that used it (several clients of one file may be replaced by one plan).
+ */
+function replacedClient(plan: EditPlan, apiArg: ts.Expression, nodes: ts.Node[]): void {
+  const known = replacedClients.get(plan);
+  if (known) {
+    known.nodes.push(...nodes);
+    return;
+  }
+  const entry = { apiArg, nodes: [...nodes] };
+  replacedClients.set(plan, entry);
+  plan.beforeFinish(() => swapCoreImport(plan, entry.apiArg, entry.nodes));
 }
 
 /**
@@ -267,6 +370,18 @@ function whereFor(init: ts.Expression | undefined, sf: ts.SourceFile, cn: Client
     } else ts.forEachChild(n, visit);
   };
   if (init) visit(init);
+  return found;
+}
+
+/** `name = <value>` somewhere in the file (a client declared with `let name;` and created in a setup function). */
+function assignmentOf(sf: ts.SourceFile, name: string): ts.BinaryExpression | undefined {
+  let found: ts.BinaryExpression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name) found = n;
+    else ts.forEachChild(n, visit);
+  };
+  visit(sf);
   return found;
 }
 
@@ -336,14 +451,6 @@ function clientMembers(cls: ts.ClassLikeDeclaration, cn: ClientNodeFile): Client
 // ---------------------------------------------------------------------------------------------------------------
 // Arguments
 
-function selectorFor(name: ts.Expression, sf: ts.SourceFile): string {
-  if (ts.isStringLiteral(name) && /^[a-z0-9.-]+$/.test(name.text)) {
-    const quote = name.getText(sf)[0];
-    return `${quote}${SERVICE_NAME_LABEL}=${name.text}${quote}`;
-  }
-  return `\`${SERVICE_NAME_LABEL}=\${${name.getText(sf)}}\``;
-}
-
 /** `'metadata.name=foo'` or `` `metadata.name=${x}` `` as a field selector → the service-name label selector. */
 export function fieldToLabelSelector(value: ts.Expression, sf: ts.SourceFile): string {
   const raw = value.getText(sf);
@@ -364,15 +471,14 @@ const POSITIONAL: Record<string, { field: number; label: number }> = {
   listEndpointsForAllNamespaces: { field: 2, label: 3 },
 };
 
-export function rewriteArguments(plan: EditPlan, found: EndpointsCall): void {
+/**
+ * The arguments of a list call (reads keep theirs): a `metadata.name=<service>` field selector becomes the
+ * service-name label selector. `callee` is the call's new callee text, for the width of the line it makes.
+ */
+export function rewriteArguments(plan: EditPlan, found: EndpointsCall, callee: string): void {
   const sf = plan.sf;
   const args = found.call.arguments;
-  const replaceArgs = (texts: string[]) => {
-    while (texts.length > 0 && texts[texts.length - 1] === 'undefined') texts.pop();
-    const start = args.length > 0 ? args[0].getStart(sf) : args.pos;
-    const end = args.length > 0 ? args[args.length - 1].end : args.pos;
-    plan.replace(start, end, texts.join(', '));
-  };
+  if (found.kind !== 'list') throw new CannotFix('only lists have their arguments rewritten', found.call);
   if (found.generation === 1) {
     if (args.length === 0) return;
     const obj = args[0];
@@ -387,21 +493,6 @@ export function rewriteArguments(plan: EditPlan, found: EndpointsCall): void {
       props.set(p.name.text, p);
     }
     const valueOf = (p: ts.ObjectLiteralElementLike) => (ts.isPropertyAssignment(p) ? p.initializer : (p as ts.ShorthandPropertyAssignment).name);
-    if (found.kind === 'read') {
-      const name = props.get('name');
-      const namespace = props.get('namespace');
-      const extra = [...props.keys()].filter((k) => !['name', 'namespace', 'pretty'].includes(k));
-      if (!name || !namespace || extra.length > 0) {
-        throw new CannotFix(`the read has parameters other than name, namespace and pretty (${extra.join(', ') || 'name or namespace missing'})`, obj);
-      }
-      const parts = [namespace.getText(sf), `labelSelector: ${selectorFor(valueOf(name), sf)}`];
-      const pretty = props.get('pretty');
-      if (pretty) parts.push(pretty.getText(sf));
-      const multiline = obj.getText(sf).includes('\n');
-      const indent = indentAt(sf.text, name.getStart(sf));
-      plan.replaceNode(obj, multiline ? `{\n${parts.map((p) => `${indent}${p},`).join('\n')}\n${indentAt(sf.text, obj.getStart(sf))}}` : `{ ${parts.join(', ')} }`);
-      return;
-    }
     const field = props.get('fieldSelector');
     if (field) {
       if (props.has('labelSelector')) throw new CannotFix('the list has both a field and a label selector', field);
@@ -409,26 +500,62 @@ export function rewriteArguments(plan: EditPlan, found: EndpointsCall): void {
     }
     return;
   }
+  if (args.length === 0) return;
+  const slots = POSITIONAL[found.method];
+  const last = args[args.length - 1];
   const texts = args.map((a) => a.getText(sf));
-  if (found.kind === 'read') {
-    if (args.length < 2 || args.length > 3) throw new CannotFix('the 0.x read passes options beyond name, namespace and pretty', found.call);
-    replaceArgs([texts[1], texts[2] ?? 'undefined', 'undefined', 'undefined', 'undefined', selectorFor(args[0], sf)]);
+  const commented = () => {
+    const afterLast = (ts.getTrailingCommentRanges(sf.text, last.end) ?? []).reduce((end, c) => c.end, last.end);
+    return /\/\*|\/\//.test(sf.text.slice(args[0].getStart(sf), afterLast));
+  };
+  if (isUndefined(args[slots.field])) {
+    // Unchanged arguments, but a longer callee: they may have to wrap.
+    if (!commented()) layOutArguments(plan, found.call, callee, texts);
     return;
   }
-  const slots = POSITIONAL[found.method];
-  if (!isUndefined(args[slots.field])) {
-    if (!isUndefined(args[slots.label])) throw new CannotFix('the list has both a field and a label selector', args[slots.field]);
+  if (!isUndefined(args[slots.label])) throw new CannotFix('the list has both a field and a label selector', args[slots.field]);
+  const label = fieldToLabelSelector(args[slots.field], sf);
+  const afterLast = (ts.getTrailingCommentRanges(sf.text, last.end) ?? []).reduce((end, c) => c.end, last.end);
+  if (/\/\*|\/\//.test(sf.text.slice(args[0].getStart(sf), afterLast))) {
     // Slot by slot, so that comments naming the slots (`undefined /*_continue*/`) stay with their slots.
-    const label = fieldToLabelSelector(args[slots.field], sf);
     plan.replaceNode(args[slots.field], 'undefined');
     if (slots.label < args.length) plan.replaceNode(args[slots.label], label);
     else {
-      const last = args[args.length - 1];
-      const at = (ts.getTrailingCommentRanges(sf.text, last.end) ?? []).reduce((end, c) => c.end, last.end);
       const added = [...Array(slots.label - args.length).fill('undefined'), label];
-      plan.replace(at, at, added.map((t) => `, ${t}`).join(''));
+      plan.replace(afterLast, afterLast, added.map((t) => `, ${t}`).join(''));
     }
+    return;
   }
+  texts[slots.field] = 'undefined';
+  while (texts.length <= slots.label) texts.push('undefined');
+  texts[slots.label] = label;
+  layOutArguments(plan, found.call, callee, texts);
+}
+
+/**
+ * Replaces the arguments of `call` with `texts`: on the call's line while it stays within the file's own width,
+ * else one argument a line, indented one step further than the line the call starts on.
+ */
+function layOutArguments(plan: EditPlan, call: ts.CallExpression, callee: string, texts: string[]): void {
+  const sf = plan.sf;
+  const text = sf.text;
+  const args = call.arguments;
+  const close = call.end - 1; // the `)`
+  const lineStart = text.lastIndexOf('\n', call.getStart(sf) - 1) + 1;
+  const lineEnd = text.indexOf('\n', call.end) === -1 ? text.length : text.indexOf('\n', call.end);
+  const oneLine = `${text.slice(lineStart, call.getStart(sf))}${callee}(${texts.join(', ')})${text.slice(call.end, lineEnd)}`;
+  const width = Math.max(80, ...text.split('\n').map((l) => l.length));
+  // One argument a line already: the first one starts a line of its own.
+  const multiline = text.slice(args.pos, args[0].getStart(sf)).includes('\n');
+  if (!multiline && oneLine.split('\n')[0].length <= width) {
+    const joined = texts.join(', ');
+    if (joined !== text.slice(args[0].getStart(sf), args[args.length - 1].end)) plan.replace(args[0].getStart(sf), args[args.length - 1].end, joined);
+    return;
+  }
+  if (multiline && texts.every((t, i) => t === args[i]?.getText(sf))) return; // already one a line
+  const base = indentAt(text, call.getStart(sf));
+  const step = multiline ? indentAt(text, args[0].getStart(sf)) : `${base}${/^\t/.test(base) ? '\t' : '  '}`;
+  plan.replace(args.pos, close, `\n${texts.map((t) => `${step}${t},`).join('\n')}\n${base}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -440,6 +567,7 @@ export function rewriteArguments(plan: EditPlan, found: EndpointsCall): void {
  */
 function valueSites(plan: EditPlan, found: EndpointsCall): ts.Expression[] {
   const listTwin = 'V1EndpointSliceList';
+  const sf = plan.sf;
   const call = found.call;
   if (!ts.isAwaitExpression(call.parent)) {
     throw new CannotFix('its promise is not awaited where it is made (a `.then` chain or a returned promise), so its consumers cannot be followed', call);
@@ -448,11 +576,17 @@ function valueSites(plan: EditPlan, found: EndpointsCall): ts.Expression[] {
   while (ts.isParenthesizedExpression(P.parent)) P = P.parent;
   const parent = P.parent;
   const refsOfDeclared = (decl: ts.VariableDeclaration, name: ts.Identifier): ts.Expression[] => {
-    if (decl.type) plan.retype(decl.type, listTwin);
+    if (decl.type && found.kind === 'list') plan.retype(decl.type, listTwin);
+    // The rebuilt value has the shape of V1Endpoints, so that annotation stays true (and its import used).
+    else if (decl.type && clientNodeName(decl.type, plan.clientNode) !== 'V1Endpoints') {
+      throw new CannotFix(`the value is annotated as \`${decl.type.getText(sf)}\``, decl.type);
+    }
     const refs = referencesOf(name);
     if (refs.length === 0) throw new CannotFix(`its result \`${name.text}\` is never used`, name);
     return refs;
   };
+  // `await core.readNamespacedEndpoints(...)` for its 404 alone (an existence check): the read keeps it.
+  if (ts.isExpressionStatement(parent) && found.kind === 'read') return [];
   if (found.generation === 1) {
     if (ts.isVariableDeclaration(parent) && parent.initializer === P && ts.isIdentifier(parent.name)) return refsOfDeclared(parent, parent.name);
     if (ts.isPropertyAccessExpression(parent) && parent.expression === P && ts.isParenthesizedExpression(P)) return [P];
@@ -492,29 +626,57 @@ function valueSites(plan: EditPlan, found: EndpointsCall): ts.Expression[] {
   }
 }
 
-/** A list of Endpoints: each item becomes one slice; items are consumed one at a time. */
-function listValue(plan: EditPlan, shape: SliceShapeRewriter, L: ts.Expression): void {
+/**
+ * A use of a value that now holds what v1 Endpoints held for a Service (`endpointsOfSlices`): its `subsets` are
+ * exactly the old ones, whatever is done with them; of its metadata only the Service's name and namespace exist.
+ */
+function endpointsValue(E: ts.Expression): void {
+  let e: ts.Expression = E;
+  while (ts.isNonNullExpression(e.parent)) e = e.parent;
+  const p = e.parent;
+  if (ts.isPropertyAccessExpression(p) && p.expression === e) {
+    if (p.name.text === 'subsets') return;
+    let m: ts.Node = p;
+    while (ts.isNonNullExpression(m.parent)) m = m.parent;
+    const field = ts.isPropertyAccessExpression(m.parent) && m.parent.expression === m ? m.parent.name.text : '';
+    if (p.name.text === 'metadata' && (field === 'name' || field === 'namespace')) return;
+  }
+  throw new CannotFix(`the Endpoints value ${describeUse(e)}; from the slices only its subsets and its Service's name and namespace are rebuilt`, e);
+}
+
+const ITEM_CALLBACKS = new Set(['forEach', 'map', 'flatMap', 'filter', 'find', 'some', 'every']);
+
+/**
+ * A list of Endpoints, now of EndpointSlices: `L.items` becomes `endpointsOfSlices(L.items)`, one v1-Endpoints-like
+ * item per Service, and each item is followed through a `for...of` or an array method's callback.
+ */
+function listItems(plan: EditPlan, L: ts.Expression, slicesFn: string): void {
   let e: ts.Expression = L;
   while (ts.isNonNullExpression(e.parent)) e = e.parent;
   const items = e.parent;
   if (!ts.isPropertyAccessExpression(items) || items.name.text !== 'items') {
     throw new CannotFix(`the Endpoints list ${describeUse(e)}`, e);
   }
+  plan.replace(items.getStart(plan.sf), items.getStart(plan.sf), `${slicesFn}(`);
+  plan.replace(items.end, items.end, ')');
   const up = items.parent;
   if (ts.isForOfStatement(up) && up.expression === items) {
     const init = up.initializer;
     if (ts.isVariableDeclarationList(init) && init.declarations.length === 1 && ts.isIdentifier(init.declarations[0].name)) {
-      for (const ref of referencesOf(init.declarations[0].name)) shape.endpointsValue(ref, 'single');
+      for (const ref of referencesOf(init.declarations[0].name)) endpointsValue(ref);
       return;
     }
   }
-  if (ts.isPropertyAccessExpression(up) && up.name.text === 'forEach' && ts.isCallExpression(up.parent) && up.parent.arguments.length === 1) {
-    const fn = up.parent.arguments[0];
-    if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parameters.length === 1 && ts.isIdentifier(fn.parameters[0].name)) {
-      if (fn.parameters[0].type) plan.retype(fn.parameters[0].type, 'V1EndpointSlice');
-      for (const ref of referencesOf(fn.parameters[0].name)) shape.endpointsValue(ref, 'single');
-      return;
+  if (ts.isPropertyAccessExpression(up) && up.expression === items) {
+    if (up.name.text === 'length') return;
+    const call = up.parent;
+    if (ITEM_CALLBACKS.has(up.name.text) && ts.isCallExpression(call) && call.expression === up && call.arguments.length === 1) {
+      const fn = call.arguments[0];
+      if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parameters.length === 1 && ts.isIdentifier(fn.parameters[0].name)) {
+        for (const ref of referencesOf(fn.parameters[0].name)) endpointsValue(ref);
+        return;
+      }
     }
   }
-  throw new CannotFix(`\`${items.getText()}\` ${describeUse(items).replace(/^line \d+ /, '')}; each item is now one slice, and a Service may have several`, items);
+  throw new CannotFix(`\`${items.getText()}\` ${describeUse(items).replace(/^line \d+ /, '')}, which slicefix cannot follow`, items);
 }

@@ -2,7 +2,7 @@
  * Codemod `ts-endpoints-watch`: a watch or an informer on core v1 Endpoints becomes one on EndpointSlices.
  * - `watch.watch('/api/v1/namespaces/NS/endpoints', { fieldSelector: 'metadata.name=S' }, (type, obj) => ...)`
  *   → `/apis/discovery.k8s.io/v1/namespaces/NS/endpointslices` with `labelSelector: 'kubernetes.io/service-name=S'`;
- *   the event object is now one slice, and the callback's uses of it are rewritten by `SliceShapeRewriter`.
+ *   the event object is now one slice, and the callback may use only what keeps its meaning (`eventObjectUse`).
  * - `makeInformer(kc, path, () => core.listNamespacedEndpoints(...))` and `new ListWatch(path, watch, fn)`: the
  *   path, the list function (moved to a DiscoveryV1Api client), the type argument and the `on(...)` handlers.
  * Anything else (a path fetched by hand, a single object by name, a handler defined elsewhere) is left alone with
@@ -15,22 +15,20 @@ import { EditPlan } from '../src/ts/edit-plan.js';
 import type { EndpointsPath } from '../src/ts/rest-paths.js';
 import { slicePathText } from '../src/ts/rest-paths.js';
 import { CannotFix, describeUse, referencesOf } from '../src/ts/scope.js';
-import { SliceShapeRewriter } from '../src/ts/slice-shape.js';
+import { eventObjectUse } from '../src/ts/event-object.js';
 import { discoveryClientFor, fieldToLabelSelector, rewriteArguments, type CodemodResult } from './ts-endpoints-client.js';
 
 export function rewriteWatchPath(sf: ts.SourceFile, clientNode: ClientNodeFile, found: EndpointsPath, absPath: string): CodemodResult {
-  const plan = new EditPlan(sf, clientNode);
   try {
+    const plan = new EditPlan(sf, clientNode, absPath);
     if (found.named) throw new CannotFix('it addresses one Endpoints object by name; a Service\'s slices are found by label, so the response changes shape');
     if (found.watchPrefix) throw new CannotFix('it uses the removed /api/v1/watch/ prefix; watch the slices with ?watch=true');
     const node = found.node;
     if (!ts.isStringLiteralLike(node) && !ts.isTemplateExpression(node)) throw new CannotFix('the path is built by concatenation');
     const use = pathUse(node);
     plan.replaceNode(node, slicePathText(node.getText(sf)));
-    const shape = new SliceShapeRewriter((type, twin) => plan.retype(type, twin));
-    if (use.kind === 'watch') watchCall(plan, shape, use.call);
-    else informer(plan, shape, use.call, use.pathIndex, absPath);
-    plan.add(shape.edits);
+    if (use.kind === 'watch') watchCall(plan, use.call);
+    else informer(plan, use.call, use.pathIndex, absPath);
     return { edits: plan.finish() };
   } catch (error) {
     if (error instanceof CannotFix) return { reason: error.reason };
@@ -77,23 +75,23 @@ function watchQuery(plan: EditPlan, query: ts.Expression | undefined): void {
 }
 
 /** A callback whose parameter at `index` receives one object (now one slice). */
-function objectParameter(plan: EditPlan, shape: SliceShapeRewriter, fn: ts.Expression | undefined, index: number, what: string): void {
+function objectParameter(plan: EditPlan, fn: ts.Expression | undefined, index: number, what: string): void {
   if (!fn) return;
   if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) throw new CannotFix(`the ${what} is defined elsewhere, so its use of the object cannot be followed`, fn);
   const param = fn.parameters[index];
   if (!param) return;
   if (!ts.isIdentifier(param.name)) throw new CannotFix(`the ${what} destructures the object`, param);
   if (param.type) plan.retype(param.type, 'V1EndpointSlice');
-  for (const ref of referencesOf(param.name)) shape.endpointsValue(ref, 'event');
+  for (const ref of referencesOf(param.name)) eventObjectUse(ref);
 }
 
-function watchCall(plan: EditPlan, shape: SliceShapeRewriter, call: ts.CallExpression | ts.NewExpression): void {
+function watchCall(plan: EditPlan, call: ts.CallExpression | ts.NewExpression): void {
   const args = call.arguments ?? ts.factory.createNodeArray();
   watchQuery(plan, args[1]);
-  objectParameter(plan, shape, args[2], 1, 'watch callback');
+  objectParameter(plan, args[2], 1, 'watch callback');
 }
 
-function informer(plan: EditPlan, shape: SliceShapeRewriter, call: ts.CallExpression | ts.NewExpression, pathIndex: number, absPath: string): void {
+function informer(plan: EditPlan, call: ts.CallExpression | ts.NewExpression, pathIndex: number, absPath: string): void {
   const args = call.arguments ?? ts.factory.createNodeArray();
   const isListWatch = ts.isNewExpression(call);
   // makeInformer(kc, path, listFn, labelSelector?, fieldSelector? (0.x)); new ListWatch(path, watch, listFn, autoStart?, labelSelector?, fieldSelector?)
@@ -123,9 +121,10 @@ function informer(plan: EditPlan, shape: SliceShapeRewriter, call: ts.CallExpres
     nameNode: body.expression.name,
     generation: generationOf(body, method, absPath),
   };
-  plan.replaceNode(list.receiver, discoveryClientFor(plan, list.receiver));
+  const client = discoveryClientFor(plan, list.receiver);
+  plan.replaceNode(list.receiver, client);
   plan.replaceNode(list.nameNode, SLICE_METHOD[method]);
-  rewriteArguments(plan, list);
+  rewriteArguments(plan, list, `${client}.${SLICE_METHOD[method]}`);
   // Its handlers now receive slices.
   const holder = call.parent;
   if (!ts.isVariableDeclaration(holder) || holder.initializer !== call || !ts.isIdentifier(holder.name)) {
@@ -142,7 +141,7 @@ function informer(plan: EditPlan, shape: SliceShapeRewriter, call: ts.CallExpres
       const event = on.arguments[0].text;
       if (event === 'error' || event === 'connect') continue;
       if (['add', 'update', 'change', 'delete'].includes(event)) {
-        objectParameter(plan, shape, on.arguments[1], 0, `\`${event}\` handler`);
+        objectParameter(plan, on.arguments[1], 0, `\`${event}\` handler`);
         continue;
       }
     }

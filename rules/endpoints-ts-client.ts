@@ -9,12 +9,18 @@ import type { Rule } from '../src/types.js';
 
 const MIGRATION =
   'list its EndpointSlices with DiscoveryV1Api.listNamespacedEndpointSlice and labelSelector ' +
-  'kubernetes.io/service-name=<service>, merge the slices and de-duplicate by address (ready undefined means ready), ' +
+  'kubernetes.io/service-name=<service>, merge the slices and de-duplicate them (ready undefined means ready; ' +
+  'terminating endpoints are not "not ready"), ' +
   'and grant list/watch on endpointslices in API group discovery.k8s.io';
 const LIST_MIGRATION =
   'list EndpointSlices with DiscoveryV1Api.{{replacement}} (a Service\'s slices carry the label ' +
   'kubernetes.io/service-name=<service>; one Service may have several), treat ready undefined as ready, and grant ' +
   'list/watch on endpointslices in API group discovery.k8s.io';
+
+/** What --fix changes in what the code answers (rules/endpoints-ts-client.md, "Differences from v1 Endpoints"). */
+const FIX_NOTE =
+  '; --fix reads the slices and rebuilds the old answer from them, except that a dual-stack Service now lists the ' +
+  'addresses of both IP families (bracket IPv6 in host:port)';
 
 export const rule: Rule<TsAst> = {
   meta: {
@@ -25,17 +31,18 @@ export const rule: Rule<TsAst> = {
       'v1 Endpoints is deprecated since Kubernetes 1.33; the API server answers every such call with a warning. ' +
       'Read a Service\'s endpoints from its EndpointSlices (discovery.k8s.io/v1), found by the label ' +
       'kubernetes.io/service-name=<service>: DiscoveryV1Api.listNamespacedEndpointSlice. A Service may have several ' +
-      'slices: merge them, de-duplicate by address and treat conditions.ready undefined as ready. The fix rewrites ' +
-      'reads and lists in 1.x and 0.x style together with the common consumers of their result.',
+      'slices: merge them, de-duplicate them and treat conditions.ready undefined as ready. The fix rewrites ' +
+      'reads and lists in 1.x and 0.x style and rebuilds the old answer from the slices, so the code that uses it ' +
+      'keeps its meaning (a dual-stack Service lists both IP families).',
     docs: 'rules/endpoints-ts-client.md',
     languages: ['typescript'],
     triggers: ['NamespacedEndpoints', 'EndpointsForAllNamespaces'],
     fixable: true,
     codemod: 'ts-endpoints-client',
     messages: {
-      read: `{{method}} reads the deprecated v1 Endpoints of a Service: ${MIGRATION}`,
+      read: `{{method}} reads the deprecated v1 Endpoints of a Service: ${MIGRATION}${FIX_NOTE}`,
       readManual: `{{method}} reads the deprecated v1 Endpoints of a Service: ${MIGRATION}. Not rewritten: {{reason}}`,
-      list: `{{method}} lists deprecated v1 Endpoints: ${LIST_MIGRATION}`,
+      list: `{{method}} lists deprecated v1 Endpoints: ${LIST_MIGRATION}${FIX_NOTE}`,
       listManual: `{{method}} lists deprecated v1 Endpoints: ${LIST_MIGRATION}. Not rewritten: {{reason}}`,
       write:
         '{{method}} writes deprecated v1 Endpoints: write an EndpointSlice instead (DiscoveryV1Api, ' +
@@ -70,7 +77,7 @@ export const rule: Rule<TsAst> = {
         });
         continue;
       }
-      const result = rewriteEndpointsCall(ctx.ast.sourceFile, clientNode, found);
+      const result = rewriteEndpointsCall(ctx.ast.sourceFile, clientNode, found, ctx.file.absPath);
       if ('edits' in result) ctx.report({ start, end, messageId: found.kind, data, fix: result.edits });
       else ctx.report({ start, end, messageId: `${found.kind}Manual`, data: { ...data, reason: result.reason } });
     }

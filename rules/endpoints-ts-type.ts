@@ -57,7 +57,7 @@ export const rule: Rule<TsAst> = {
     for (const found of calls) {
       claimNode(found.call);
       if (found.kind !== 'write') {
-        const result = tools.rewriteEndpointsCall(sf, clientNode, found);
+        const result = tools.rewriteEndpointsCall(sf, clientNode, found, ctx.file.absPath);
         if ('edits' in result) for (const e of result.edits) claimed.push([e.start, e.end]);
       }
     }

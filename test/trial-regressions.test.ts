@@ -198,8 +198,9 @@ export async function ips(kc: KubeConfig, name: string, namespace: string): Prom
 `;
     const out = await lint({ 'package.json': pkg1, 'x.ts': text }, tsRules, { fix: true });
     const fixed = out.files['x.ts'];
-    expect(fixed).toContain(`import { DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';`);
-    expect(fixed).toContain('  const discovery = kc.makeApiClient(DiscoveryV1Api);\n  const ep = await discovery.listNamespacedEndpointSlice(');
+    // Sorted as the file had it; one name a line, since one line would pass the file's width.
+    expect(fixed).toMatch(/^import \{\n  ApiException,\n  DiscoveryV1Api,\n  KubeConfig,\n  V1EndpointSlice,\n  V1ObjectReference,\n\} from '@kubernetes\/client-node';\n/);
+    expect(fixed).toContain('  const discovery = kc.makeApiClient(DiscoveryV1Api);\n  const ep = await readEndpointsFromSlices(discovery, { name, namespace });');
     expect(fixed).not.toMatch(/CoreV1Api|\bcore\b/);
   });
 
@@ -263,7 +264,7 @@ export async function ips(name: string): Promise<string[]> {
 });
 
 describe('a name added to a multi-line import (dnd-notes activator)', () => {
-  test("goes on its own line, in the import's indentation", async () => {
+  test("goes on its own line, in the import's indentation and in its sorted place", async () => {
     const text = `import {
   CoreV1Api,
   KubeConfig,
@@ -282,11 +283,13 @@ export async function count(name: string, namespace: string): Promise<number> {
 }
 `;
     const out = await lint({ 'package.json': '{"dependencies":{"@kubernetes/client-node":"^1.4.0"}}\n', 'x.ts': text }, tsRules, { fix: true });
-    expect(out.files['x.ts']).toMatch(/^import \{\n  CoreV1Api,\n  KubeConfig,\n  type V1Endpoints,\n  (type V1EndpointSliceList,\n  DiscoveryV1Api,|DiscoveryV1Api,\n  type V1EndpointSliceList,)\n\} from '@kubernetes\/client-node'\n/);
+    expect(out.files['x.ts']).toMatch(
+      /^import \{\n  ApiException,\n  CoreV1Api,\n  DiscoveryV1Api,\n  KubeConfig,\n  type V1Endpoints,\n  V1EndpointSlice,\n  V1ObjectReference,\n\} from '@kubernetes\/client-node'\n/,
+    );
   });
 });
 
-describe('a loop over the subsets of a read counts each address once (dnd-notes activator)', () => {
+describe('a loop over the subsets of a read (dnd-notes activator)', () => {
   const pkg = '{"dependencies":{"@kubernetes/client-node":"^1.4.0"}}\n';
   const head = `import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
 
@@ -298,52 +301,26 @@ export async function pods(namespace: string) {
 }
 `;
 
-  test('a for...of that reads only addresses runs once over all slices, with the addresses de-duplicated', async () => {
-    const text = `${head}
-export async function readyCount(name: string, namespace: string): Promise<number> {
-  const ep = await coreApi.readNamespacedEndpoints({ name, namespace })
-  let n = 0
+  test('stays as written: the subsets rebuilt from the slices are one per port set, each address once', async () => {
+    const loop = `  let n = 0
   for (const subset of ep.subsets ?? []) {
     n += subset.addresses?.length ?? 0
   }
   return n
 }
 `;
-    const out = await lint({ 'package.json': pkg, 'x.ts': text }, tsRules, { fix: true });
-    const fixed = out.files['x.ts'];
-    expect(fixed).toContain('  for (const subset of [ep.items]) {\n');
-    expect(fixed).toContain(
-      'n += subset.flatMap((slice) => slice.endpoints.filter((ep) => ep.conditions?.ready !== false).flatMap((ep) => ep.addresses.map((ip) => ({ ...ep, ip })))).filter((a, i, all) => all.findIndex((b) => b.ip === a.ip) === i)?.length ?? 0',
-    );
-  });
-
-  test('a forEach that reads only notReadyAddresses too; a loop that reads ports still goes slice by slice', async () => {
     const text = `${head}
-export async function notReady(name: string, namespace: string): Promise<string[]> {
+export async function readyCount(name: string, namespace: string): Promise<number> {
   const ep = await coreApi.readNamespacedEndpoints({ name, namespace })
-  const out: string[] = []
-  ep.subsets?.forEach((s) => (s.notReadyAddresses ?? []).forEach((a) => out.push(a.ip)))
-  return out
-}
-
-export async function targets(name: string, namespace: string): Promise<string[]> {
-  const ep = await coreApi.readNamespacedEndpoints({ name, namespace })
-  const out: string[] = []
-  for (const s of ep.subsets ?? []) {
-    for (const a of s.addresses ?? []) out.push(\`\${a.ip}:\${s.ports?.[0]?.port}\`)
-  }
-  return out
-}
-`;
+${loop}`;
     const out = await lint({ 'package.json': pkg, 'x.ts': text }, tsRules, { fix: true });
     const fixed = out.files['x.ts'];
-    expect(fixed).toContain('  ;[ep.items].forEach((s) => s.flatMap((slice) => slice.endpoints.filter((ep) => ep.conditions?.ready === false)');
-    expect(fixed).toContain('  for (const s of ep.items) {\n    for (const a of s.endpoints.filter(');
+    expect(fixed).toContain(`  const ep = await readEndpointsFromSlices(discoveryApi, { name, namespace })\n${loop}`);
   });
 });
 
 describe('code without semicolons (dnd-notes style)', () => {
-  test('a rewritten statement that starts with `[` gets a `;` so it does not index the line before', async () => {
+  test('the added functions leave statements to ASI too, and no line of theirs starts with ( or [', async () => {
     const text = `import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
 
 const kc = new KubeConfig()
@@ -360,7 +337,12 @@ export async function all(namespace: string): Promise<string[]> {
 }
 `;
     const out = await lint({ 'package.json': '{"dependencies":{"@kubernetes/client-node":"^1.4.0"}}\n', 'x.ts': text }, tsRules, { fix: true });
-    expect(out.files['x.ts']).toContain('    console.log(item.metadata?.namespace)\n    ;[item].forEach((s) => s.endpoints.filter(');
+    const fixed = out.files['x.ts'];
+    expect(fixed).toContain('  for (const item of endpointsOfSlices(list.items)) {\n');
+    const added = fixed.slice(fixed.indexOf('/**'));
+    expect(added).toContain('function endpointsOfSlices(');
+    expect(added).not.toMatch(/;$/m);
+    expect(added).not.toMatch(/^\s*[([]/m);
   });
 });
 
@@ -382,5 +364,121 @@ export function make(options: { coreApi?: CoreV1Api; kubeConfig?: KubeConfig } =
     expect(finding.message).toContain(
       'Not rewritten: the CoreV1Api client `coreApi` comes from `options.coreApi ?? kubeConfig.makeApiClient(CoreV1Api)`, not only from makeApiClient in this file; create a DiscoveryV1Api client next to it (kubeConfig.makeApiClient(DiscoveryV1Api))',
     );
+  });
+});
+
+describe('client-node below 0.15 has no DiscoveryV1Api (issue 15, item 11)', () => {
+  const source = `const k8s = require('@kubernetes/client-node');
+
+const kc = new k8s.KubeConfig();
+kc.loadFromDefault();
+const core = kc.makeApiClient(k8s.CoreV1Api);
+
+async function ips(name) {
+  const res = await core.readNamespacedEndpoints(name, 'default');
+  return (res.body.subsets || []).flatMap((s) => s.addresses || []).map((a) => a.ip);
+}
+
+module.exports = { ips };
+`;
+
+  test('a range that allows 0.14 is refused, with the version and the reason', async () => {
+    const out = await lint({ 'package.json': '{"dependencies":{"@kubernetes/client-node":"^0.14.3"}}\n', 'a.js': source }, tsRules, { fix: true });
+    expect(out.files['a.js']).toBe(source);
+    const [finding] = out.result.findings;
+    expect(finding.fixable).toBe(false);
+    expect(finding.message).toContain('Not rewritten: @kubernetes/client-node 0.14.3 (the lowest version package.json allows) has no DiscoveryV1Api, added in 0.15.0; upgrade it first');
+  });
+
+  test('the installed version decides over the range', async () => {
+    const files = {
+      'package.json': '{"dependencies":{"@kubernetes/client-node":">=0.12.0"}}\n',
+      'node_modules/@kubernetes/client-node/package.json': '{"name":"@kubernetes/client-node","version":"0.16.3"}\n',
+      'a.js': source,
+    };
+    const out = await lint(files, tsRules, { fix: true });
+    expect(out.files['a.js']).toContain('readEndpointsFromSlices(discovery, name, \'default\')');
+    const old = await lint({ ...files, 'node_modules/@kubernetes/client-node/package.json': '{"version":"0.13.1"}\n' }, tsRules);
+    expect(old.result.findings[0].message).toContain('@kubernetes/client-node 0.13.1 (installed) has no DiscoveryV1Api');
+  });
+});
+
+describe('a client declared with `let` and created in a setup function (issue 15, item 12)', () => {
+  test('the reason says where it is assigned, not that it is not created in this file', async () => {
+    const text = `const k8s = require('@kubernetes/client-node');
+
+let k8sApi;
+
+function setup() {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromDefault();
+  k8sApi = kc.makeApiClient(k8s.CoreV1Api);
+}
+
+async function ips(name) {
+  const res = await k8sApi.readNamespacedEndpoints(name, 'default');
+  return (res.body.subsets || []).flatMap((s) => s.addresses || []).map((a) => a.ip);
+}
+
+module.exports = { setup, ips };
+`;
+    const out = await lint({ 'package.json': '{"dependencies":{"@kubernetes/client-node":"^0.22.0"}}\n', 'a.js': text }, tsRules);
+    const [finding] = out.result.findings;
+    expect(finding.message).not.toContain('is not created in this file');
+    expect(finding.message).toContain(
+      'the CoreV1Api client `k8sApi` is declared without a value and assigned later (line 8: `k8sApi = kc.makeApiClient(k8s.CoreV1Api)`)',
+    );
+    expect(finding.message).toContain('create a DiscoveryV1Api client next to it (kc.makeApiClient(k8s.DiscoveryV1Api))');
+  });
+});
+
+describe('names added to an import keep the order the file keeps (issue 15, style)', () => {
+  test('an unsorted list gets the new names last; a long one-line import that fits stays on one line', async () => {
+    const text = `import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
+
+export async function ips(kc: KubeConfig, name: string, namespace: string): Promise<string[]> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const ep = await core.readNamespacedEndpoints({ name, namespace });
+  return ep.subsets?.flatMap((s) => s.addresses ?? []).map((a) => a.ip) ?? []; // a line as wide as the import will be, or a bit more
+}
+`;
+    const out = await lint({ 'package.json': '{"dependencies":{"@kubernetes/client-node":"^1.4.0"}}\n', 'x.ts': text }, tsRules, { fix: true });
+    expect(out.files['x.ts']).toMatch(
+      /^import \{ KubeConfig, DiscoveryV1Api, V1EndpointSlice, V1ObjectReference, ApiException \} from '@kubernetes\/client-node';\n/,
+    );
+  });
+});
+
+describe('the functions slicefix adds to a file (issue 15)', () => {
+  test('are added once, and reused by a later fix of the same file', async () => {
+    const read = (fn: string) => `
+export async function ${fn}(name: string, namespace: string): Promise<string[]> {
+  const ep = await core.readNamespacedEndpoints({ name, namespace });
+  return ep.subsets?.flatMap((s) => s.addresses ?? []).map((a) => a.ip) ?? [];
+}
+`;
+    const head = `import * as k8s from '@kubernetes/client-node';
+
+const kc = new k8s.KubeConfig();
+kc.loadFromDefault();
+const core = kc.makeApiClient(k8s.CoreV1Api);
+
+export function nodes() {
+  return core.listNode();
+}
+`;
+    const pkg = '{"dependencies":{"@kubernetes/client-node":"^1.4.0"}}\n';
+    const first = await lint({ 'package.json': pkg, 'x.ts': head + read('a') + read('b') }, tsRules, { fix: true });
+    const once = first.files['x.ts'];
+    expect(once.match(/^function endpointsOfSlices\(/gm)).toHaveLength(1);
+    expect(once.match(/^async function readEndpointsFromSlices\(/gm)).toHaveLength(1);
+    // A user adds another read later and runs --fix again.
+    const [before, after] = once.split('\n/**\n * What v1 Endpoints');
+    const second = await lint({ 'package.json': pkg, 'x.ts': `${before}${read('c')}\n/**\n * What v1 Endpoints${after}` }, tsRules, { fix: true });
+    const twice = second.files['x.ts'];
+    expect(twice).toContain('export async function c(name: string, namespace: string): Promise<string[]> {\n  const ep = await readEndpointsFromSlices(discovery, { name, namespace });');
+    expect(twice.match(/function endpointsOfSlices\d*\(/g)).toHaveLength(1);
+    expect(twice.match(/function readEndpointsFromSlices\d*\(/g)).toHaveLength(1);
+    expect(twice.match(/makeApiClient\(k8s\.DiscoveryV1Api\)/g)).toHaveLength(1);
   });
 });

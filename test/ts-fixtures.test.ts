@@ -71,10 +71,10 @@ describe('type-check against the real @kubernetes/client-node', () => {
   }
 
   it('is not vacuous: reading subsets from a slice list is a type error', () => {
-    const project = projects.find((p) => p.generation === 1 && p.sources.some((s) => s.after.includes('.items.flatMap')))!;
+    const project = projects.find((p) => p.generation === 1 && p.sources.some((s) => s.after.includes('endpointsOfSlices(list.items)')))!;
     const broken: FixtureProject = {
       ...project,
-      sources: project.sources.map((s) => ({ ...s, after: s.after.replace('.items.flatMap', '.subsets.flatMap') })),
+      sources: project.sources.map((s) => ({ ...s, after: s.after.replace('endpointsOfSlices(list.items)', 'endpointsOfSlices(list.subsets)') })),
     };
     const diagnostics = typeCheck([broken], 1);
     expect(diagnostics.some((d) => d.startsWith(path.join(project.name, '')) && /subsets/.test(d))).toBe(true);

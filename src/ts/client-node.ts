@@ -146,32 +146,64 @@ export function localNameOf(file: ClientNodeFile, exported: string): string | un
   return undefined;
 }
 
+/** The name an import element is sorted by: `type X` and `X as Y` by `X`. */
+function sortKey(element: string): string {
+  return element.replace(/^type\s+/, '').toLowerCase();
+}
+
 /**
  * An edit that adds `names` to a `{ ... }` import or destructuring require, or nothing when all are there.
- * Inserted after the last element so that a trailing comma and the formatting of the list are kept.
+ * `inner` are edits of the plan inside the braces (a specifier renamed), folded into this one. The list keeps the
+ * file's form: sorted if it was sorted (new names in their place), else new names last; one name a line if it was,
+ * or if one line would grow past the file's own width. A list with comments inside only gets names appended.
  */
 export function addNamedImports(
   bindings: ts.NamedImports | ts.ObjectBindingPattern,
   file: ClientNodeFile,
   names: string[],
+  inner: { start: number; end: number; text: string }[] = [],
 ): { start: number; end: number; text: string } | undefined {
   const missing = names.filter((n) => localNameOf(file, n.replace(/^type /, '')) === undefined);
-  if (missing.length === 0) return undefined;
+  if (missing.length === 0 && inner.length === 0) return undefined;
+  const sf = bindings.getSourceFile();
+  const text = sf.text;
+  const open = bindings.getStart(sf);
+  const close = bindings.end;
   const elements = bindings.elements;
-  if (elements.length === 0) {
-    const open = bindings.getStart() + 1;
-    return { start: open, end: open, text: ` ${missing.join(', ')} ` };
+  const body = text.slice(open + 1, close - 1);
+  if (elements.length === 0 || /\/\/|\/\*/.test(body)) {
+    if (inner.length > 0) return undefined; // the caller keeps its own edits
+    if (elements.length === 0) return { start: open + 1, end: open + 1, text: ` ${missing.join(', ')} ` };
+    const last = elements[elements.length - 1];
+    return { start: last.end, end: last.end, text: missing.map((n) => `, ${n}`).join('') };
   }
-  const last = elements[elements.length - 1];
-  // One name a line stays one name a line, in the indentation of the last one.
-  const text = bindings.getSourceFile().text;
-  const before = text.slice(elements.length > 1 ? elements[elements.length - 2].end : bindings.getStart() + 1, last.getStart());
-  if (before.includes('\n')) {
-    const lineStart = text.lastIndexOf('\n', last.getStart() - 1) + 1;
-    const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
-    return { start: last.end, end: last.end, text: missing.map((n) => `,\n${indent}${n}`).join('') };
+  const textOf = (el: ts.Node) => {
+    let out = text.slice(el.getStart(sf), el.end);
+    for (const edit of [...inner].sort((x, y) => y.start - x.start)) {
+      if (edit.start >= el.getStart(sf) && edit.end <= el.end) {
+        out = out.slice(0, edit.start - el.getStart(sf)) + edit.text + out.slice(edit.end - el.getStart(sf));
+      }
+    }
+    return out;
+  };
+  const existing = elements.map(textOf);
+  const keys = elements.map((el) => sortKey(text.slice(el.getStart(sf), el.end)));
+  const sorted = keys.every((k, i) => i === 0 || keys[i - 1].localeCompare(k) <= 0);
+  const all = [...existing, ...missing];
+  if (sorted) all.sort((x, y) => sortKey(x).localeCompare(sortKey(y)));
+  const multiline = body.includes('\n');
+  const lineStart = text.lastIndexOf('\n', open - 1) + 1;
+  const lineEnd = text.indexOf('\n', close) === -1 ? text.length : text.indexOf('\n', close);
+  const oneLine = `{ ${all.join(', ')} }`;
+  const width = Math.max(80, ...text.split('\n').map((l) => l.length));
+  if (!multiline && text.slice(lineStart, open).length + oneLine.length + text.slice(close, lineEnd).length <= width) {
+    return { start: open, end: close, text: oneLine };
   }
-  return { start: last.end, end: last.end, text: missing.map((n) => `, ${n}`).join('') };
+  const statementIndent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+  const firstStart = elements[0].getStart(sf);
+  const indent = multiline ? /^[ \t]*/.exec(text.slice(text.lastIndexOf('\n', firstStart - 1) + 1))![0] : `${statementIndent}  `;
+  const trailing = multiline ? (bindings.elements.hasTrailingComma ? ',' : '') : ',';
+  return { start: open, end: close, text: `{\n${all.map((n) => `${indent}${n}`).join(',\n')}${trailing}\n${statementIndent}}` };
 }
 
 export type Generation = 0 | 1;
@@ -212,6 +244,57 @@ export function packageGeneration(absPath: string): Generation | undefined {
   }
   for (const v of visited) generationCache.set(v, found);
   return found;
+}
+
+/** The first client-node release with DiscoveryV1Api (discovery.k8s.io/v1), which every rewrite uses. */
+export const DISCOVERY_V1_SINCE = '0.15.0';
+
+const versionCache = new Map<string, { version: string; from: 'installed' | 'declared' } | null>();
+
+/**
+ * The client-node version a file runs with: the installed one (`node_modules/@kubernetes/client-node` of the
+ * nearest directory that has it), else the lowest version the nearest package.json's range allows; undefined when
+ * neither says (a tag such as `latest`, no package.json).
+ */
+export function clientNodeVersion(absPath: string): { version: string; from: 'installed' | 'declared' } | undefined {
+  let dir = path.dirname(absPath);
+  let declared: string | undefined;
+  for (;;) {
+    const cached = versionCache.get(dir);
+    if (cached !== undefined) return cached ?? (declared ? { version: declared, from: 'declared' } : undefined);
+    const installed = path.join(dir, 'node_modules', PACKAGE, 'package.json');
+    try {
+      const version = (JSON.parse(fs.readFileSync(installed, 'utf8')) as { version?: string }).version;
+      if (version) {
+        const found = { version, from: 'installed' as const };
+        versionCache.set(dir, found);
+        return found;
+      }
+    } catch {
+      // not installed here: look further up
+    }
+    if (declared === undefined) {
+      try {
+        const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+        const range = pkg.dependencies?.[PACKAGE] ?? pkg.devDependencies?.[PACKAGE] ?? pkg.peerDependencies?.[PACKAGE];
+        const lowest = range === undefined ? undefined : /(\d+\.\d+(?:\.\d+)?)/.exec(range)?.[1];
+        if (lowest) declared = lowest.split('.').length === 2 ? `${lowest}.0` : lowest;
+      } catch {
+        // no readable package.json here
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return declared ? { version: declared, from: 'declared' } : undefined;
+    dir = parent;
+  }
+}
+
+/** Whether version `a` is below `b` (plain x.y.z, pre-release tags ignored). */
+export function versionBelow(a: string, b: string): boolean {
+  const pa = a.split(/[.-]/).slice(0, 3).map(Number);
+  const pb = b.split(/[.-]/).slice(0, 3).map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) < (pb[i] ?? 0);
+  return false;
 }
 
 interface PathAliases {

@@ -4,7 +4,7 @@
  */
 import { ts } from './compiler.js';
 import type { Edit } from '../types.js';
-import { addNamedImports, clientNodeName, localNameOf, type ClientNodeFile } from './client-node.js';
+import { addNamedImports, clientNodeName, clientNodeVersion, DISCOVERY_V1_SINCE, localNameOf, versionBelow, type ClientNodeFile } from './client-node.js';
 import { CannotFix } from './scope.js';
 
 type Bindings = ts.NamedImports | ts.ObjectBindingPattern;
@@ -13,11 +13,25 @@ export class EditPlan {
   private readonly edits: Edit[] = [];
   private readonly imports = new Map<Bindings, Set<string>>();
   private readonly provided = new Set<string>();
+  private readonly finishing: (() => void)[] = [];
+  /** Names the plan's edits declare (`x`, `this.x`), which the source does not show yet. */
+  readonly names = new Set<string>();
 
   constructor(
     readonly sf: ts.SourceFile,
     readonly clientNode: ClientNodeFile,
-  ) {}
+    /** The file on disk, where the installed or declared client-node version is read. */
+    absPath: string,
+  ) {
+    // Every rewrite uses DiscoveryV1Api, which client-node has only since 0.15: below it the rewritten code would
+    // not compile (TypeScript) or would throw when loaded (JavaScript).
+    const used = clientNodeVersion(absPath);
+    if (used && versionBelow(used.version, DISCOVERY_V1_SINCE)) {
+      throw new CannotFix(
+        `@kubernetes/client-node ${used.version} (${used.from === 'installed' ? 'installed' : 'the lowest version package.json allows'}) has no DiscoveryV1Api, added in ${DISCOVERY_V1_SINCE}; upgrade it first`,
+      );
+    }
+  }
 
   replace(start: number, end: number, text: string): void {
     if (start === end && text === '') return;
@@ -75,11 +89,22 @@ export class EditPlan {
     if (name !== twin) this.replaceNode(type.typeName, this.ref(twin, type.typeName));
   }
 
+  /** Work to do once every edit of the plan is known (decisions that depend on all of them). */
+  beforeFinish(step: () => void): void {
+    this.finishing.push(step);
+  }
+
   finish(): Edit[] {
-    const out = [...this.edits];
+    for (const step of this.finishing.splice(0)) step();
+    let out = [...this.edits];
     for (const [bindings, names] of this.imports) {
-      const edit = addNamedImports(bindings, this.clientNode, [...names].filter((n) => !this.provided.has(n.replace(/^type /, ''))));
-      if (edit) out.push(edit);
+      const start = bindings.getStart(this.sf);
+      const within = (e: Edit) => e.start > start && e.end < bindings.end;
+      const inner = out.filter(within);
+      const edit = addNamedImports(bindings, this.clientNode, [...names].filter((n) => !this.provided.has(n.replace(/^type /, ''))), inner);
+      if (!edit) continue;
+      if (edit.start === start && edit.end === bindings.end) out = out.filter((e) => !within(e));
+      out.push(edit);
     }
     return out;
   }
