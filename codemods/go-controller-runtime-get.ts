@@ -5,8 +5,8 @@
  * slices (see src/go/consumers.ts). Also `Owns(&corev1.Endpoints{})` → `Owns(&discoveryv1.EndpointSlice{})`.
  */
 import type { Node } from 'web-tree-sitter';
-import { rewriteConsumers, rewriteNotFound } from '../src/go/consumers.js';
-import { ensureImport, PKG } from '../src/go/imports.js';
+import { keepNotFound, rewriteConsumers } from '../src/go/consumers.js';
+import { ensureImport, mergeImportInserts, PKG } from '../src/go/imports.js';
 import { children, fileNames, methodCall, snippet } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
@@ -73,9 +73,9 @@ export function crGetToListSlices(ast: GoAst, call: Node, variable: EndpointsVar
   if (typeof consumers === 'string') return consumers;
   edits.push(...consumers);
   if (errVar) {
-    const notFound = rewriteNotFound(ast, errDeclaration, errVar.text, `len(${v}.Items) == 0`);
+    const notFound = keepNotFound(ast, { statement: errDeclaration, errVar: errVar.text, empty: `len(${v}.Items) == 0`, name: parts.name }, taken);
     if (typeof notFound === 'string') return notFound;
     edits.push(...notFound);
   }
-  return edits;
+  return mergeImportInserts(edits);
 }

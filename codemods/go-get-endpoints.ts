@@ -4,8 +4,8 @@
  * together with the code that reads `ep` (see src/go/consumers.ts). Pure: returns edits or the reason it cannot.
  */
 import type { Node } from 'web-tree-sitter';
-import { rewriteConsumers, rewriteNotFound } from '../src/go/consumers.js';
-import { ensureImport, PKG } from '../src/go/imports.js';
+import { keepNotFound, rewriteConsumers } from '../src/go/consumers.js';
+import { ensureImport, mergeImportInserts, PKG } from '../src/go/imports.js';
 import { children, fileNames, isPackageMember, methodCall, qualified, snippet, uniqueName } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
@@ -77,15 +77,12 @@ export function getEndpointsToListSlices(ast: GoAst, site: EndpointsClientCall):
     edits.push(...consumers);
   }
   if (declared.errVar) {
-    // A discarded result with an `IsNotFound(err)` check is an existence check: a List never fails with
-    // NotFound, so the check needs the list itself (`_` gets a name), or the function would change its answer.
+    // A discarded result is an existence check (`_, err := ...Get`): the NotFound needs the list itself.
     const list = variable === '_' ? uniqueName('slices', taken) : variable;
-    const notFound = rewriteNotFound(ast, declared.statement, declared.errVar.text, `len(${list}.Items) == 0`);
+    const notFound = keepNotFound(ast, { statement: declared.statement, errVar: declared.errVar.text, empty: `len(${list}.Items) == 0`, name: name.text }, taken);
     if (typeof notFound === 'string') return notFound;
-    if (notFound.length > 0 && variable === '_') {
-      edits.push({ start: declared.variable.startIndex, end: declared.variable.endIndex, text: list });
-    }
+    if (variable === '_') edits.push({ start: declared.variable.startIndex, end: declared.variable.endIndex, text: list });
     edits.push(...notFound);
   }
-  return edits;
+  return mergeImportInserts(edits);
 }

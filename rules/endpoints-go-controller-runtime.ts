@@ -5,7 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { crGetToListSlices, ownsEndpointSlice, type EndpointsVariable } from '../codemods/go-controller-runtime-get.js';
-import { CR_WRITE_ADVICE, mayImportKubernetes, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE } from '../src/go/common.js';
+import { CR_WRITE_ADVICE, FAMILY_NOTE, mayImportKubernetes, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE } from '../src/go/common.js';
 import { PKG } from '../src/go/imports.js';
 import { callsNamed, children, enclosingFunctionBody, identifiersNamed, isPackageMember, methodCall } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
@@ -123,8 +123,10 @@ export const rule: Rule<GoAst> = {
     codemod: 'go-controller-runtime-get',
     messages: {
       get:
-        '`{{code}}` gets a Service\'s v1 Endpoints: list a `discoveryv1.EndpointSliceList` with `client.InNamespace(...)` and `client.MatchingLabels{discoveryv1.LabelServiceName: ...}`, and merge the slices\' ready endpoints, de-duplicated by address. ' +
+        '`{{code}}` gets a Service\'s v1 Endpoints: list a `discoveryv1.EndpointSliceList` with `client.InNamespace(...)` and `client.MatchingLabels{discoveryv1.LabelServiceName: ...}`, and merge the slices\' ready endpoints, de-duplicated by endpoint. ' +
         RBAC_NOTE +
+        ' ' +
+        FAMILY_NOTE +
         '{{notFixed}}',
       list:
         '`{{code}}` lists v1 Endpoints: list `discoveryv1.EndpointSliceList` instead; each item is then one slice of a Service, found by the `kubernetes.io/service-name` label. ' +

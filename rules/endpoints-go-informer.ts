@@ -8,7 +8,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { listerGetToListSlices } from '../codemods/go-lister-get.js';
-import { mayImportKubernetes, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE, wordThenWord } from '../src/go/common.js';
+import { FAMILY_NOTE, mayImportKubernetes, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE, wordThenWord } from '../src/go/common.js';
 import { ensureImport, PKG } from '../src/go/imports.js';
 import { callOn, callsNamed, children, descendants, fileNames, isPackageMember, lineOf, methodCall, qualified, qualifiedNamed, snippet } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
@@ -206,8 +206,10 @@ export const rule: Rule<GoAst> = {
         '{{notFixed}}',
       type: '`{{code}}` is a lister/informer type of deprecated v1 Endpoints: use `{{twin}}`.{{notFixed}}',
       lister:
-        '`{{code}}` reads a Service\'s v1 Endpoints from a lister: use `EndpointSlices(ns).List(labels.SelectorFromSet(labels.Set{discoveryv1.LabelServiceName: name}))` and merge the slices\' ready endpoints, de-duplicated by address. ' +
+        '`{{code}}` reads a Service\'s v1 Endpoints from a lister: use `EndpointSlices(ns).List(labels.SelectorFromSet(labels.Set{discoveryv1.LabelServiceName: name}))` and merge the slices\' ready endpoints, de-duplicated by endpoint. ' +
         RBAC_NOTE +
+        ' ' +
+        FAMILY_NOTE +
         '{{notFixed}}',
       listwatch:
         '`{{code}}` lists and watches deprecated v1 Endpoints: list-watch `endpointslices` of `DiscoveryV1()` into `&discoveryv1.EndpointSlice{}` and map each slice to its Service through the `kubernetes.io/service-name` label. ' +
