@@ -7,7 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import { keepNotFound, rewriteConsumers } from '../src/go/consumers.js';
 import { ensureImport, mergeImportInserts, PKG } from '../src/go/imports.js';
-import { children, fileNames, methodCall, snippet } from '../src/go/syntax.js';
+import { children, declaredInFunction, fileNames, methodCall, snippet } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
 
@@ -52,6 +52,9 @@ export function crGetToListSlices(ast: GoAst, call: Node, variable: EndpointsVar
   if (typeof discovery === 'string') return discovery;
   const client = ensureImport(ast.text, ast.imports, PKG.crClient, 'client', taken);
   if (typeof client === 'string') return client;
+  for (const pkg of [discovery.name, client.name]) {
+    if (declaredInFunction(call, pkg)) return `\`${pkg}\` is a variable of this function, which hides the package \`${pkg}\` the rewrite needs`;
+  }
   const edits: Edit[] = [
     { start: variable.type.startIndex, end: variable.type.endIndex, text: `${discovery.name}.EndpointSliceList` },
     { start: get.field.startIndex, end: get.field.endIndex, text: 'List' },

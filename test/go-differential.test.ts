@@ -44,28 +44,28 @@ const REASONS = {
  * The declared differences, by name. Each is on the page of the rule that rewrote the function, in its section
  * "Differences from v1 Endpoints" (a test below checks that page and list agree).
  */
-const DECLARED: Declared[] = [
-  { rule: 'endpoints-go-client', fn: 'aliases.Count', state: 'dual-stack' },
-  { rule: 'endpoints-go-client', fn: 'clientget.ReadyIPs', state: 'dual-stack' },
-  { rule: 'endpoints-go-client', fn: 'clientget.Backends', state: 'dual-stack' },
-  { rule: 'endpoints-go-client', fn: 'aliases.Count', state: 'orphan-endpoints' },
-  { rule: 'endpoints-go-client', fn: 'clientget.ReadyIPs', state: 'orphan-endpoints' },
-  { rule: 'endpoints-go-client', fn: 'clientget.Backends', state: 'orphan-endpoints' },
-  { rule: 'endpoints-go-client', fn: 'faketest.Ready', state: 'orphan-endpoints' },
-  { rule: 'endpoints-go-client', fn: 'aliases.Count', state: 'over-capacity' },
-  { rule: 'endpoints-go-client', fn: 'clientget.ReadyIPs', state: 'over-capacity' },
-  { rule: 'endpoints-go-client', fn: 'clientget.Backends', state: 'over-capacity' },
-  { rule: 'endpoints-go-informer', fn: 'informer.Controller.Backends', state: 'dual-stack' },
-  { rule: 'endpoints-go-informer', fn: 'informer.Controller.Backends', state: 'orphan-endpoints' },
-  { rule: 'endpoints-go-informer', fn: 'informer.Controller.Backends', state: 'over-capacity' },
-  { rule: 'endpoints-go-controller-runtime', fn: 'reconciler.Reconciler.Reconcile', state: 'dual-stack' },
-  { rule: 'endpoints-go-controller-runtime', fn: 'trial.Pods', state: 'dual-stack' },
-  { rule: 'endpoints-go-controller-runtime', fn: 'reconciler.Reconciler.Reconcile', state: 'orphan-endpoints' },
-  { rule: 'endpoints-go-controller-runtime', fn: 'trial.Nodes', state: 'orphan-endpoints' },
-  { rule: 'endpoints-go-controller-runtime', fn: 'trial.Pods', state: 'orphan-endpoints' },
-  { rule: 'endpoints-go-controller-runtime', fn: 'reconciler.Reconciler.Reconcile', state: 'over-capacity' },
-  { rule: 'endpoints-go-controller-runtime', fn: 'trial.Pods', state: 'over-capacity' },
-];
+const DECLARED: Declared[] = Object.entries({
+  'endpoints-go-client': {
+    'dual-stack': ['aliases.Count', 'clientget.ReadyIPs', 'clientget.Backends', 'shapes.ReadyCount', 'shapes.Lookup', 'shapes.Describe'],
+    'orphan-endpoints': [
+      'aliases.Count', 'clientget.ReadyIPs', 'clientget.Backends', 'faketest.Ready', 'shapes.Exists', 'shapes.WaitForEndpoints',
+      'shapes.ReadyCount', 'shapes.Lookup', 'shapes.Describe', 'shapes.NotReady',
+    ],
+    'over-capacity': ['aliases.Count', 'clientget.ReadyIPs', 'clientget.Backends', 'shapes.ReadyCount', 'shapes.Lookup', 'shapes.Describe'],
+  },
+  'endpoints-go-informer': {
+    'dual-stack': ['informer.Controller.Backends'],
+    'orphan-endpoints': ['informer.Controller.Backends'],
+    'over-capacity': ['informer.Controller.Backends'],
+  },
+  'endpoints-go-controller-runtime': {
+    'dual-stack': ['reconciler.Reconciler.Reconcile', 'trial.Pods', 'shapes.CountReconciler.Reconcile'],
+    'orphan-endpoints': ['reconciler.Reconciler.Reconcile', 'trial.Nodes', 'trial.Pods', 'shapes.CountReconciler.Reconcile'],
+    'over-capacity': ['reconciler.Reconciler.Reconcile', 'trial.Pods', 'shapes.CountReconciler.Reconcile'],
+  },
+} satisfies Record<string, Record<keyof typeof REASONS, string[]>>).flatMap(([rule, byState]) =>
+  Object.entries(byState).flatMap(([state, fns]) => fns.map((fn) => ({ rule, fn, state: state as keyof typeof REASONS }))),
+);
 
 /** The (function, state) rows of a rule page's "Differences from v1 Endpoints" table. */
 function pageDeclarations(rule: string): { fn: string; state: string; why: string }[] {

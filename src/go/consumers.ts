@@ -26,6 +26,7 @@ import { ensureImport, PKG } from './imports.js';
 import {
   children,
   contains,
+  declaredInFunction,
   descendants,
   enclosingFunctionBody,
   identifiersNamed,
@@ -135,6 +136,8 @@ export function rewriteConsumers(ast: GoAst, spec: ConsumerRewrite): Edit[] | st
     }
     const outerRange = rangeValue(outer);
     if (!outerRange) return fail(ast, outer, 'only `for _, subset := range ...Subsets` loops are rewritten');
+    const inside = identifiersNamed(outer.childForFieldName('body')!, spec.variable)[0];
+    if (inside) return fail(ast, inside.parent ?? inside, `\`${spec.variable}\` is used inside the loop over its subsets, where it is no longer one object`);
     const subset = outerRange.value.text;
     const outerBody = outer.childForFieldName('body')!;
     const loops: AddressLoop[] = [];
@@ -262,6 +265,9 @@ export function keepNotFound(ast: GoAst, read: NotFoundRead, taken: TakenNames):
   if (typeof apierrors === 'string') return apierrors;
   const core = ensureImport(text, ast.imports, PKG.core, 'corev1', taken);
   if (typeof core === 'string') return core;
+  for (const pkg of [apierrors.name, core.name]) {
+    if (declaredInFunction(statement, pkg)) return `\`${pkg}\` is a variable of this function, which hides the package \`${pkg}\` the rewrite needs`;
+  }
   const notFound = `${errVar} = ${apierrors.name}.NewNotFound(${core.name}.Resource("endpoints"), ${read.name})`;
   const imports = [...apierrors.edits, ...core.edits];
   const parent = statement.parent;

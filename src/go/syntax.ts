@@ -286,3 +286,23 @@ export function statementsOf(block: Node): Node[] {
   const list = children(block).find((c) => c.type === 'statement_list');
   return (list ? children(list) : children(block)).filter((c) => c.type !== 'comment');
 }
+
+/**
+ * Whether `name` is declared by the function around `node` (a receiver, a parameter, a result or a local): there it
+ * shadows a package of that name, so `name.X` written into the function would not reach the package.
+ */
+export function declaredInFunction(node: Node, name: string): boolean {
+  let fn: Node | null = node.parent;
+  while (fn && fn.type !== 'function_declaration' && fn.type !== 'method_declaration' && fn.type !== 'func_literal') fn = fn.parent;
+  for (let f: Node | null = fn; f; f = f.parent) {
+    if (f.type !== 'function_declaration' && f.type !== 'method_declaration' && f.type !== 'func_literal') continue;
+    for (const declared of descendants(f, ['parameter_declaration', 'short_var_declaration', 'var_spec', 'const_spec', 'range_clause'])) {
+      const names =
+        declared.type === 'parameter_declaration' || declared.type === 'var_spec' || declared.type === 'const_spec'
+          ? children(declared).filter((c) => c.type === 'identifier')
+          : children(declared.childForFieldName('left') ?? declared).filter((c) => c.type === 'identifier');
+      if (names.some((n) => n.text === name)) return true;
+    }
+  }
+  return false;
+}

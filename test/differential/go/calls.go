@@ -14,6 +14,7 @@ import (
 	"slicefix.dev/fixtures/before/faketest"
 	"slicefix.dev/fixtures/before/informer"
 	"slicefix.dev/fixtures/before/reconciler"
+	"slicefix.dev/fixtures/before/shapes"
 	"slicefix.dev/fixtures/before/trial"
 )
 
@@ -59,6 +60,39 @@ var Calls = []d.Call{
 		key := types.NamespacedName{Namespace: e.Namespace, Name: e.Name}
 		result, err := r.Reconcile(e.Ctx, ctrl.Request{NamespacedName: key})
 		return answer(map[string]any{"result": result, "backends": r.Backends}, err)
+	}},
+	{Name: "shapes.Exists", Contract: d.Value, Run: func(e *d.Env) d.Answer {
+		return answer(shapes.Exists(e.Ctx, e.Clientset(), e.Namespace, e.Name))
+	}},
+	{Name: "shapes.WaitForEndpoints", Contract: d.Value, Run: func(e *d.Env) d.Answer {
+		return answer(nil, shapes.WaitForEndpoints(e.Ctx, e.Clientset(), e.Namespace, e.Name))
+	}},
+	{Name: "shapes.ReadyCount", Contract: d.Value, Run: func(e *d.Env) d.Answer {
+		return answer(shapes.ReadyCount(e.Ctx, e.Clientset(), e.Namespace, e.Name))
+	}},
+	{Name: "shapes.Lookup", Contract: d.Value, Run: func(e *d.Env) d.Answer {
+		return answer(shapes.Lookup(e.Ctx, e.Clientset(), e.Namespace, e.Name))
+	}},
+	{Name: "shapes.Describe", Contract: d.Value, Run: func(e *d.Env) d.Answer {
+		return answer(shapes.Describe(e.Ctx, e.Clientset(), e.Namespace, e.Name))
+	}},
+	{Name: "shapes.NotReady", Contract: d.Multiset, Run: func(e *d.Env) d.Answer {
+		return answer(shapes.NotReady(e.Ctx, e.Clientset(), e.Namespace, e.Name))
+	}},
+	{Name: "shapes.FirstReady", Contract: d.Multiset, Run: func(e *d.Env) d.Answer {
+		return answer(shapes.FirstReady(e.Ctx, e.Clientset(), e.Namespace, e.Name))
+	}},
+	{Name: "shapes.Labelled", Contract: d.Multiset, Run: func(e *d.Env) d.Answer {
+		return answer(shapes.Labelled(e.Ctx, e.Clientset(), e.Namespace, e.Name))
+	}},
+	{Name: "shapes.CountReconciler.Reconcile", Contract: d.Value, Run: func(e *d.Env) d.Answer {
+		r := &shapes.CountReconciler{Client: e.Client(), Counts: map[string]int{e.Namespace + "/" + e.Name: -1}}
+		key := types.NamespacedName{Namespace: e.Namespace, Name: e.Name}
+		result, err := r.Reconcile(e.Ctx, ctrl.Request{NamespacedName: key})
+		return answer(map[string]any{"result": result, "counts": r.Counts}, err)
+	}},
+	{Name: "shapes.NodeNames", Contract: d.Value, Run: func(e *d.Env) d.Answer {
+		return answer(shapes.NodeNames(e.Ctx, e.Client(), types.NamespacedName{Namespace: e.Namespace, Name: e.Name}))
 	}},
 	{Name: "trial.Nodes", Contract: d.Value, Run: func(e *d.Env) d.Answer {
 		return answer(trial.Nodes(e.Ctx, e.Client(), e.Service()))
