@@ -151,8 +151,12 @@ async function buildModule(): Promise<{ dir: string; statesFile: string; reportF
   for (const f of ['go.mod', 'go.sum']) fs.copyFileSync(path.join(moduleDir, f), path.join(mod, f));
   copyGo(path.join(moduleDir, 'before'), path.join(mod, 'before'));
   copyGo(path.join(moduleDir, 'before'), path.join(mod, 'after'));
-  const fixed = await lint(path.join(mod, 'after'), goRules, { fix: true });
-  if (fixed.result.errors.length) throw new Error(`slicefix --fix failed: ${JSON.stringify(fixed.result.errors)}`);
+  // Each package is fixed on its own, as test/go-fixtures.test.ts fixes it into fixtures/go/after: the informer
+  // rule's facts are repository-wide, and the packages are separate examples, not one program.
+  for (const pkg of fs.readdirSync(path.join(mod, 'after'))) {
+    const fixed = await lint(path.join(mod, 'after', pkg), goRules, { fix: true });
+    if (fixed.result.errors.length) throw new Error(`slicefix --fix failed on ${pkg}: ${JSON.stringify(fixed.result.errors)}`);
+  }
   const mutated: Record<string, number> = {};
   for (const m of MUTANTS) {
     const dir = path.join(mod, m.side);
