@@ -112,6 +112,58 @@ func f(ctx context.Context, cs kubernetes.Interface, e etcd) int {
   });
 });
 
+describe('endpoints-go-controller-runtime', () => {
+  // Issue 15 §2.5: slices mirrored from Endpoints the controller writes are owned by those Endpoints.
+  const controller = (writes: boolean) => `package p
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+)
+
+type R struct{ client.Client }
+
+func (r *R) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	svc := &corev1.Service{}
+	if err := r.Get(ctx, req.NamespacedName, svc); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+${writes ? `	ep := &corev1.Endpoints{ObjectMeta: metav1.ObjectMeta{Name: svc.Name, Namespace: svc.Namespace}}
+	_, err := controllerutil.CreateOrUpdate(ctx, r.Client, ep, func() error {
+		return controllerutil.SetControllerReference(svc, ep, r.Scheme())
+	})
+	return ctrl.Result{}, err
+` : `	_ = metav1.Now()
+	_ = controllerutil.OperationResultNone
+	return ctrl.Result{}, nil
+`}}
+
+func (r *R) SetupWithManager(mgr ctrl.Manager) error {
+	return ctrl.NewControllerManagedBy(mgr).For(&corev1.Service{}).Owns(&corev1.Endpoints{}).Complete(r)
+}
+`;
+  const crRule = rules.find((r) => r.meta.id === 'endpoints-go-controller-runtime')!;
+
+  test('Owns(&corev1.Endpoints{}) in a controller that writes those Endpoints is reported with the reason, not rewritten', async () => {
+    const text = controller(true);
+    const out = await lint({ 'x.go': text }, [crRule], { fix: true });
+    expect(out.files['x.go']).toBe(text);
+    const owns = out.result.findings.find((f) => f.message.includes('owns v1 Endpoints'))!;
+    expect(owns.fixable).toBe(false);
+    expect(owns.message).toMatch(/Not fixed: this controller writes the Endpoints it owns \(`controllerutil.CreateOrUpdate/);
+  });
+
+  test('Owns(&corev1.Endpoints{}) in a controller that writes none is still rewritten', async () => {
+    const out = await lint({ 'x.go': controller(false) }, [crRule], { fix: true });
+    expect(out.files['x.go']).toContain('Owns(&discoveryv1.EndpointSlice{})');
+  });
+});
+
 describe('endpoints-go-informer', () => {
   const types = `package p
 
