@@ -7,7 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import { keepNotFound, rewriteConsumers } from '../src/go/consumers.js';
 import { ensureImport, mergeImportInserts, PKG } from '../src/go/imports.js';
-import { children, declaredInFunction, fileNames, methodCall, snippet } from '../src/go/syntax.js';
+import { children, declaredInFunction, fileNames, fitsFileWidth, indentOf, methodCall, snippet } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
 
@@ -66,6 +66,15 @@ export function crGetToListSlices(ast: GoAst, call: Node, variable: EndpointsVar
     ...discovery.edits,
     ...client.edits,
   ];
+  const inIf = errDeclaration.parent?.type === 'if_statement';
+  const extra = errVar ? ` || len(${variable.name.text}.Items) == 0` : '';
+  if (!fitsFileWidth(ast.text, call.startIndex, edits, inIf ? extra : '')) {
+    // Wider than the file's widest line: the label goes on a line of its own, as gofmt keeps it.
+    const indent = indentOf(ast.text, errDeclaration.startIndex);
+    edits[2].text =
+      `${object.text}, ${client.name}.InNamespace(${parts.namespace}), ${client.name}.MatchingLabels{` +
+      `\n${indent}\t${discovery.name}.LabelServiceName: ${parts.name},\n${indent}}`;
+  }
   const v = variable.name.text;
   const consumers = rewriteConsumers(ast, {
     variable: v,

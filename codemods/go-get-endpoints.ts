@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import { keepNotFound, rewriteConsumers } from '../src/go/consumers.js';
 import { ensureImport, mergeImportInserts, PKG } from '../src/go/imports.js';
-import { children, fileNames, isPackageMember, methodCall, qualified, snippet, uniqueName } from '../src/go/syntax.js';
+import { children, fileNames, fitsFileWidth, indentOf, isPackageMember, methodCall, qualified, snippet, uniqueName } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
 
@@ -65,6 +65,12 @@ export function getEndpointsToListSlices(ast: GoAst, site: EndpointsClientCall):
     },
     ...discovery.edits,
   ];
+  const inIf = declared.statement.parent?.type === 'if_statement' && declared.errVar;
+  if (!fitsFileWidth(ast.text, site.call.startIndex, edits, inIf ? ` || len(${variable === '_' ? 'slices' : variable}.Items) == 0` : '')) {
+    // Wider than the file's widest line: the options go on a line of their own, as gofmt keeps them.
+    const indent = indentOf(ast.text, declared.statement.startIndex);
+    edits[3].text = `${metav1}.ListOptions{\n${indent}\tLabelSelector: ${discovery.name}.LabelServiceName + "=" + ${name.text},\n${indent}}`;
+  }
   if (variable !== '_') {
     const consumers = rewriteConsumers(ast, {
       variable,

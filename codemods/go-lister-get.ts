@@ -7,7 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import { keepNotFound, rewriteConsumers } from '../src/go/consumers.js';
 import { ensureImport, mergeImportInserts, PKG } from '../src/go/imports.js';
-import { fileNames, methodCall } from '../src/go/syntax.js';
+import { fileNames, fitsFileWidth, indentOf, methodCall } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
 import { declaredResults } from './go-get-endpoints.js';
@@ -35,6 +35,11 @@ export function listerGetToListSlices(ast: GoAst, endpointsCall: Node, getCall: 
     ...discovery.edits,
     ...labels.edits,
   ];
+  if (!fitsFileWidth(ast.text, getCall.startIndex, edits, declared.errVar ? ` || len(${variable}) == 0` : '')) {
+    // Wider than the file's widest line: the label goes on a line of its own, as gofmt keeps it.
+    const indent = indentOf(ast.text, declared.statement.startIndex);
+    edits[2].text = `${labels.name}.SelectorFromSet(${labels.name}.Set{\n${indent}\t${discovery.name}.LabelServiceName: ${name},\n${indent}})`;
+  }
   const consumers = rewriteConsumers(ast, {
     variable,
     errVar: declared.errVar?.text,

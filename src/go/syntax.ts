@@ -1,6 +1,7 @@
 /** Small helpers over tree-sitter-go nodes, shared by the Go rules and codemods. */
 import type { Node } from 'web-tree-sitter';
 import type { GoAst } from '../languages/go.js';
+import type { Edit } from '../types.js';
 import { pathOfName } from './imports.js';
 
 /**
@@ -305,4 +306,25 @@ export function declaredInFunction(node: Node, name: string): boolean {
     }
   }
   return false;
+}
+
+/** How wide a line is, a tab counting as gofmt's editors show it (4 columns): for keeping to a file's own width. */
+function lineWidth(line: string): number {
+  return line.replace(/\t/g, '    ').length;
+}
+
+/**
+ * Whether the line that `at` is on stays within the widest line of the file as it was, once `edits` (those on that
+ * line) are applied and `extra` is appended: generated code keeps to the file's own width.
+ */
+export function fitsFileWidth(text: string, at: number, edits: readonly Edit[], extra = ''): boolean {
+  const widest = Math.max(...text.split('\n').map(lineWidth));
+  const from = lineStart(text, at);
+  const newline = text.indexOf('\n', at);
+  const to = newline === -1 ? text.length : newline;
+  let line = text.slice(from, to);
+  for (const e of [...edits].filter((e) => e.start >= from && e.end <= to).sort((x, y) => y.start - x.start)) {
+    line = line.slice(0, e.start - from) + e.text + line.slice(e.end - from);
+  }
+  return lineWidth(line + extra) <= widest;
 }
