@@ -23,6 +23,7 @@ import {
   methodCall,
   qualified,
   qualifiedNamed,
+  same,
   snippet,
 } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
@@ -59,8 +60,36 @@ const TYPE_NAMES = Object.keys(TYPE_TWINS).map((t) => t.slice(t.lastIndexOf('.')
 type Site =
   | { kind: 'factory'; node: Node; fix?: Edit[]; reason?: string }
   | { kind: 'type'; node: Node; twin: string; fix?: Edit[]; reason?: string }
-  | { kind: 'lister'; node: Node; receiver: string; fromLister: boolean; fix?: Edit[]; reason?: string }
+  | { kind: 'lister'; node: Node; receiver: string; fromLister: boolean; fix?: Edit[]; reason?: string; source?: boolean }
   | { kind: 'listwatch'; node: Node; what: string };
+
+/** `X.Core().V1().Endpoints()`, or a variable of the function declared `v := X.Core().V1().Endpoints()`. */
+function isFactoryInformer(node: Node): boolean {
+  const chain = (n: Node | null | undefined): boolean => {
+    const m = methodCall(n ?? null);
+    const v1 = m?.method === 'Endpoints' && m.args.length === 0 ? methodCall(m.receiver) : undefined;
+    const core = v1?.method === 'V1' && v1.args.length === 0 ? methodCall(v1.receiver) : undefined;
+    return core?.method === 'Core' && core.args.length === 0;
+  };
+  if (chain(node)) return true;
+  const body = node.type === 'identifier' ? enclosingFunctionBody(node) : undefined;
+  if (!body) return false;
+  return identifiersNamed(body, node.text).some((id) => {
+    const list = id.parent;
+    const statement = list?.type === 'expression_list' ? list.parent : undefined;
+    if (statement?.type !== 'short_var_declaration' || !same(statement.childForFieldName('left'), list)) return false;
+    const values = children(statement.childForFieldName('right')!);
+    return values.length === 1 && chain(values[0]);
+  });
+}
+
+/** `X.Group().Version().Resource()` of another resource than core Endpoints (`Discovery().V1().EndpointSlices()`). */
+function isOtherFactoryInformer(node: Node): boolean {
+  const resource = methodCall(node);
+  const version = resource && resource.args.length === 0 ? methodCall(resource.receiver) : undefined;
+  const group = version && version.args.length === 0 ? methodCall(version.receiver) : undefined;
+  return !!group && group.args.length === 0 && !(group.method === 'Core' && resource!.method === 'Endpoints');
+}
 
 /** The function declaration (or method) around `node`, if it is not inside a function literal. */
 function enclosingFunction(node: Node): Node | undefined {
@@ -230,6 +259,13 @@ function searchSites(ast: GoAst): { sites: Site[]; listerNames: string[] } {
       const nameNodes = decl ? children(decl).filter((c) => c.type === 'field_identifier' || c.type === 'identifier') : [];
       listerNames.push(...nameNodes.map((n) => n.text));
     }
+    if (q.name === 'EndpointsLister' && node.parent?.type === 'parameter_declaration') {
+      // A lister handed in: what its callers pass (an informer of another library, a fake) is out of sight, and
+      // would stay an Endpoints lister (knative net-kourier's NewProbeTargetLister, fed by an injection informer).
+      const reason = 'a lister handed in as a parameter: what its callers pass would stay an Endpoints lister';
+      sites.push({ kind: 'type', node, twin: `${twin.alias}.${twin.name}`, reason });
+      continue;
+    }
     if (q.name === 'EndpointsInformer') {
       // An informer handed around as a value: its holders' handlers, keys and store lookups are out of sight.
       const reason = 'an informer kept or handed on as a value: its event handlers, store keys and type assertions, wherever they are, would see *discoveryv1.EndpointSlice objects named after slices, not Services';
@@ -239,6 +275,29 @@ function searchSites(ast: GoAst): { sites: Site[]; listerNames: string[] } {
     const plan = ensureImport(ast.text, ast.imports, twin.path, twin.alias, taken);
     if (typeof plan === 'string') sites.push({ kind: 'type', node, twin: `${twin.alias}.${twin.name}`, reason: plan });
     else sites.push({ kind: 'type', node, twin: `${plan.name}.${twin.name}`, fix: [{ start: node.startIndex, end: node.endIndex, text: `${plan.name}.${twin.name}` }, ...plan.edits] });
+  }
+  // A lister stored in a field or variable must come from the factory's informer, which is rewritten with it; a
+  // lister of another source (a library's informer, a fake) stored in a lister name blocks (see blockers).
+  for (const call of callsNamed(ast, ['Lister'])) {
+    const m = methodCall(call);
+    if (m?.method !== 'Lister' || m.args.length !== 0 || isFactoryInformer(m.receiver) || isOtherFactoryInformer(m.receiver)) continue;
+    const holder = call.parent?.type === 'literal_element' ? call.parent.parent : call.parent;
+    let target: Node | undefined;
+    if (holder?.type === 'keyed_element') target = children(holder)[0];
+    else if (holder?.type === 'expression_list' && ['assignment_statement', 'short_var_declaration'].includes(holder.parent?.type ?? '')) {
+      const left = children(holder.parent!.childForFieldName('left')!);
+      if (left.length === 1) target = left[0];
+    }
+    if (!target) continue;
+    const name = lastName(target.type === 'literal_element' ? children(target)[0] ?? target : target);
+    sites.push({
+      kind: 'lister',
+      node: call,
+      receiver: name,
+      fromLister: false,
+      reason: `the lister kept in \`${name}\` comes from \`${snippet(call)}\`, which slicefix does not rewrite`,
+      source: true,
+    });
   }
   // A lister built by hand (a fake in tests, an indexer of one's own) stays an Endpoints lister: the types it is
   // assigned to cannot change without it.
@@ -333,7 +392,8 @@ export const rule: Rule<GoAst> = {
         ctx.report({ ...range, messageId: 'listwatch', data: { code } });
         continue;
       }
-      if (site.kind === 'lister' && !names.has(site.receiver) && !site.fromLister) continue;
+      // Where a lister comes from only blocks (in blockers); it reads nothing itself.
+      if (site.kind === 'lister' && (site.source || (!names.has(site.receiver) && !site.fromLister))) continue;
       let notFixed = '';
       if (site.reason) notFixed = ` Not fixed: ${site.reason}.`;
       else if (blocked.length) notFixed = ` Not fixed: informers, listers and their types change together, and ${blocked[0].where} cannot be rewritten (${blocked[0].reason}).`;

@@ -270,6 +270,28 @@ var _ = fmt.Sprint`,
       '\t"k8s.io/client-go/tools/cache"\n',
       /a lister built from an indexer/,
     ],
+    [
+      'a lister handed in as a parameter (knative net-kourier: fed by an injection informer)',
+      `func newC(l corelisters.EndpointsLister) *C { return &C{lister: l} }
+
+func wire(f informers.SharedInformerFactory) *C { return &C{lister: f.Core().V1().Endpoints().Lister()} }
+
+var _ = fmt.Sprint`,
+      '',
+      /a lister handed in as a parameter/,
+    ],
+    [
+      'a lister of another source stored in the lister field',
+      `type source interface{ Lister() corelisters.EndpointsLister }
+
+func fromLibrary(s source) *C { return &C{lister: s.Lister()} }
+
+func wire(f informers.SharedInformerFactory) *C { return &C{lister: f.Core().V1().Endpoints().Lister()} }
+
+var _ = fmt.Sprint`,
+      '',
+      /the lister kept in `lister` comes from `s.Lister\(\)`/,
+    ],
   ];
   test.each(unchangedCases)('nothing is rewritten when %s, and the findings say why', async (_what, body, extraImports, reason) => {
     const text = flow(body, extraImports);
