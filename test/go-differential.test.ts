@@ -206,8 +206,10 @@ describe.skipIf(!go && !inCI)('Go differential harness: before vs after --fix on
     const built = await buildModule();
     mutated = built.mutated;
     const env = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly', SLICEFIX_CLUSTER_STATES: built.statesFile, SLICEFIX_DIFF_REPORT: built.reportFile };
+    const started = Date.now();
     const run = spawnSync(go!, ['test', '-count=1', './differential'], { cwd: built.dir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (run.status !== 0) throw new Error(`go test failed:\n${run.stdout}${run.stderr}`);
+    console.log(`go differential: go test (build and run) took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     pairs = JSON.parse(fs.readFileSync(built.reportFile, 'utf8'));
   }, 600_000);
 

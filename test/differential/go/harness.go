@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	goruntime "runtime"
 	"sort"
 	"sync"
 
@@ -278,27 +279,52 @@ type Pair struct {
 	After    Outcome `json:"after"`
 }
 
-// Compare runs every call of every side on every state and compares each side's answers with "before"'s.
+// Compare runs every call of every side on every state and compares each side's answers with "before"'s. The
+// (state, function) jobs run in parallel: each call has its own fakes, so they share nothing.
 func Compare(states []State, before []Call, sides map[string][]Call) ([]Pair, error) {
-	var pairs []Pair
+	type job struct {
+		state   *State
+		objects []runtime.Object
+		call    Call
+	}
+	var jobs []job
 	for i := range states {
-		state := &states[i]
-		objects, err := state.Objects()
+		objects, err := states[i].Objects()
 		if err != nil {
 			return nil, err
 		}
 		for _, call := range before {
-			want := Run(call, state, objects)
-			for _, side := range sortedKeys(sides) {
-				twin := find(sides[side], call.Name)
-				if twin == nil {
-					return nil, fmt.Errorf("side %s has no function %s", side, call.Name)
-				}
-				got := Run(*twin, state, objects)
-				equal := string(want.Value) == string(got.Value) && want.ErrorClass == got.ErrorClass
-				pairs = append(pairs, Pair{Side: side, Function: call.Name, State: state.Name, Equal: equal, Before: want, After: got})
+			jobs = append(jobs, job{&states[i], objects, call})
+		}
+	}
+	names := sortedKeys(sides)
+	for _, side := range names {
+		for _, call := range before {
+			if find(sides[side], call.Name) == nil {
+				return nil, fmt.Errorf("side %s has no function %s", side, call.Name)
 			}
 		}
+	}
+	results := make([][]Pair, len(jobs))
+	var wg sync.WaitGroup
+	limit := make(chan struct{}, goruntime.GOMAXPROCS(0))
+	for i, j := range jobs {
+		wg.Add(1)
+		limit <- struct{}{}
+		go func() {
+			defer func() { <-limit; wg.Done() }()
+			want := Run(j.call, j.state, j.objects)
+			for _, side := range names {
+				got := Run(*find(sides[side], j.call.Name), j.state, j.objects)
+				equal := string(want.Value) == string(got.Value) && want.ErrorClass == got.ErrorClass
+				results[i] = append(results[i], Pair{Side: side, Function: j.call.Name, State: j.state.Name, Equal: equal, Before: want, After: got})
+			}
+		}()
+	}
+	wg.Wait()
+	var pairs []Pair
+	for _, r := range results {
+		pairs = append(pairs, r...)
 	}
 	return pairs, nil
 }
