@@ -5,9 +5,9 @@
  * slices (see src/go/consumers.ts). Also `Owns(&corev1.Endpoints{})` → `Owns(&discoveryv1.EndpointSlice{})`.
  */
 import type { Node } from 'web-tree-sitter';
-import { rewriteConsumers, rewriteNotFound } from '../src/go/consumers.js';
-import { ensureImport, PKG } from '../src/go/imports.js';
-import { children, fileNames, methodCall, snippet } from '../src/go/syntax.js';
+import { keepNotFound, rewriteConsumers } from '../src/go/consumers.js';
+import { ensureImport, mergeImportInserts, PKG } from '../src/go/imports.js';
+import { children, declaredInFunction, fileNames, fitsFileWidth, indentOf, methodCall, snippet } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
 
@@ -52,6 +52,9 @@ export function crGetToListSlices(ast: GoAst, call: Node, variable: EndpointsVar
   if (typeof discovery === 'string') return discovery;
   const client = ensureImport(ast.text, ast.imports, PKG.crClient, 'client', taken);
   if (typeof client === 'string') return client;
+  for (const pkg of [discovery.name, client.name]) {
+    if (declaredInFunction(call, pkg)) return `\`${pkg}\` is a variable of this function, which hides the package \`${pkg}\` the rewrite needs`;
+  }
   const edits: Edit[] = [
     { start: variable.type.startIndex, end: variable.type.endIndex, text: `${discovery.name}.EndpointSliceList` },
     { start: get.field.startIndex, end: get.field.endIndex, text: 'List' },
@@ -63,6 +66,15 @@ export function crGetToListSlices(ast: GoAst, call: Node, variable: EndpointsVar
     ...discovery.edits,
     ...client.edits,
   ];
+  const inIf = errDeclaration.parent?.type === 'if_statement';
+  const extra = errVar ? ` || len(${variable.name.text}.Items) == 0` : '';
+  if (!fitsFileWidth(ast.text, call.startIndex, edits, inIf ? extra : '')) {
+    // Wider than the file's widest line: the label goes on a line of its own, as gofmt keeps it.
+    const indent = indentOf(ast.text, errDeclaration.startIndex);
+    edits[2].text =
+      `${object.text}, ${client.name}.InNamespace(${parts.namespace}), ${client.name}.MatchingLabels{` +
+      `\n${indent}\t${discovery.name}.LabelServiceName: ${parts.name},\n${indent}}`;
+  }
   const v = variable.name.text;
   const consumers = rewriteConsumers(ast, {
     variable: v,
@@ -73,9 +85,9 @@ export function crGetToListSlices(ast: GoAst, call: Node, variable: EndpointsVar
   if (typeof consumers === 'string') return consumers;
   edits.push(...consumers);
   if (errVar) {
-    const notFound = rewriteNotFound(ast, errDeclaration, errVar.text, `len(${v}.Items) == 0`);
+    const notFound = keepNotFound(ast, { statement: errDeclaration, errVar: errVar.text, empty: `len(${v}.Items) == 0`, name: parts.name }, taken);
     if (typeof notFound === 'string') return notFound;
     edits.push(...notFound);
   }
-  return edits;
+  return mergeImportInserts(edits);
 }

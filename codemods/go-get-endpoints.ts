@@ -4,9 +4,9 @@
  * together with the code that reads `ep` (see src/go/consumers.ts). Pure: returns edits or the reason it cannot.
  */
 import type { Node } from 'web-tree-sitter';
-import { rewriteConsumers, rewriteNotFound } from '../src/go/consumers.js';
-import { ensureImport, PKG } from '../src/go/imports.js';
-import { children, fileNames, isPackageMember, methodCall, qualified, snippet, uniqueName } from '../src/go/syntax.js';
+import { keepNotFound, rewriteConsumers } from '../src/go/consumers.js';
+import { ensureImport, mergeImportInserts, PKG } from '../src/go/imports.js';
+import { children, fileNames, fitsFileWidth, indentOf, isPackageMember, methodCall, qualified, snippet, uniqueName } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
 
@@ -65,6 +65,12 @@ export function getEndpointsToListSlices(ast: GoAst, site: EndpointsClientCall):
     },
     ...discovery.edits,
   ];
+  const inIf = declared.statement.parent?.type === 'if_statement' && declared.errVar;
+  if (!fitsFileWidth(ast.text, site.call.startIndex, edits, inIf ? ` || len(${variable === '_' ? 'slices' : variable}.Items) == 0` : '')) {
+    // Wider than the file's widest line: the options go on a line of their own, as gofmt keeps them.
+    const indent = indentOf(ast.text, declared.statement.startIndex);
+    edits[3].text = `${metav1}.ListOptions{\n${indent}\tLabelSelector: ${discovery.name}.LabelServiceName + "=" + ${name.text},\n${indent}}`;
+  }
   if (variable !== '_') {
     const consumers = rewriteConsumers(ast, {
       variable,
@@ -77,15 +83,12 @@ export function getEndpointsToListSlices(ast: GoAst, site: EndpointsClientCall):
     edits.push(...consumers);
   }
   if (declared.errVar) {
-    // A discarded result with an `IsNotFound(err)` check is an existence check: a List never fails with
-    // NotFound, so the check needs the list itself (`_` gets a name), or the function would change its answer.
+    // A discarded result is an existence check (`_, err := ...Get`): the NotFound needs the list itself.
     const list = variable === '_' ? uniqueName('slices', taken) : variable;
-    const notFound = rewriteNotFound(ast, declared.statement, declared.errVar.text, `len(${list}.Items) == 0`);
+    const notFound = keepNotFound(ast, { statement: declared.statement, errVar: declared.errVar.text, empty: `len(${list}.Items) == 0`, name: name.text }, taken);
     if (typeof notFound === 'string') return notFound;
-    if (notFound.length > 0 && variable === '_') {
-      edits.push({ start: declared.variable.startIndex, end: declared.variable.endIndex, text: list });
-    }
+    if (variable === '_') edits.push({ start: declared.variable.startIndex, end: declared.variable.endIndex, text: list });
     edits.push(...notFound);
   }
-  return edits;
+  return mergeImportInserts(edits);
 }

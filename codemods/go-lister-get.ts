@@ -2,12 +2,12 @@
  * `ep, err := lister.Endpoints(ns).Get(name)` →
  * `ep, err := lister.EndpointSlices(ns).List(labels.SelectorFromSet(labels.Set{discoveryv1.LabelServiceName: name}))`,
  * with the code that reads `ep` rewritten to range over the slices (see src/go/consumers.ts). A lister's List
- * never reports NotFound, so `IsNotFound(err)` becomes `len(ep) == 0`.
+ * never reports NotFound, so no slice becomes the lister's own NotFound error (see keepNotFound).
  */
 import type { Node } from 'web-tree-sitter';
-import { rewriteConsumers, rewriteNotFound } from '../src/go/consumers.js';
-import { ensureImport, PKG } from '../src/go/imports.js';
-import { fileNames, methodCall } from '../src/go/syntax.js';
+import { keepNotFound, rewriteConsumers } from '../src/go/consumers.js';
+import { ensureImport, mergeImportInserts, PKG } from '../src/go/imports.js';
+import { fileNames, fitsFileWidth, indentOf, methodCall } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
 import { declaredResults } from './go-get-endpoints.js';
@@ -35,6 +35,11 @@ export function listerGetToListSlices(ast: GoAst, endpointsCall: Node, getCall: 
     ...discovery.edits,
     ...labels.edits,
   ];
+  if (!fitsFileWidth(ast.text, getCall.startIndex, edits, declared.errVar ? ` || len(${variable}) == 0` : '')) {
+    // Wider than the file's widest line: the label goes on a line of its own, as gofmt keeps it.
+    const indent = indentOf(ast.text, declared.statement.startIndex);
+    edits[2].text = `${labels.name}.SelectorFromSet(${labels.name}.Set{\n${indent}\t${discovery.name}.LabelServiceName: ${name},\n${indent}})`;
+  }
   const consumers = rewriteConsumers(ast, {
     variable,
     errVar: declared.errVar?.text,
@@ -45,9 +50,9 @@ export function listerGetToListSlices(ast: GoAst, endpointsCall: Node, getCall: 
   if (typeof consumers === 'string') return consumers;
   edits.push(...consumers);
   if (declared.errVar) {
-    const notFound = rewriteNotFound(ast, declared.statement, declared.errVar.text, `len(${variable}) == 0`);
+    const notFound = keepNotFound(ast, { statement: declared.statement, errVar: declared.errVar.text, empty: `len(${variable}) == 0`, name }, taken);
     if (typeof notFound === 'string') return notFound;
     edits.push(...notFound);
   }
-  return edits;
+  return mergeImportInserts(edits);
 }

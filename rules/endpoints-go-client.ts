@@ -4,7 +4,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { declaredResults, getEndpointsToListSlices, renameChain, type EndpointsClientCall } from '../codemods/go-get-endpoints.js';
-import { mayImportKubernetes, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE, WRITE_ADVICE } from '../src/go/common.js';
+import { FAMILY_NOTE, mayImportKubernetes, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE, WRITE_ADVICE } from '../src/go/common.js';
 import { ensureImport, PKG } from '../src/go/imports.js';
 import { callOn, callsNamed, descendants, fileNames, isPackageMember, lineOf, methodCall, qualifiedNamed, snippet } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
@@ -46,8 +46,10 @@ export const rule: Rule<GoAst> = {
     codemod: 'go-get-endpoints',
     messages: {
       get:
-        '`{{call}}` reads the deprecated v1 Endpoints of one Service: list `DiscoveryV1().EndpointSlices({{namespace}})` with `LabelSelector: discoveryv1.LabelServiceName + "=" + {{name}}` and merge the slices\' ready endpoints, de-duplicated by address. ' +
+        '`{{call}}` reads the deprecated v1 Endpoints of one Service: list `DiscoveryV1().EndpointSlices({{namespace}})` with `LabelSelector: discoveryv1.LabelServiceName + "=" + {{name}}` and merge the slices\' ready endpoints, de-duplicated by endpoint. ' +
         RBAC_NOTE +
+        ' ' +
+        FAMILY_NOTE +
         '{{notFixed}}',
       read:
         '`{{call}}` uses the deprecated v1 Endpoints API: use `DiscoveryV1().EndpointSlices({{namespace}}).{{method}}` and select a Service\'s slices by the label `kubernetes.io/service-name`; each item is then one slice of a Service, not the Service\'s endpoints. ' +

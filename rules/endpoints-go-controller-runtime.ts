@@ -5,9 +5,9 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { crGetToListSlices, ownsEndpointSlice, type EndpointsVariable } from '../codemods/go-controller-runtime-get.js';
-import { CR_WRITE_ADVICE, mayImportKubernetes, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE } from '../src/go/common.js';
+import { CR_WRITE_ADVICE, FAMILY_NOTE, mayImportKubernetes, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE } from '../src/go/common.js';
 import { PKG } from '../src/go/imports.js';
-import { callsNamed, children, enclosingFunctionBody, identifiersNamed, isPackageMember, methodCall } from '../src/go/syntax.js';
+import { callsNamed, children, enclosingFunctionBody, identifiersNamed, isPackageMember, methodCall, snippet } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Rule } from '../src/types.js';
 
@@ -93,6 +93,44 @@ export function findCrSites(ast: GoAst): CrSite[] {
   return sites;
 }
 
+/** Helpers that create, update or own an object: with an Endpoints object, the controller writes Endpoints. */
+const WRITE_HELPERS = ['CreateOrUpdate', 'CreateOrPatch', 'SetControllerReference', 'SetOwnerReference'];
+
+/**
+ * The first place this file writes Endpoints (a client write, or a controllerutil helper given an Endpoints
+ * literal or a variable declared as one), as a short excerpt; undefined when it writes none.
+ */
+function writesEndpoints(ast: GoAst, sites: CrSite[]): string | undefined {
+  const write = sites.find((s) => ['Create', 'Update', 'Patch'].includes(s.method));
+  if (write) return snippet(write.call);
+  for (const call of callsNamed(ast, WRITE_HELPERS)) {
+    const fn = call.childForFieldName('function');
+    const name = fn?.type === 'selector_expression' ? fn.childForFieldName('field')?.text : undefined;
+    if (!name || !WRITE_HELPERS.includes(name)) continue;
+    for (const arg of children(call.childForFieldName('arguments')!)) {
+      const operand = arg.type === 'unary_expression' && arg.text.startsWith('&') ? arg.childForFieldName('operand')! : arg;
+      const isLiteral = operand.type === 'composite_literal' && isPackageMember(ast, operand.childForFieldName('type'), PKG.core, 'Endpoints');
+      const isVariable = operand.type === 'identifier' && declaredAsEndpoints(ast, call, operand.text);
+      if (isLiteral || isVariable) return snippet(call);
+    }
+  }
+  return undefined;
+}
+
+/** Whether `name` is declared in the function around `at` as an Endpoints (`ep := &corev1.Endpoints{...}`, `var ep corev1.Endpoints`). */
+function declaredAsEndpoints(ast: GoAst, at: Node, name: string): boolean {
+  const body = enclosingFunctionBody(at);
+  if (!body) return false;
+  return identifiersNamed(body, name).some((id) => {
+    const holder = id.parent;
+    if (holder?.type === 'var_spec') return isPackageMember(ast, holder.childForFieldName('type'), PKG.core, 'Endpoints');
+    if (holder?.type !== 'expression_list' || holder.parent?.type !== 'short_var_declaration') return false;
+    const value = children(holder.parent.childForFieldName('right')!)[children(holder).findIndex((l) => l.startIndex === id.startIndex)];
+    const literal = value?.type === 'unary_expression' ? value.childForFieldName('operand') : value;
+    return literal?.type === 'composite_literal' && isPackageMember(ast, literal.childForFieldName('type'), PKG.core, 'Endpoints');
+  });
+}
+
 /** The error variable the call's result goes to, and the statement that sets it. */
 function errorOf(call: Node): { errVar?: Node; statement: Node } | undefined {
   const list = call.parent;
@@ -123,8 +161,10 @@ export const rule: Rule<GoAst> = {
     codemod: 'go-controller-runtime-get',
     messages: {
       get:
-        '`{{code}}` gets a Service\'s v1 Endpoints: list a `discoveryv1.EndpointSliceList` with `client.InNamespace(...)` and `client.MatchingLabels{discoveryv1.LabelServiceName: ...}`, and merge the slices\' ready endpoints, de-duplicated by address. ' +
+        '`{{code}}` gets a Service\'s v1 Endpoints: list a `discoveryv1.EndpointSliceList` with `client.InNamespace(...)` and `client.MatchingLabels{discoveryv1.LabelServiceName: ...}`, and merge the slices\' ready endpoints, de-duplicated by endpoint. ' +
         RBAC_NOTE +
+        ' ' +
+        FAMILY_NOTE +
         '{{notFixed}}',
       list:
         '`{{code}}` lists v1 Endpoints: list `discoveryv1.EndpointSliceList` instead; each item is then one slice of a Service, found by the `kubernetes.io/service-name` label. ' +
@@ -146,7 +186,8 @@ export const rule: Rule<GoAst> = {
   check(ctx) {
     const ast = ctx.ast;
     reportUnusedImports(ctx);
-    for (const site of findCrSites(ast)) {
+    const sites = findCrSites(ast);
+    for (const site of sites) {
       // A builder chain is one long call: point at the method (`Owns(...)`), not at the whole chain.
       const field = methodCall(site.call)?.field;
       const range = { start: field ? field.startIndex : site.call.startIndex, end: site.call.endIndex };
@@ -167,7 +208,13 @@ export const rule: Rule<GoAst> = {
           break;
         }
         case 'Owns': {
-          const fix = site.literal && site.typeName === 'Endpoints' ? ownsEndpointSlice(ast, site.literal) : 'the object is not a `&corev1.Endpoints{}` literal';
+          const writer = writesEndpoints(ast, sites);
+          const fix =
+            !site.literal || site.typeName !== 'Endpoints'
+              ? 'the object is not a `&corev1.Endpoints{}` literal'
+              : writer
+                ? `this controller writes the Endpoints it owns (\`${writer}\`): the mirroring controller's slices of them are owned by the Endpoints, not by the controller's object, so \`Owns(&discoveryv1.EndpointSlice{})\` would never hear of them; write EndpointSlices and own those instead`
+                : ownsEndpointSlice(ast, site.literal);
           if (typeof fix === 'string') ctx.report({ ...range, messageId: 'owns', data: { code, notFixed: ` Not fixed: ${fix}.` } });
           else ctx.report({ ...range, messageId: 'owns', data: { code, notFixed: '' }, fix });
           break;

@@ -8,9 +8,24 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { listerGetToListSlices } from '../codemods/go-lister-get.js';
-import { mayImportKubernetes, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE, wordThenWord } from '../src/go/common.js';
+import { FAMILY_NOTE, mayImportKubernetes, RBAC_NOTE, reportUnusedImports, UNUSED_IMPORT_MESSAGE, wordThenWord } from '../src/go/common.js';
 import { ensureImport, PKG } from '../src/go/imports.js';
-import { callOn, callsNamed, children, descendants, fileNames, isPackageMember, lineOf, methodCall, qualified, qualifiedNamed, snippet } from '../src/go/syntax.js';
+import {
+  callOn,
+  callsNamed,
+  children,
+  descendants,
+  enclosingFunctionBody,
+  fileNames,
+  identifiersNamed,
+  isPackageMember,
+  lineOf,
+  methodCall,
+  qualified,
+  qualifiedNamed,
+  same,
+  snippet,
+} from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { CollectContext, Edit, RepoFacts, Rule, RuleContext } from '../src/types.js';
 
@@ -45,11 +60,49 @@ const TYPE_NAMES = Object.keys(TYPE_TWINS).map((t) => t.slice(t.lastIndexOf('.')
 type Site =
   | { kind: 'factory'; node: Node; fix?: Edit[]; reason?: string }
   | { kind: 'type'; node: Node; twin: string; fix?: Edit[]; reason?: string }
-  | { kind: 'lister'; node: Node; receiver: string; fix?: Edit[]; reason?: string }
+  | { kind: 'lister'; node: Node; receiver: string; fromLister: boolean; fix?: Edit[]; reason?: string; source?: boolean }
   | { kind: 'listwatch'; node: Node; what: string };
 
-/** The last name of a receiver expression: `c.epLister` → `epLister`. */
+/** `X.Core().V1().Endpoints()`, or a variable of the function declared `v := X.Core().V1().Endpoints()`. */
+function isFactoryInformer(node: Node): boolean {
+  const chain = (n: Node | null | undefined): boolean => {
+    const m = methodCall(n ?? null);
+    const v1 = m?.method === 'Endpoints' && m.args.length === 0 ? methodCall(m.receiver) : undefined;
+    const core = v1?.method === 'V1' && v1.args.length === 0 ? methodCall(v1.receiver) : undefined;
+    return core?.method === 'Core' && core.args.length === 0;
+  };
+  if (chain(node)) return true;
+  const body = node.type === 'identifier' ? enclosingFunctionBody(node) : undefined;
+  if (!body) return false;
+  return identifiersNamed(body, node.text).some((id) => {
+    const list = id.parent;
+    const statement = list?.type === 'expression_list' ? list.parent : undefined;
+    if (statement?.type !== 'short_var_declaration' || !same(statement.childForFieldName('left'), list)) return false;
+    const values = children(statement.childForFieldName('right')!);
+    return values.length === 1 && chain(values[0]);
+  });
+}
+
+/** `X.Group().Version().Resource()` of another resource than core Endpoints (`Discovery().V1().EndpointSlices()`). */
+function isOtherFactoryInformer(node: Node): boolean {
+  const resource = methodCall(node);
+  const version = resource && resource.args.length === 0 ? methodCall(resource.receiver) : undefined;
+  const group = version && version.args.length === 0 ? methodCall(version.receiver) : undefined;
+  return !!group && group.args.length === 0 && !(group.method === 'Core' && resource!.method === 'Endpoints');
+}
+
+/** The function declaration (or method) around `node`, if it is not inside a function literal. */
+function enclosingFunction(node: Node): Node | undefined {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === 'func_literal') return undefined;
+    if (n.type === 'function_declaration' || n.type === 'method_declaration') return n;
+  }
+  return undefined;
+}
+
+/** The last name of a receiver expression: `c.epLister` → `epLister`, `newLister(f)` → `newLister`. */
 function lastName(node: Node): string {
+  if (node.type === 'call_expression') return lastName(node.childForFieldName('function') ?? node);
   if (node.type === 'selector_expression') return node.childForFieldName('field')?.text ?? '';
   return node.text;
 }
@@ -68,29 +121,72 @@ function findSites(ast: GoAst): { sites: Site[]; listerNames: string[] } {
   return found;
 }
 
+/**
+ * Why a shared informer of Endpoints (`factory.Core().V1().Endpoints()`, or a variable holding it) cannot change to
+ * one of EndpointSlices, or undefined when every use is known: its lister stored in a field or variable (whose
+ * type and `Endpoints(ns).Get` calls this rule rewrites together), or its `Informer().HasSynced`. Anything else
+ * (event handlers, the store's keys, type assertions, the informer handed on) would see *discoveryv1.EndpointSlice
+ * objects named after slices, not Services. A variable holding the lister becomes a lister name.
+ */
+function informerEscapes(informer: Node, listerNames: string[]): string | undefined {
+  const use = callOn(informer);
+  const parent = informer.parent;
+  if (!use) {
+    const statement = parent?.type === 'expression_list' ? parent.parent : undefined;
+    const left = statement?.type === 'short_var_declaration' ? children(statement.childForFieldName('left')!) : [];
+    const body = statement ? enclosingFunctionBody(statement) : undefined;
+    if (left.length !== 1 || children(parent!).length !== 1 || !body) return `the informer is handed on (\`${snippet(parent ?? informer)}\`), where slicefix cannot follow its uses`;
+    for (const ref of identifiersNamed(body, left[0].text)) {
+      if (ref.startIndex <= left[0].startIndex) continue;
+      const reason = informerEscapes(ref, listerNames);
+      if (reason) return reason;
+    }
+    return undefined;
+  }
+  if (use.method === 'Lister' && use.args.length === 0) {
+    // A field of a composite literal (`lister: f.Core().V1().Endpoints().Lister()`; tree-sitter-go wraps the value).
+    const holder = use.call.parent?.type === 'literal_element' ? use.call.parent.parent : use.call.parent;
+    if (holder?.type === 'keyed_element') return undefined;
+    const statement = holder?.type === 'expression_list' ? holder.parent : undefined;
+    if (statement?.type === 'assignment_statement' || statement?.type === 'short_var_declaration') {
+      const left = children(statement.childForFieldName('left')!);
+      if (left.length === 1) {
+        listerNames.push(lastName(left[0]));
+        return undefined;
+      }
+    }
+    // `return f.Core().V1().Endpoints().Lister()` from a function declared to return an EndpointsLister: the
+    // result type is rewritten with it, and calls of the function become lister receivers (`lister(f).Endpoints`).
+    const fn = holder?.parent?.type === 'return_statement' ? enclosingFunction(holder.parent) : undefined;
+    const result = fn?.childForFieldName('result');
+    if (fn && result?.type === 'qualified_type' && qualified(result)?.name === 'EndpointsLister') {
+      listerNames.push(fn.childForFieldName('name')!.text);
+      return undefined;
+    }
+    return `the lister is handed on (\`${snippet(holder ?? use.call)}\`), where slicefix cannot follow its uses`;
+  }
+  if (use.method === 'Informer' && use.args.length === 0) {
+    const selector = use.call.parent;
+    const field = selector?.type === 'selector_expression' ? selector.childForFieldName('field')?.text : undefined;
+    if (field === 'HasSynced') return undefined;
+    if (field?.startsWith('AddEventHandler')) {
+      return `event handlers are added at \`${snippet(selector!.parent ?? selector!)}\`: they would receive *discoveryv1.EndpointSlice and must map each slice to its Service through the \`kubernetes.io/service-name\` label`;
+    }
+  }
+  return `the informer is used as \`${snippet(use.call.parent ?? use.call)}\`: its event handlers, store keys and type assertions would see *discoveryv1.EndpointSlice objects named after slices, not Services`;
+}
+
 function searchSites(ast: GoAst): { sites: Site[]; listerNames: string[] } {
   const sites: Site[] = [];
   const listerNames: string[] = [];
   const taken = fileNames(ast);
-  // The receivers of `.AddEventHandler*(...)` calls, asked for only once a shared informer of Endpoints is found.
-  let handlers: string[] | undefined;
-  const handlerText = () =>
-    (handlers ??= callsNamed(ast, ['AddEventHandler'], true)
-      .map((c) => methodCall(c))
-      .filter((m) => m && m.method.startsWith('AddEventHandler'))
-      .map((m) => m!.receiver.text));
   for (const call of callsNamed(ast, CALL_NAMES)) {
     const m = methodCall(call);
     if (m?.method === 'Endpoints' && m.args.length === 0) {
       const v1 = methodCall(m.receiver);
       const core = v1?.method === 'V1' && v1.args.length === 0 ? methodCall(v1.receiver) : undefined;
       if (core?.method === 'Core' && core.args.length === 0) {
-        // Event handlers would receive slices instead of Endpoints and enqueue slice names: a person must map them.
-        const stored = call.parent?.type === 'expression_list' ? children(call.parent.parent?.childForFieldName('left') ?? call.parent).map((n) => n.text) : [];
-        const handled = handlerText().find((r) => r.includes(call.text) || stored.some((s) => s && r.split(/\W+/).includes(s)));
-        const reason = handled
-          ? `event handlers are added at \`${handled}\`: they would receive *discoveryv1.EndpointSlice and must map each slice to its Service through the \`kubernetes.io/service-name\` label`
-          : undefined;
+        const reason = informerEscapes(call, listerNames);
         sites.push({
           kind: 'factory',
           node: call,
@@ -113,14 +209,26 @@ function searchSites(ast: GoAst): { sites: Site[]; listerNames: string[] } {
           kind: 'lister',
           node: use.call,
           receiver: lastName(m.receiver),
+          fromLister: /\.Lister\(\)$/.test(m.receiver.text),
           fix: typeof fix === 'string' ? undefined : fix,
           reason: typeof fix === 'string' ? fix : undefined,
+        });
+      } else if (!use || (use.method !== 'List' && use.method !== 'Get')) {
+        // `nsl := c.lister.Endpoints(ns)`: once the lister's type is rewritten, an EndpointSliceLister has no
+        // Endpoints method. A site only when the receiver is a lister (see check).
+        sites.push({
+          kind: 'lister',
+          node: call,
+          receiver: lastName(m.receiver),
+          fromLister: /\.Lister\(\)$/.test(m.receiver.text),
+          reason: `the namespace lister \`${snippet(call)}\` is kept or handed on, where slicefix cannot follow its uses`,
         });
       } else if (use && use.method === 'List' && use.args.length === 1) {
         sites.push({
           kind: 'lister',
           node: use.call,
           receiver: lastName(m.receiver),
+          fromLister: /\.Lister\(\)$/.test(m.receiver.text),
           reason: 'each listed item would be one slice of a Service instead of one Service\'s endpoints',
         });
       }
@@ -151,9 +259,52 @@ function searchSites(ast: GoAst): { sites: Site[]; listerNames: string[] } {
       const nameNodes = decl ? children(decl).filter((c) => c.type === 'field_identifier' || c.type === 'identifier') : [];
       listerNames.push(...nameNodes.map((n) => n.text));
     }
+    if (q.name === 'EndpointsLister' && node.parent?.type === 'parameter_declaration') {
+      // A lister handed in: what its callers pass (an informer of another library, a fake) is out of sight, and
+      // would stay an Endpoints lister (knative net-kourier's NewProbeTargetLister, fed by an injection informer).
+      const reason = 'a lister handed in as a parameter: what its callers pass would stay an Endpoints lister';
+      sites.push({ kind: 'type', node, twin: `${twin.alias}.${twin.name}`, reason });
+      continue;
+    }
+    if (q.name === 'EndpointsInformer') {
+      // An informer handed around as a value: its holders' handlers, keys and store lookups are out of sight.
+      const reason = 'an informer kept or handed on as a value: its event handlers, store keys and type assertions, wherever they are, would see *discoveryv1.EndpointSlice objects named after slices, not Services';
+      sites.push({ kind: 'type', node, twin: `${twin.alias}.${twin.name}`, reason });
+      continue;
+    }
     const plan = ensureImport(ast.text, ast.imports, twin.path, twin.alias, taken);
     if (typeof plan === 'string') sites.push({ kind: 'type', node, twin: `${twin.alias}.${twin.name}`, reason: plan });
     else sites.push({ kind: 'type', node, twin: `${plan.name}.${twin.name}`, fix: [{ start: node.startIndex, end: node.endIndex, text: `${plan.name}.${twin.name}` }, ...plan.edits] });
+  }
+  // A lister stored in a field or variable must come from the factory's informer, which is rewritten with it; a
+  // lister of another source (a library's informer, a fake) stored in a lister name blocks (see blockers).
+  for (const call of callsNamed(ast, ['Lister'])) {
+    const m = methodCall(call);
+    if (m?.method !== 'Lister' || m.args.length !== 0 || isFactoryInformer(m.receiver) || isOtherFactoryInformer(m.receiver)) continue;
+    const holder = call.parent?.type === 'literal_element' ? call.parent.parent : call.parent;
+    let target: Node | undefined;
+    if (holder?.type === 'keyed_element') target = children(holder)[0];
+    else if (holder?.type === 'expression_list' && ['assignment_statement', 'short_var_declaration'].includes(holder.parent?.type ?? '')) {
+      const left = children(holder.parent!.childForFieldName('left')!);
+      if (left.length === 1) target = left[0];
+    }
+    if (!target) continue;
+    const name = lastName(target.type === 'literal_element' ? children(target)[0] ?? target : target);
+    sites.push({
+      kind: 'lister',
+      node: call,
+      receiver: name,
+      fromLister: false,
+      reason: `the lister kept in \`${name}\` comes from \`${snippet(call)}\`, which slicefix does not rewrite`,
+      source: true,
+    });
+  }
+  // A lister built by hand (a fake in tests, an indexer of one's own) stays an Endpoints lister: the types it is
+  // assigned to cannot change without it.
+  for (const call of callsNamed(ast, ['NewEndpointsLister', 'NewEndpointsNamespaceLister'])) {
+    if (!isPackageMember(ast, call.childForFieldName('function'), PKG.coreListers, ['NewEndpointsLister', 'NewEndpointsNamespaceLister'])) continue;
+    const name = qualified(call.childForFieldName('function'))!.name.replace('Endpoints', 'EndpointSlice');
+    sites.push({ kind: 'type', node: call, twin: `discoverylisters.${name}`, reason: 'a lister built from an indexer of Endpoints cannot be rewritten with the types it is assigned to' });
   }
   return { sites, listerNames };
 }
@@ -206,8 +357,10 @@ export const rule: Rule<GoAst> = {
         '{{notFixed}}',
       type: '`{{code}}` is a lister/informer type of deprecated v1 Endpoints: use `{{twin}}`.{{notFixed}}',
       lister:
-        '`{{code}}` reads a Service\'s v1 Endpoints from a lister: use `EndpointSlices(ns).List(labels.SelectorFromSet(labels.Set{discoveryv1.LabelServiceName: name}))` and merge the slices\' ready endpoints, de-duplicated by address. ' +
+        '`{{code}}` reads a Service\'s v1 Endpoints from a lister: use `EndpointSlices(ns).List(labels.SelectorFromSet(labels.Set{discoveryv1.LabelServiceName: name}))` and merge the slices\' ready endpoints, de-duplicated by endpoint. ' +
         RBAC_NOTE +
+        ' ' +
+        FAMILY_NOTE +
         '{{notFixed}}',
       listwatch:
         '`{{code}}` lists and watches deprecated v1 Endpoints: list-watch `endpointslices` of `DiscoveryV1()` into `&discoveryv1.EndpointSlice{}` and map each slice to its Service through the `kubernetes.io/service-name` label. ' +
@@ -239,7 +392,8 @@ export const rule: Rule<GoAst> = {
         ctx.report({ ...range, messageId: 'listwatch', data: { code } });
         continue;
       }
-      if (site.kind === 'lister' && !names.has(site.receiver) && !/\.Lister\(\)$/.test(methodCall(methodCall(site.node)!.receiver)!.receiver.text)) continue;
+      // Where a lister comes from only blocks (in blockers); it reads nothing itself.
+      if (site.kind === 'lister' && (site.source || (!names.has(site.receiver) && !site.fromLister))) continue;
       let notFixed = '';
       if (site.reason) notFixed = ` Not fixed: ${site.reason}.`;
       else if (blocked.length) notFixed = ` Not fixed: informers, listers and their types change together, and ${blocked[0].where} cannot be rewritten (${blocked[0].reason}).`;

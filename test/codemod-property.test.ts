@@ -152,11 +152,11 @@ describe('Go rewrites on generated call sites', () => {
         expect(go.parse(fixed, 'gen.go').errors, fixed).toEqual([]);
         expect(fixed, source).toContain('DiscoveryV1().');
         expect(fixed).not.toContain('.Subsets');
-        // A NotFound check survives as an empty-list check, also when the result was discarded (an existence
-        // check): a List never fails with NotFound, so dropping it would change the function's answer.
+        // A NotFound check survives untouched, also when the result was discarded (an existence check): a List
+        // never fails with NotFound, so "no slice" becomes the Get's NotFound right after the read.
         if (c.notFound !== 'none') {
-          expect(fixed, fixed).toMatch(/len\(\w+\.Items\) == 0/);
-          expect(fixed).not.toContain('IsNotFound');
+          expect(fixed, fixed).toMatch(/if err == nil && len\(\w+\.Items\) == 0 \{\n\t+err = \w+\.NewNotFound\(/);
+          expect(fixed).toContain('IsNotFound(err)');
         }
         expect(first.result.findings.filter((f) => f.ruleId === 'endpoints-go-client')).toEqual([]);
         const second = await lint(first.dir, goRules, { fix: true });

@@ -173,6 +173,58 @@ func f(ctx context.Context, cs kubernetes.Interface, e etcd) int {
   });
 });
 
+describe('endpoints-go-controller-runtime', () => {
+  // Issue 15 §2.5: slices mirrored from Endpoints the controller writes are owned by those Endpoints.
+  const controller = (writes: boolean) => `package p
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+)
+
+type R struct{ client.Client }
+
+func (r *R) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	svc := &corev1.Service{}
+	if err := r.Get(ctx, req.NamespacedName, svc); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+${writes ? `	ep := &corev1.Endpoints{ObjectMeta: metav1.ObjectMeta{Name: svc.Name, Namespace: svc.Namespace}}
+	_, err := controllerutil.CreateOrUpdate(ctx, r.Client, ep, func() error {
+		return controllerutil.SetControllerReference(svc, ep, r.Scheme())
+	})
+	return ctrl.Result{}, err
+` : `	_ = metav1.Now()
+	_ = controllerutil.OperationResultNone
+	return ctrl.Result{}, nil
+`}}
+
+func (r *R) SetupWithManager(mgr ctrl.Manager) error {
+	return ctrl.NewControllerManagedBy(mgr).For(&corev1.Service{}).Owns(&corev1.Endpoints{}).Complete(r)
+}
+`;
+  const crRule = rules.find((r) => r.meta.id === 'endpoints-go-controller-runtime')!;
+
+  test('Owns(&corev1.Endpoints{}) in a controller that writes those Endpoints is reported with the reason, not rewritten', async () => {
+    const text = controller(true);
+    const out = await lint({ 'x.go': text }, [crRule], { fix: true });
+    expect(out.files['x.go']).toBe(text);
+    const owns = out.result.findings.find((f) => f.message.includes('owns v1 Endpoints'))!;
+    expect(owns.fixable).toBe(false);
+    expect(owns.message).toMatch(/Not fixed: this controller writes the Endpoints it owns \(`controllerutil.CreateOrUpdate/);
+  });
+
+  test('Owns(&corev1.Endpoints{}) in a controller that writes none is still rewritten', async () => {
+    const out = await lint({ 'x.go': controller(false) }, [crRule], { fix: true });
+    expect(out.files['x.go']).toContain('Owns(&discoveryv1.EndpointSlice{})');
+  });
+});
+
 describe('endpoints-go-informer', () => {
   const types = `package p
 
@@ -210,6 +262,124 @@ ${handlers ? '\tinformer.Informer().AddEventHandler(cache.ResourceEventHandlerFu
     const typeFinding = out.result.findings.find((f) => f.file === 'types.go')!;
     expect(typeFinding.message).toContain('wire.go:9 cannot be rewritten');
     expect(typeFinding.message).toContain('event handlers');
+  });
+
+  // Issue 15 §2.4 and §2.6: an informer's or lister's uses must all be known, or nothing of it is rewritten.
+  const flow = (body: string, extraImports = '') => `package p
+
+import (
+	"fmt"
+
+	"k8s.io/client-go/informers"
+	corelisters "k8s.io/client-go/listers/core/v1"
+${extraImports})
+
+type C struct{ lister corelisters.EndpointsLister }
+
+${body}
+`;
+  const unchangedCases: [string, string, string, RegExp][] = [
+    [
+      'a namespace lister kept in a variable',
+      `func (c *C) ips(ns, name string) {
+	nsl := c.lister.Endpoints(ns)
+	ep, _ := nsl.Get(name)
+	fmt.Println(ep)
+}
+
+func wire(f informers.SharedInformerFactory) *C { return &C{lister: f.Core().V1().Endpoints().Lister()} }`,
+      '',
+      /namespace lister `c.lister.Endpoints\(ns\)` is kept or handed on/,
+    ],
+    [
+      'the informer handed to a function',
+      `func wire(f informers.SharedInformerFactory) { run(f.Core().V1().Endpoints()) }
+
+func run(i interface{}) { fmt.Println(i) }
+
+var _ = &C{}`,
+      '',
+      /the informer is handed on/,
+    ],
+    [
+      'the store of the informer read by key',
+      `func wire(f informers.SharedInformerFactory, key string) {
+	obj, _, _ := f.Core().V1().Endpoints().Informer().GetStore().GetByKey(key)
+	fmt.Println(obj)
+}
+
+var _ = &C{}`,
+      '',
+      /store keys and type assertions/,
+    ],
+    [
+      'an informer type handed around as a parameter',
+      `func run(i coreinformers.EndpointsInformer) *C { return &C{lister: i.Lister()} }
+
+var _ informers.SharedInformerFactory
+var _ = fmt.Sprint`,
+      '\tcoreinformers "k8s.io/client-go/informers/core/v1"\n',
+      /an informer kept or handed on as a value/,
+    ],
+    [
+      'a lister built by hand from an indexer',
+      `func fake(idx cache.Indexer) *C { return &C{lister: corelisters.NewEndpointsLister(idx)} }
+
+func wire(f informers.SharedInformerFactory) *C { return &C{lister: f.Core().V1().Endpoints().Lister()} }
+
+var _ = fmt.Sprint`,
+      '\t"k8s.io/client-go/tools/cache"\n',
+      /a lister built from an indexer/,
+    ],
+    [
+      'a lister handed in as a parameter (knative net-kourier: fed by an injection informer)',
+      `func newC(l corelisters.EndpointsLister) *C { return &C{lister: l} }
+
+func wire(f informers.SharedInformerFactory) *C { return &C{lister: f.Core().V1().Endpoints().Lister()} }
+
+var _ = fmt.Sprint`,
+      '',
+      /a lister handed in as a parameter/,
+    ],
+    [
+      'a lister of another source stored in the lister field',
+      `type source interface{ Lister() corelisters.EndpointsLister }
+
+func fromLibrary(s source) *C { return &C{lister: s.Lister()} }
+
+func wire(f informers.SharedInformerFactory) *C { return &C{lister: f.Core().V1().Endpoints().Lister()} }
+
+var _ = fmt.Sprint`,
+      '',
+      /the lister kept in `lister` comes from `s.Lister\(\)`/,
+    ],
+  ];
+  test.each(unchangedCases)('nothing is rewritten when %s, and the findings say why', async (_what, body, extraImports, reason) => {
+    const text = flow(body, extraImports);
+    const out = await lint({ 'x.go': text }, [informer], { fix: true });
+    expect(out.files['x.go']).toBe(text);
+    expect(out.result.findings.length).toBeGreaterThan(0);
+    expect(out.result.findings.some((f) => reason.test(f.message)), out.result.findings.map((f) => f.message).join('\n')).toBe(true);
+  });
+
+  test('a lister taken from the factory into a variable is rewritten with its Get', async () => {
+    const text = flow(`func (c *C) wire(f informers.SharedInformerFactory, ns, name string) error {
+	lister := f.Core().V1().Endpoints().Lister()
+	ep, err := lister.Endpoints(ns).Get(name)
+	if err != nil {
+		return err
+	}
+	for _, s := range ep.Subsets {
+		for _, a := range s.Addresses {
+			fmt.Println(a.IP)
+		}
+	}
+	return nil
+}`);
+    const out = await lint({ 'x.go': text }, [informer], { fix: true });
+    expect(out.result.findings).toEqual([]);
+    expect(out.files['x.go']).toContain('lister := f.Discovery().V1().EndpointSlices().Lister()');
+    expect(out.files['x.go']).toContain('ep, err := lister.EndpointSlices(ns).List(');
   });
 
   test('an Endpoints(ns).Get(name) on something that is not an Endpoints lister is not reported', async () => {

@@ -9,17 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { fixturesDir } from './helpers.js';
+import { findTool } from './support/go-tools.js';
 
 const moduleDir = path.join(fixturesDir, 'go');
 const env = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly' };
-
-function findTool(name: string, extra: string[] = []): string | undefined {
-  for (const dir of [...(process.env.PATH ?? '').split(path.delimiter), ...extra]) {
-    const candidate = path.join(dir, name);
-    if (dir && fs.existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
 
 const go = findTool('go', ['/usr/local/go/bin']);
 const gopathBin = go ? path.join(execFileSync(go, ['env', 'GOPATH'], { encoding: 'utf8' }).trim(), 'bin') : undefined;

@@ -8,6 +8,13 @@ import { leavesAt, qualified } from './syntax.js';
 export const RBAC_NOTE =
   'The service account then needs get, list and watch on `endpointslices` in API group `discovery.k8s.io` (see the endpoints-rbac rule for the Role to change).';
 
+/**
+ * Said by every finding whose fix rewrites a read: the one difference a caller sees on a healthy cluster
+ * (declared on the rule pages, shown by test/go-differential.test.ts in the dual-stack state).
+ */
+export const FAMILY_NOTE =
+  'Difference: a dual-stack Service\'s slices hold both address families, where its Endpoints held the primary one only; the rewritten code reads both (filter on `slice.AddressType` to keep one).';
+
 const SLICE_LABELS =
   'labelled `kubernetes.io/service-name: <service>` (discoveryv1.LabelServiceName) and `endpointslice.kubernetes.io/managed-by: <your controller>` (discoveryv1.LabelManagedBy), one slice per address family';
 

@@ -6,32 +6,37 @@
  *       for _, addr := range subset.Addresses {  →     for _, endpoint := range slice.Endpoints {
  *           use(addr.IP)                                    if endpoint.Conditions.Ready != nil && !*endpoint.Conditions.Ready { continue }
  *       }                                                   addr := endpoint.Addresses[0]
- *   }                                                       if seen[addr] { continue }; seen[addr] = true
+ *   }                                                       key := addr (+ "/" + the target's UID, when it has one)
+ *                                                           if seen[key] { continue }; seen[key] = true
  *                                                           use(addr)
  *
- * (a nil `Ready` counts as ready; `NotReadyAddresses` loops keep the endpoints whose `Ready` is false), and the
- * `IsNotFound(err)` check, which becomes an empty-list check because a Service without endpoints has no slices
- * rather than a NotFound error. The same endpoint can be in two slices for a moment, so the rewritten loops
- * de-duplicate by address. Any other use of `ep` makes the whole rewrite fail with a reason naming that use.
+ * What each list held, read from the Endpoints and EndpointSlice controllers (see /work/shared/ENDPOINTSLICE.md):
+ * `Addresses` are the endpoints whose `Ready` is not false (nil is ready); `NotReadyAddresses` those whose `Ready`
+ * is false and that are not terminating (the Endpoints controller leaves terminating pods out of both lists). The
+ * same endpoint can be in two slices for a moment, so the loops de-duplicate by the endpoint's identity: its
+ * address and the UID of its target, so that two hostNetwork pods on one IP stay two, as they were two addresses
+ * of two subsets. The slices hold every address family of the Service, where Endpoints held the primary one: a
+ * difference the rules' messages and pages declare. Any other use of `ep` makes the whole rewrite fail with a
+ * reason naming that use. `keepNotFound` keeps the NotFound of a Service without slices.
  */
 import type { Node } from 'web-tree-sitter';
 import type { GoAst } from '../languages/go.js';
 import type { Edit } from '../types.js';
-import { PKG } from './imports.js';
+import { ensureImport, PKG } from './imports.js';
 import {
   children,
   contains,
+  declaredInFunction,
   descendants,
   enclosingFunctionBody,
   identifiersNamed,
   indentOf,
-  isPackageMember,
   lineOf,
-  lineStart,
   namesIn,
   same,
   snippet,
   statementsOf,
+  type TakenNames,
   uniqueName,
   unparen,
 } from './syntax.js';
@@ -68,6 +73,17 @@ function rangeValue(forStatement: Node): { value: Node; right: Node } | undefine
 function blockContent(text: string, block: Node): string {
   // Everything between the braces, including the newline after `{` and the indentation before `}`.
   return text.slice(block.startIndex + 1, block.endIndex - 1);
+}
+
+/** An unlabelled `break` that ends the loop whose body is `body` (not one of a nested for, switch or select). */
+function loopBreaks(body: Node): Node | undefined {
+  return descendants(body, 'break_statement').find((b) => {
+    if (children(b).some((c) => c.type === 'label_name')) return false;
+    for (let n = b.parent; n && !same(n, body); n = n.parent) {
+      if (['for_statement', 'expression_switch_statement', 'type_switch_statement', 'select_statement', 'func_literal'].includes(n.type)) return false;
+    }
+    return true;
+  });
 }
 
 function jumpsOut(body: Node): Node | undefined {
@@ -120,6 +136,8 @@ export function rewriteConsumers(ast: GoAst, spec: ConsumerRewrite): Edit[] | st
     }
     const outerRange = rangeValue(outer);
     if (!outerRange) return fail(ast, outer, 'only `for _, subset := range ...Subsets` loops are rewritten');
+    const inside = identifiersNamed(outer.childForFieldName('body')!, spec.variable)[0];
+    if (inside) return fail(ast, inside.parent ?? inside, `\`${spec.variable}\` is used inside the loop over its subsets, where it is no longer one object`);
     const subset = outerRange.value.text;
     const outerBody = outer.childForFieldName('body')!;
     const loops: AddressLoop[] = [];
@@ -145,6 +163,10 @@ export function rewriteConsumers(ast: GoAst, spec: ConsumerRewrite): Edit[] | st
       if (identifiersNamed(innerBody, subset).length) return fail(ast, innerBody, `\`${subset}\` is used inside the address loop`);
       const jump = jumpsOut(innerBody);
       if (jump) return fail(ast, jump, 'a labelled jump leaves the address loop');
+      const breaks = loopBreaks(innerBody);
+      if (breaks) {
+        return fail(ast, breaks, '`break` ends the addresses of one subset, and a Service\'s subset is spread over several slices (and one slice is one address family)');
+      }
       if (descendants(innerBody, 'raw_string_literal').some((r) => r.text.includes('\n'))) {
         return fail(ast, innerBody, 'a multi-line raw string would be re-indented');
       }
@@ -154,6 +176,7 @@ export function rewriteConsumers(ast: GoAst, spec: ConsumerRewrite): Edit[] | st
     const indent = indentOf(text, outer.startIndex);
     const sliceName = uniqueName('slice', taken);
     const endpointName = uniqueName('endpoint', taken);
+    const keyName = uniqueName('key', new Set([...taken, ...loops.map((l) => l.addr)]));
     let out = '';
     const seenNames: string[] = [];
     for (const loop of loops) {
@@ -167,9 +190,11 @@ export function rewriteConsumers(ast: GoAst, spec: ConsumerRewrite): Edit[] | st
       const i1 = `${indent}\t`;
       const i2 = `${indent}\t\t`;
       const i3 = `${indent}\t\t\t`;
-      const condition = loop.ready
-        ? `${endpointName}.Conditions.Ready != nil && !*${endpointName}.Conditions.Ready`
-        : `${endpointName}.Conditions.Ready == nil || *${endpointName}.Conditions.Ready`;
+      const conditions = `${endpointName}.Conditions`;
+      const skip = loop.ready
+        ? `\n${i2}if ${conditions}.Ready != nil && !*${conditions}.Ready {\n${i3}continue\n${i2}}`
+        : `\n${i2}if ${conditions}.Ready == nil || *${conditions}.Ready {\n${i3}continue\n${i2}}` +
+          `\n${i2}if ${conditions}.Terminating != nil && *${conditions}.Terminating {\n${i3}continue\n${i2}}`;
       // Rename `addr.IP` to `addr` in the loop body (the address is now a plain string), and `addr.NodeName` /
       // `addr.TargetRef` to the endpoint's fields of the same type.
       const content = blockContent(text, loop.body);
@@ -184,28 +209,21 @@ export function rewriteConsumers(ast: GoAst, spec: ConsumerRewrite): Edit[] | st
       }
       out +=
         `\n${i1}for _, ${endpointName} := range ${sliceName}.Endpoints {` +
-        `\n${i2}if ${condition} {\n${i3}continue\n${i2}}` +
+        skip +
         `\n${i2}${loop.addr} := ${endpointName}.Addresses[0]` +
-        `\n${i2}if ${seen}[${loop.addr}] {\n${i3}continue\n${i2}}` +
-        `\n${i2}${seen}[${loop.addr}] = true` +
+        `\n${i2}${keyName} := ${loop.addr}` +
+        `\n${i2}if ${endpointName}.TargetRef != nil {\n${i3}${keyName} += "/" + string(${endpointName}.TargetRef.UID)\n${i2}}` +
+        `\n${i2}if ${seen}[${keyName}] {\n${i3}continue\n${i2}}` +
+        `\n${i2}${seen}[${keyName}] = true` +
         (rewritten.trim() === '' ? `\n${i1}` : rewritten) +
         `}`;
     }
     out += `\n${indent}}`;
+    // The maps are declared in the function's scope: a second loop over the same result needs other names.
+    for (const name of seenNames) taken.add(name);
     edits.push({ start: outer.startIndex, end: outer.endIndex, text: out });
   }
   return edits;
-}
-
-/** The statements after `declaration` in its block up to (not including) the next assignment to `name`. */
-function liveRange(declaration: Node, name: string): { start: number; end: number } {
-  const body = enclosingFunctionBody(declaration);
-  const end = body ? body.endIndex : declaration.endIndex;
-  if (!body) return { start: declaration.endIndex, end };
-  const assignments = descendants(body, ['assignment_statement', 'short_var_declaration']).filter(
-    (a) => a.startIndex > declaration.endIndex && children(a.childForFieldName('left')!).some((n) => n.text === name),
-  );
-  return { start: declaration.startIndex, end: assignments.length ? assignments[0].startIndex : end };
 }
 
 function isErrNotNil(condition: Node | null, errVar: string): boolean {
@@ -216,78 +234,58 @@ function isErrNotNil(condition: Node | null, errVar: string): boolean {
   return left?.text === errVar && right?.type === 'nil' && op === '!=';
 }
 
-function terminates(block: Node): boolean {
-  const statements = statementsOf(block);
-  const last = statements[statements.length - 1];
-  if (!last) return false;
-  if (['return_statement', 'continue_statement', 'break_statement', 'goto_statement'].includes(last.type)) return true;
-  return last.type === 'expression_statement' && /^(panic|log\.Fatal|klog\.Fatal)/.test(last.text);
+/** A name expression that can be read twice without changing what the code does. */
+function readTwice(expression: string): boolean {
+  return /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/.test(expression) || /^"[^"\\]*"$/.test(expression);
+}
+
+export interface NotFoundRead {
+  /** The statement that reads the slices and sets the error: `ep, err := ...`, `err = ...`, or an if's initializer. */
+  statement: Node;
+  errVar: string;
+  /** The Go condition for "no slice of the Service": `len(ep.Items) == 0`. */
+  empty: string;
+  /** The Service's name, as the original read named it. */
+  name: string;
 }
 
 /**
- * Rewrites `IsNotFound(err)` checks of the read into empty-list checks. `empty` is the Go condition for "no
- * slices" (`len(ep.Items) == 0`).
+ * Keeps the NotFound of the original read. A Get of a Service's Endpoints failed with NotFound when the Service
+ * does not exist; a List of its slices then returns no slice and no error (an existing Service always has at least
+ * one slice, a placeholder when it has no endpoints). So where the read's error is observed, "no slice" becomes
+ * the same NotFound error the Get returned (`endpoints "<name>" not found`), right after the read: every later
+ * `err != nil`, `IsNotFound(err)`, `client.IgnoreNotFound(err)` or `wait.Poll` condition answers as before,
+ * untouched. In `if err := ...; err != nil {`, the error is set at the top of the branch, in its own scope.
  */
-export function rewriteNotFound(ast: GoAst, declaration: Node, errVar: string, empty: string): Edit[] | string {
+export function keepNotFound(ast: GoAst, read: NotFoundRead, taken: TakenNames): Edit[] | string {
   const { text } = ast;
-  const range = liveRange(declaration, errVar);
-  const body = enclosingFunctionBody(declaration);
-  if (!body) return [];
-  const edits: Edit[] = [];
-  const calls = descendants(body, 'call_expression').filter((call) => {
-    if (call.startIndex < range.start || call.startIndex >= range.end) return false;
-    const args = children(call.childForFieldName('arguments')!);
-    return isPackageMember(ast, call.childForFieldName('function'), PKG.apierrors, 'IsNotFound') && args.length === 1 && args[0].text === errVar;
-  });
-  for (const call of calls) {
-    const expr = unparen(call);
-    // Inside `if err != nil { ... }`: the check must move after that block, as a List reports no error.
-    let guard: Node | undefined;
-    for (let n = expr.parent; n && contains(body, n); n = n.parent) {
-      if (n.type === 'if_statement' && isErrNotNil(n.childForFieldName('condition'), errVar) && contains(n.childForFieldName('consequence')!, expr)) {
-        guard = n;
-        break;
-      }
-    }
-    if (!guard) {
-      const parent = expr.parent!;
-      const negation = parent.type === 'unary_expression' && parent.text.startsWith('!') ? unparen(parent) : undefined;
-      const conj = negation?.parent;
-      if (conj?.type === 'binary_expression' && isErrNotNil(conj.childForFieldName('left'), errVar) && same(unparen(conj.childForFieldName('right')!), negation)) {
-        // `err != nil && !IsNotFound(err)`: a List has no NotFound error to let through.
-        edits.push({ start: conj.startIndex, end: conj.endIndex, text: `${errVar} != nil` });
-        continue;
-      }
-      const bare = parent.type === 'if_statement' || parent.type === 'expression_list';
-      const replacement = `${errVar} == nil && ${empty}`;
-      edits.push({ start: expr.startIndex, end: expr.endIndex, text: bare ? replacement : `(${replacement})` });
-      continue;
-    }
-    const inner = expr.parent;
-    if (
-      !inner ||
-      inner.type !== 'if_statement' ||
-      !same(unparen(inner.childForFieldName('condition')!), expr) ||
-      inner.childForFieldName('alternative') ||
-      inner.childForFieldName('initializer') ||
-      !same(inner.parent, guard.childForFieldName('consequence')) ||
-      guard.childForFieldName('alternative')
-    ) {
-      return fail(ast, expr, 'the NotFound check is not a plain `if IsNotFound(err) { ... }` inside `if err != nil`');
-    }
-    const consequence = inner.childForFieldName('consequence')!;
-    if (!terminates(consequence)) return fail(ast, inner, 'the NotFound branch does not end in return, continue or break');
-    if (descendants(consequence, 'raw_string_literal').some((r) => r.text.includes('\n'))) return fail(ast, inner, 'a multi-line raw string would be re-indented');
-    const guardIndent = indentOf(text, guard.startIndex);
-    const content = blockContent(text, consequence)
-      .split('\n')
-      .map((line) => (line.startsWith(`${guardIndent}\t\t`) || line === `${guardIndent}\t` ? line.slice(1) : line))
-      .join('\n');
-    const from = lineStart(text, inner.startIndex);
-    let to = inner.endIndex;
-    if (text[to] === '\n') to++;
-    edits.push({ start: from, end: to, text: '' });
-    edits.push({ start: guard.endIndex, end: guard.endIndex, text: `\n${guardIndent}if ${empty} {${content}}` });
+  const { statement, errVar } = read;
+  if (!readTwice(read.name)) return `the Service name \`${read.name}\` would be evaluated twice`;
+  const apierrors = ensureImport(text, ast.imports, PKG.apierrors, 'apierrors', taken);
+  if (typeof apierrors === 'string') return apierrors;
+  const core = ensureImport(text, ast.imports, PKG.core, 'corev1', taken);
+  if (typeof core === 'string') return core;
+  for (const pkg of [apierrors.name, core.name]) {
+    if (declaredInFunction(statement, pkg)) return `\`${pkg}\` is a variable of this function, which hides the package \`${pkg}\` the rewrite needs`;
   }
-  return edits;
+  const notFound = `${errVar} = ${apierrors.name}.NewNotFound(${core.name}.Resource("endpoints"), ${read.name})`;
+  const imports = [...apierrors.edits, ...core.edits];
+  const parent = statement.parent;
+  if (parent?.type === 'if_statement' && same(parent.childForFieldName('initializer'), statement)) {
+    const condition = parent.childForFieldName('condition')!;
+    if (!isErrNotNil(condition, errVar)) return fail(ast, condition, `the error of the read is tested other than by \`${errVar} != nil\``);
+    const branch = parent.childForFieldName('consequence')!;
+    const indent = indentOf(text, parent.startIndex);
+    return [
+      { start: condition.endIndex, end: condition.endIndex, text: ` || ${read.empty}` },
+      { start: branch.startIndex + 1, end: branch.startIndex + 1, text: `\n${indent}\tif ${errVar} == nil {\n${indent}\t\t${notFound}\n${indent}\t}` },
+      ...imports,
+    ];
+  }
+  if (parent?.type === 'statement_list' || parent?.type === 'block') {
+    const indent = indentOf(text, statement.startIndex);
+    const check = `\n${indent}if ${errVar} == nil && ${read.empty} {\n${indent}\t${notFound}\n${indent}}`;
+    return [{ start: statement.endIndex, end: statement.endIndex, text: check }, ...imports];
+  }
+  return fail(ast, statement, 'the error of the read is not set by a statement of its own');
 }

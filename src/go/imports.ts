@@ -202,3 +202,23 @@ export function removeImport(text: string, imports: GoImports, spec: GoImport): 
   if (before.trim() === '(' && after.trim() === '') end = lineEndOf(text, end) + 1;
   return { start, end, text: '' };
 }
+
+/**
+ * Two imports added at one place (`corev1` and `discoveryv1` before `metav1`) are two inserts at one offset,
+ * which the engine counts as overlapping. Merges them into one insert, in path order as gofmt sorts them.
+ */
+export function mergeImportInserts(edits: Edit[]): Edit[] {
+  const importPath = (e: Edit) => /"([^"]+)"/.exec(e.text)?.[1];
+  const out: Edit[] = [];
+  for (const edit of edits) {
+    const path = edit.start === edit.end ? importPath(edit) : undefined;
+    const twin = path !== undefined ? out.find((o) => o.start === edit.start && o.end === edit.end && importPath(o) !== undefined) : undefined;
+    if (!twin) {
+      out.push(edit);
+      continue;
+    }
+    const pieces = [twin.text, edit.text].sort((a, b) => importPath({ ...edit, text: a })!.localeCompare(importPath({ ...edit, text: b })!));
+    twin.text = pieces.join('');
+  }
+  return out;
+}

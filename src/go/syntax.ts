@@ -1,6 +1,7 @@
 /** Small helpers over tree-sitter-go nodes, shared by the Go rules and codemods. */
 import type { Node } from 'web-tree-sitter';
 import type { GoAst } from '../languages/go.js';
+import type { Edit } from '../types.js';
 import { pathOfName } from './imports.js';
 
 /**
@@ -285,4 +286,45 @@ export function snippet(node: Node, max = 60): string {
 export function statementsOf(block: Node): Node[] {
   const list = children(block).find((c) => c.type === 'statement_list');
   return (list ? children(list) : children(block)).filter((c) => c.type !== 'comment');
+}
+
+/**
+ * Whether `name` is declared by the function around `node` (a receiver, a parameter, a result or a local): there it
+ * shadows a package of that name, so `name.X` written into the function would not reach the package.
+ */
+export function declaredInFunction(node: Node, name: string): boolean {
+  let fn: Node | null = node.parent;
+  while (fn && fn.type !== 'function_declaration' && fn.type !== 'method_declaration' && fn.type !== 'func_literal') fn = fn.parent;
+  for (let f: Node | null = fn; f; f = f.parent) {
+    if (f.type !== 'function_declaration' && f.type !== 'method_declaration' && f.type !== 'func_literal') continue;
+    for (const declared of descendants(f, ['parameter_declaration', 'short_var_declaration', 'var_spec', 'const_spec', 'range_clause'])) {
+      const names =
+        declared.type === 'parameter_declaration' || declared.type === 'var_spec' || declared.type === 'const_spec'
+          ? children(declared).filter((c) => c.type === 'identifier')
+          : children(declared.childForFieldName('left') ?? declared).filter((c) => c.type === 'identifier');
+      if (names.some((n) => n.text === name)) return true;
+    }
+  }
+  return false;
+}
+
+/** How wide a line is, a tab counting as gofmt's editors show it (4 columns): for keeping to a file's own width. */
+function lineWidth(line: string): number {
+  return line.replace(/\t/g, '    ').length;
+}
+
+/**
+ * Whether the line that `at` is on stays within the widest line of the file as it was, once `edits` (those on that
+ * line) are applied and `extra` is appended: generated code keeps to the file's own width.
+ */
+export function fitsFileWidth(text: string, at: number, edits: readonly Edit[], extra = ''): boolean {
+  const widest = Math.max(...text.split('\n').map(lineWidth));
+  const from = lineStart(text, at);
+  const newline = text.indexOf('\n', at);
+  const to = newline === -1 ? text.length : newline;
+  let line = text.slice(from, to);
+  for (const e of [...edits].filter((e) => e.start >= from && e.end <= to).sort((x, y) => y.start - x.start)) {
+    line = line.slice(0, e.start - from) + e.text + line.slice(e.end - from);
+  }
+  return lineWidth(line + extra) <= widest;
 }

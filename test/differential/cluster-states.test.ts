@@ -126,6 +126,11 @@ describe('cluster states', () => {
       ['192.0.2.31', true],
     ]);
 
+    // The API server repacks a hand-written Endpoints on write: one address once, not ready wins.
+    expect((both.endpoints[0].subsets as Json[]).map((s) => [s.addresses, s.notReadyAddresses])).toEqual([
+      [[{ ip: '192.0.2.31' }], [{ ip: '192.0.2.30' }]],
+    ]);
+
     // A missing Service: nothing; an orphan hand-written Endpoints: the object, no slices.
     expect(state('missing-service').endpoints).toEqual([]);
     expect(state('missing-service').endpointSlices).toEqual([]);

@@ -280,12 +280,43 @@ interface UserSubset {
   ports: ReturnType<typeof portsFor>;
 }
 
+/**
+ * What kube-apiserver stores for hand-written subsets: its Endpoints strategy canonicalizes every write
+ * (pkg/registry/core/endpoint/strategy.go `Canonicalize` → pkg/api/endpoints `RepackSubsets`), so a reader
+ * never sees an address twice for the same ports, and an address listed both ready and not ready is only
+ * not ready ("not ready always trumps ready"). Subsets with the same ports merge; addresses sort by IP.
+ */
+function repack(subsets: UserSubset[]): UserSubset[] {
+  const byPorts = new Map<string, { ports: UserSubset['ports']; byIp: Map<string, { address: UserAddress; ready: boolean }> }>();
+  for (const s of subsets) {
+    const key = portKey(s.ports);
+    const group = byPorts.get(key) ?? { ports: s.ports, byIp: new Map() };
+    byPorts.set(key, group);
+    const listed: [UserAddress, boolean][] = [
+      ...(s.addresses ?? []).map((a): [UserAddress, boolean] => [a, true]),
+      ...(s.notReadyAddresses ?? []).map((a): [UserAddress, boolean] => [a, false]),
+    ];
+    for (const [address, ready] of listed) {
+      const seen = group.byIp.get(address.ip);
+      group.byIp.set(address.ip, { address: seen?.address ?? address, ready: (seen?.ready ?? true) && ready });
+    }
+  }
+  return [...byPorts.values()].map((g) => {
+    const all = [...g.byIp.values()].sort((a, b) => compareIp(a.address.ip, b.address.ip));
+    return {
+      addresses: all.filter((a) => a.ready).map((a) => a.address),
+      notReadyAddresses: all.filter((a) => !a.ready).map((a) => a.address),
+      ports: g.ports,
+    };
+  });
+}
+
 function userEndpoints(name: string, subsets: UserSubset[]): Json {
   return {
     apiVersion: 'v1',
     kind: 'Endpoints',
     metadata: { name, namespace: NAMESPACE },
-    subsets: subsets.map((s) => ({
+    subsets: repack(subsets).map((s) => ({
       ...(s.addresses?.length ? { addresses: s.addresses } : {}),
       ...(s.notReadyAddresses?.length ? { notReadyAddresses: s.notReadyAddresses } : {}),
       ports: s.ports,
