@@ -47,7 +47,6 @@ const DECLARED: Record<string, string> = {
   'over-capacity': 'Endpoints stop at 1000 addresses',
   'orphan-endpoints': 'a hand-written Endpoints without a Service is not mirrored',
   'readiness-mixed': 'a slice that leaves ready unset has no conditions_ready label',
-  'ready-and-not-ready': 'an address both ready and not ready is one not-ready endpoint in the mirrored slice',
 };
 
 const attr = (b: AlloyBlock, name: string) => b.attributes.find((a) => a.name === name)?.value;

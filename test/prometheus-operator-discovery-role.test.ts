@@ -50,7 +50,6 @@ const DECLARED: Record<string, string> = {
   'over-capacity': 'Endpoints stop at 1000 addresses; slices hold every endpoint',
   'orphan-endpoints': 'a hand-written Endpoints without a Service is not mirrored into slices',
   'readiness-mixed': 'an endpoint whose slice leaves ready unset has no conditions_ready label',
-  'ready-and-not-ready': 'an address listed both ready and not ready is one not-ready endpoint in the mirrored slice',
   'rollout-terminating': "a ServiceMonitor's terminating endpoints are the operator's to filter (its generated relabelings), not the monitor's",
 };
 

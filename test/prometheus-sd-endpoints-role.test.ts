@@ -53,7 +53,6 @@ const DECLARED: Record<string, string> = {
   'over-capacity': 'Endpoints stop at 1000 addresses; slices hold every endpoint',
   'orphan-endpoints': 'a hand-written Endpoints without a Service is not mirrored into slices',
   'readiness-mixed': 'an endpoint whose slice leaves ready unset has no conditions_ready label (for jobs that filter on it)',
-  'ready-and-not-ready': 'an address listed both ready and not ready is one not-ready endpoint in the mirrored slice (for jobs that filter on readiness)',
 };
 
 /** Makes every state's Service one that annotation-driven jobs scrape, as the usual chart jobs expect. */

@@ -135,10 +135,6 @@ const READY_READERS = [
 export const declared: Declared[] = [
   ...declare(CLIENT_PAGE, 'dual-stack', 'slices hold both IP families, v1 Endpoints the primary one', READY_READERS),
   ...declare(CLIENT_PAGE, 'over-capacity', 'v1 Endpoints stop at 1000 addresses, slices hold all', READY_READERS),
-  ...declare(CLIENT_PAGE, 'ready-and-not-ready', 'the mirroring controller keeps one not-ready endpoint', [
-    ...READY_READERS,
-    'v1-readers:primaries',
-  ]),
   ...declare(CLIENT_PAGE, 'orphan-endpoints', 'hand-written Endpoints without a Service are not mirrored', [
     ...READY_READERS,
     'v1-esm-namespace:notReady',
