@@ -1,0 +1,271 @@
+/**
+ * Helm templates whose Endpoints addresses come from a values list, the shape of kube-prometheus-stack's exporters
+ * (and the many charts copied from them):
+ *
+ *   subsets:
+ *     - addresses:
+ *         {{- range .Values.kubeEtcd.endpoints }}
+ *         - ip: {{ . }}
+ *         {{- end }}
+ *       ports:
+ *         - name: {{ .Values.kubeEtcd.serviceMonitor.port }}
+ *           port: {{ .Values.kubeEtcd.service.port }}
+ *
+ * One slice holds one address family, and the family of `{{ . }}` is only known when the chart is rendered. So the
+ * template gets two slices, an IPv4 one whose range keeps the elements without a ":" and an IPv6 one (name + `-ipv6`)
+ * with the others, and each slice is rendered only when its family occurs in the list: a slice without endpoints is
+ * never written. The range, the item's other fields (`hostname`, `nodeName`, as templates), the ports block
+ * (with its `{{- $x := ... }}` assignments) and the metadata's directives are copied as written; nothing else is.
+ * test/endpoints-manifest-helm-range.test.ts renders such charts with helm before and after the fix and compares
+ * the endpoints.
+ *
+ * Anything else under `subsets` (several subsets, static addresses next to a range, other directives, targetRef,
+ * comments) is refused with the reason: the rendering proof covers this shape only.
+ */
+import type { Node, YAMLMap, YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq } from '../src/languages/yaml-nodes.js';
+import { directivesIn, type TemplateDirective, type YamlAst } from '../src/languages/helm.js';
+import { mapGet, mapPair, type ManifestObject } from '../src/manifests.js';
+import { blockAfterKey, lineStartOf } from '../src/k8s/yaml-blocks.js';
+import { RAW_BLOCK_KEY_PREFIX, type Layout } from '../src/k8s/render.js';
+import { RawBlock, Template, nodeToValue, type ValueContext } from '../src/k8s/values.js';
+import { sliceProblems } from '../src/k8s/validate-slice.js';
+import type { AddressFamily } from '../src/k8s/ip.js';
+import type { Settings } from '../src/types.js';
+import { concrete, convertPort, refusalOf, refuse, sliceMetadata, suffixed, type SlicePort } from './endpoints-to-slices.js';
+
+/** An `addresses:` or `notReadyAddresses:` list written as one `{{- range }}` over one item. */
+export interface RangedAddresses {
+  ready: boolean;
+  /** The range's pipeline as written, e.g. `.Values.kubeEtcd.endpoints` or `$i, $ip := .Values.ips`. */
+  pipeline: string;
+  /** The pipeline of the ip's action (`.`, `.ip`, `$ip`): what the family filter tests. */
+  ipPipeline: string;
+  /** The ip scalar as written (`{{ . }}`, `"{{ .ip }}"`). */
+  ipSource: string;
+  /** The item's other fields as written: `hostname: {{ .hostname }}`. */
+  fields: { key: string; source: string }[];
+}
+
+export interface RangedSubset {
+  lists: RangedAddresses[];
+  /** The `ports:` block's lines as written (key line first, at column `portsColumn`); undefined without ports. */
+  portsLines?: string[];
+  portsColumn: number;
+  ports: SlicePort[];
+  /** The whole-line directives of the subset, which the rewrite carries over. */
+  directives: TemplateDirective[];
+}
+
+const RANGE = /^\{\{-?\s*range\s+([\s\S]*?)\s*-?\}\}$/;
+const END = /^\{\{-?\s*end\s*-?\}\}$/;
+const ACTION = /^\{\{-?\s*([\s\S]*?)\s*-?\}\}$/;
+/** A variable assignment, which renders nothing (kube-scheduler's port block declares its default ports so). */
+const ASSIGNMENT = /^\{\{-?\s*\$\w+\s*:?=[^{}]*-?\}\}$/;
+const ITEM_FIELDS = ['ip', 'hostname', 'nodeName'];
+
+type Found = { ok: true; subset: RangedSubset } | { ok: false; reason: string };
+
+function lineOf(text: string, offset: number): number {
+  return text.slice(0, offset).split('\n').length;
+}
+
+/**
+ * The ranged subset of `object`, or why its shape is not the one this rewrite proves; undefined when no `range`
+ * shapes its subsets (the plain conversion applies).
+ */
+export function findRangedSubset(object: ManifestObject, ast: YamlAst, text: string): Found | undefined {
+  const subsetsPair = mapPair(object.node, 'subsets');
+  const subsetsKey = subsetsPair?.key as Node | undefined;
+  if (!subsetsKey?.range) return undefined;
+  const inSubsets = directivesIn(ast, subsetsKey.range[0], object.end).filter((d) => d.standalone);
+  if (!inSubsets.some((d) => RANGE.test(d.text))) return undefined;
+  const cannot = (why: string): Found => ({ ok: false, reason: `its addresses come from a {{- range }} and ${why}; only one subset whose addresses and notReadyAddresses are each one range over a list of IPs (or of maps with ip, hostname, nodeName) is rewritten` });
+
+  const subsets = subsetsPair!.value;
+  if (!isSeq(subsets) || subsets.items.length !== 1 || !isMap(subsets.items[0])) return cannot('subsets is not one subset');
+  const subset = subsets.items[0] as YAMLMap;
+  for (const pair of subset.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (!['addresses', 'notReadyAddresses', 'ports'].includes(key)) return cannot(`the subset has the field ${JSON.stringify(key)}`);
+  }
+  const found: RangedSubset = { lists: [], portsColumn: 0, ports: [], directives: [] };
+  for (const [field, ready] of [['addresses', true], ['notReadyAddresses', false]] as const) {
+    if (!mapPair(subset, field)) continue;
+    const list = rangedList(subset, field, ready, ast, text, object.end);
+    if (typeof list === 'string') return cannot(list);
+    found.lists.push(list.list);
+    found.directives.push(...list.directives);
+  }
+  if (found.lists.length === 0) return cannot('the subset has no addresses');
+
+  if (mapPair(subset, 'ports')) {
+    const block = blockAfterKey(text, ast, subset, 'ports', object.end)!;
+    const keyNode = mapPair(subset, 'ports')!.key as Node;
+    const column = keyNode.range![0] - lineStartOf(text, keyNode.range![0]);
+    const standalone = directivesIn(ast, block.start, block.end).filter((d) => d.standalone);
+    const other = standalone.find((d) => !ASSIGNMENT.test(d.text));
+    if (other) return cannot(`the ports hold the directive ${other.text} (line ${lineOf(text, other.start)}); only variable assignments are carried over there`);
+    const lines = text.slice(block.start, block.end).replace(/\r?\n$/, '').split(/\r?\n/);
+    if (lines.some((line) => line.trim() !== '' && !line.trim().startsWith('{{') && /^ */.exec(line)![0].length <= column)) return cannot('the ports block is not indented under its key');
+    if (lines.some((line) => line.trim().startsWith('#'))) return cannot('the ports block holds a comment');
+    found.portsLines = [`${' '.repeat(column)}ports:`, ...lines];
+    found.portsColumn = column;
+    found.directives.push(...standalone);
+    const cx: ValueContext = { text, ast, doc: ast.documents[object.documentIndex] };
+    const ports = refusalOf(() => {
+      const value = nodeToValue(mapGet(subset, 'ports'), cx);
+      if (!Array.isArray(value)) refuse('the ports are not a list');
+      return value.map((p, j) => convertPort(p, `subsets[0].ports[${j}]`));
+    });
+    if (!ports.ok) return cannot(ports.reason);
+    found.ports = ports.value;
+  }
+  return { ok: true, subset: found };
+}
+
+/** One `field:` list of the subset, written as exactly one `{{- range }}` around one item, or why not. */
+function rangedList(subset: YAMLMap, field: string, ready: boolean, ast: YamlAst, text: string, limit: number): { list: RangedAddresses; directives: TemplateDirective[] } | string {
+  const block = blockAfterKey(text, ast, subset, field, limit);
+  if (!block) return `${field} has no block`;
+  const standalone = directivesIn(ast, block.start, block.end).filter((d) => d.standalone);
+  const range = standalone[0] && RANGE.exec(standalone[0].text);
+  if (standalone.length !== 2 || !range || !END.test(standalone[1].text)) {
+    return `${field} is not written as one {{- range }} ... {{- end }} (${standalone.map((d) => d.text).join(' ') || 'no directive'})`;
+  }
+  if (/\{\{|\}\}/.test(range[1])) return `${field}'s range pipeline holds a nested action`;
+  // Nothing but the item between the range and its end (a static address next to the range is another shape).
+  const outside = text.slice(block.start, standalone[0].start) + text.slice(standalone[1].end, block.end);
+  if (outside.trim() !== '') return `${field} lists something outside its range`;
+  const seq = mapGet(subset, field) as YAMLSeq | undefined;
+  if (!isSeq(seq) || seq.items.length !== 1 || !isMap(seq.items[0])) return `the range in ${field} does not make one list item`;
+  const item = seq.items[0] as YAMLMap;
+  let ipPipeline: string | undefined;
+  let ipSource = '';
+  const fields: { key: string; source: string }[] = [];
+  for (const pair of item.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (!ITEM_FIELDS.includes(key)) return `the range's item has the field ${JSON.stringify(key)}`;
+    const value = pair.value as Node | null;
+    if (!isScalar(value) || !value.range) return `the range's item's ${key} is not a scalar`;
+    const source = text.slice(value.range[0], value.range[1]);
+    if (source.includes('\n')) return `the range's item's ${key} spans lines`;
+    if (key !== 'ip') {
+      fields.push({ key, source });
+      continue;
+    }
+    const inside = directivesIn(ast, value.range[0], value.range[1]);
+    const action = inside.length === 1 ? ACTION.exec(inside[0].text) : null;
+    const bare = source === inside[0]?.text || source === `"${inside[0]?.text}"` || source === `'${inside[0]?.text}'`;
+    if (!action || !bare || /\{\{|\}\}/.test(action[1])) {
+      return `the range's item's ip ${source} is not one {{ }} action (its address family could not be tested)`;
+    }
+    ipPipeline = action[1];
+    ipSource = source;
+  }
+  if (ipPipeline === undefined) return `the range's item in ${field} has no ip`;
+  return { list: { ready, pipeline: range[1], ipPipeline, ipSource, fields }, directives: standalone };
+}
+
+/** Names of the template variables that say which families the lists hold (declared before the slices). */
+const FAMILY_VARIABLE: Record<AddressFamily, string> = { IPv4: '$slicefixHasIPv4', IPv6: '$slicefixHasIPv6' };
+
+function familyTest(list: RangedAddresses, family: AddressFamily): string {
+  const contains = `contains ":" (${list.ipPipeline} | toString)`;
+  return family === 'IPv6' ? contains : `not (${contains})`;
+}
+
+/** The `endpoints:` block of one family's slice, as lines at column 0. */
+function endpointsLines(subset: RangedSubset, family: AddressFamily, layout: Layout): string[] {
+  const step = ' '.repeat(layout.indent);
+  const seq = layout.indentSeq ? step : '';
+  const item = `${seq}  `;
+  const lines = ['endpoints:'];
+  for (const list of subset.lists) {
+    lines.push(
+      `${seq}{{- range ${list.pipeline} }}`,
+      `${seq}{{- if ${familyTest(list, family)} }}`,
+      `${seq}- addresses:`,
+      `${item}${seq}- ${list.ipSource}`,
+      `${item}conditions:`,
+      `${item}${step}ready: ${list.ready}`,
+      ...list.fields.map((f) => `${item}${f.key}: ${f.source}`),
+      `${seq}{{- end }}`,
+      `${seq}{{- end }}`,
+    );
+  }
+  return lines;
+}
+
+/** A stand-in endpoint of `family` for validating everything else of a templated slice. */
+function sampleEndpoint(list: RangedAddresses, family: AddressFamily): Record<string, unknown> {
+  const endpoint: Record<string, unknown> = { addresses: [family === 'IPv4' ? '192.0.2.1' : '2001:db8::1'], conditions: { ready: list.ready } };
+  for (const f of list.fields) endpoint[f.key] = 'tpl';
+  return endpoint;
+}
+
+export interface RangedSlices {
+  /** The two slices (IPv4, IPv6) as objects for render.ts: the endpoints and ports blocks are RawBlocks. */
+  slices: Record<string, unknown>[];
+  names: string[];
+}
+
+/** The IPv4 and IPv6 slices of a ranged subset, or why they would be invalid. */
+export function rangedSlices(metadata: Record<string, unknown>, subset: RangedSubset, layout: Layout, settings: Settings): { ok: true; value: RangedSlices } | { ok: false; reason: string } {
+  return refusalOf(() => {
+    const slices: Record<string, unknown>[] = [];
+    const names: string[] = [];
+    for (const family of ['IPv4', 'IPv6'] as const) {
+      const name = suffixed(metadata.name, family === 'IPv6' ? '-ipv6' : '');
+      const sliceMeta = sliceMetadata(metadata, name, settings);
+      const check = concrete({
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: sliceMeta,
+        addressType: family,
+        endpoints: subset.lists.map((l) => sampleEndpoint(l, family)),
+        ports: subset.ports,
+      });
+      const problems = sliceProblems(check);
+      const shownName = name instanceof Template ? name.raw : String(name);
+      if (problems.length) refuse(`the EndpointSlice ${shownName} would be invalid: ${problems[0]}`);
+      const ports = subset.portsLines
+        ? { [`${RAW_BLOCK_KEY_PREFIX}ports`]: new RawBlock(subset.portsLines, subset.portsColumn, {}) }
+        : { ports: [] };
+      slices.push({
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: sliceMeta,
+        addressType: family,
+        [`${RAW_BLOCK_KEY_PREFIX}endpoints`]: new RawBlock(endpointsLines(subset, family, layout), 0, {}),
+        ...ports,
+      });
+      names.push(shownName);
+    }
+    return { slices, names };
+  });
+}
+
+/**
+ * The template text that replaces the Endpoints: the family variables, computed by ranging over the lists once,
+ * then each slice under `{{- if }}` its family variable. `rendered` are the two slices as YAML (IPv4, IPv6).
+ */
+export function rangedTemplate(subset: RangedSubset, rendered: string[]): string {
+  const declare = `{{- ${FAMILY_VARIABLE.IPv4} := false }}{{- ${FAMILY_VARIABLE.IPv6} := false }}`;
+  const scans = subset.lists.map(
+    (list) =>
+      `{{- range ${list.pipeline} }}{{- if ${familyTest(list, 'IPv6')} }}{{- ${FAMILY_VARIABLE.IPv6} = true }}` +
+      `{{- else }}{{- ${FAMILY_VARIABLE.IPv4} = true }}{{- end }}{{- end }}`,
+  );
+  return [
+    declare,
+    ...scans,
+    `{{- if ${FAMILY_VARIABLE.IPv4} }}`,
+    rendered[0],
+    '{{- end }}',
+    `{{- if ${FAMILY_VARIABLE.IPv6} }}`,
+    '---',
+    rendered[1],
+    '{{- end }}',
+  ].join('\n');
+}
