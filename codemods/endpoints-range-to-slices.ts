@@ -45,6 +45,8 @@ export interface RangedAddresses {
   ipSource: string;
   /** The item's other fields as written: `hostname: {{ .hostname }}`. */
   fields: { key: string; source: string }[];
+  /** What makes two elements one endpoint for the mirroring controller (ip, and hostname when the item has one). */
+  identity: string;
 }
 
 export interface RangedSubset {
@@ -85,6 +87,8 @@ export function findRangedSubset(object: ManifestObject, ast: YamlAst, text: str
   const subsets = subsetsPair!.value;
   if (!isSeq(subsets) || subsets.items.length !== 1 || !isMap(subsets.items[0])) return cannot('subsets is not one subset');
   const subset = subsets.items[0] as YAMLMap;
+  const around = inSubsets.find((d) => d.start < (subset.range?.[0] ?? 0) || d.start >= (subset.range?.[2] ?? object.end));
+  if (around) return cannot(`the directive ${around.text} (line ${lineOf(text, around.start)}) shapes the subsets`);
   for (const pair of subset.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
     if (!['addresses', 'notReadyAddresses', 'ports'].includes(key)) return cannot(`the subset has the field ${JSON.stringify(key)}`);
@@ -107,9 +111,12 @@ export function findRangedSubset(object: ManifestObject, ast: YamlAst, text: str
     const other = standalone.find((d) => !ASSIGNMENT.test(d.text));
     if (other) return cannot(`the ports hold the directive ${other.text} (line ${lineOf(text, other.start)}); only variable assignments are carried over there`);
     const lines = text.slice(block.start, block.end).replace(/\r?\n$/, '').split(/\r?\n/);
-    if (lines.some((line) => line.trim() !== '' && !line.trim().startsWith('{{') && /^ */.exec(line)![0].length <= column)) return cannot('the ports block is not indented under its key');
+    const under = (line: string) => /^ */.exec(line)![0].length > column || (/^ */.exec(line)![0].length === column && /^-(\s|$)/.test(line.trim()));
+    if (lines.some((line) => line.trim() !== '' && !line.trim().startsWith('{{') && !under(line))) return cannot('the ports block is not indented under its key');
     if (lines.some((line) => line.trim().startsWith('#'))) return cannot('the ports block holds a comment');
-    found.portsLines = [`${' '.repeat(column)}ports:`, ...lines];
+    // Whole-line directives keep their place relative to the entries (render.ts copies such lines as they are).
+    const shifted = lines.map((line) => (line.trim().startsWith('{{') && line.startsWith(' '.repeat(column)) ? line.slice(column) : line));
+    found.portsLines = [`${' '.repeat(column)}ports:`, ...shifted];
     found.portsColumn = column;
     found.directives.push(...standalone);
     const cx: ValueContext = { text, ast, doc: ast.documents[object.documentIndex] };
@@ -121,6 +128,8 @@ export function findRangedSubset(object: ManifestObject, ast: YamlAst, text: str
     if (!ports.ok) return cannot(ports.reason);
     found.ports = ports.value;
   }
+  const stray = inSubsets.find((d) => !found.directives.includes(d));
+  if (stray) return cannot(`the directive ${stray.text} (line ${lineOf(text, stray.start)}) shapes the subsets`);
   return { ok: true, subset: found };
 }
 
@@ -160,31 +169,49 @@ function rangedList(subset: YAMLMap, field: string, ready: boolean, ast: YamlAst
     if (!action || !bare || /\{\{|\}\}/.test(action[1])) {
       return `the range's item's ip ${source} is not one {{ }} action (its address family could not be tested)`;
     }
-    ipPipeline = action[1];
+    // The value the address is made of: quotes a quoting function adds are YAML's, not the address's.
+    ipPipeline = action[1].replace(/\s*\|\s*s?quote$/, '').replace(/^s?quote\s+(?=\S+$)/, '');
     ipSource = source;
   }
   if (ipPipeline === undefined) return `the range's item in ${field} has no ip`;
-  return { list: { ready, pipeline: range[1], ipPipeline, ipSource, fields }, directives: standalone };
+  // The mirroring controller's endpoint identity is (address, hostname, targetRef); a missing hostname is "".
+  // Written the same way for every list, so that an element of one list matches the same element of the other.
+  let identity = `(printf "%s/" (${ipPipeline} | toString))`;
+  const hostname = fields.find((f) => f.key === 'hostname');
+  if (hostname) {
+    const action = ACTION.exec(hostname.source);
+    if (!action || /\{\{|\}\}/.test(action[1])) return `the range's item's hostname ${hostname.source} is not one {{ }} action`;
+    identity = `(printf "%s/%s" (${ipPipeline} | toString) (${action[1]} | default "" | toString))`;
+  }
+  return { list: { ready, pipeline: range[1], ipPipeline, ipSource, fields, identity }, directives: standalone };
 }
 
 /** Names of the template variables that say which families the lists hold (declared before the slices). */
 const FAMILY_VARIABLE: Record<AddressFamily, string> = { IPv4: '$slicefixHasIPv4', IPv6: '$slicefixHasIPv6' };
+/** The identities of the endpoints a slice already holds. */
+const SEEN_VARIABLE = '$slicefixSeen';
 
 function familyTest(list: RangedAddresses, family: AddressFamily): string {
   const contains = `contains ":" (${list.ipPipeline} | toString)`;
   return family === 'IPv6' ? contains : `not (${contains})`;
 }
 
-/** The `endpoints:` block of one family's slice, as lines at column 0. */
+/**
+ * The `endpoints:` block of one family's slice, as lines at column 0. As the mirroring controller does, an element
+ * listed twice is one endpoint and "not ready wins": the not-ready lists come first, and an element whose identity
+ * was already written is skipped.
+ */
 function endpointsLines(subset: RangedSubset, family: AddressFamily, layout: Layout): string[] {
   const step = ' '.repeat(layout.indent);
   const seq = layout.indentSeq ? step : '';
   const item = `${seq}  `;
-  const lines = ['endpoints:'];
-  for (const list of subset.lists) {
+  const lines = ['endpoints:', `${seq}{{- ${SEEN_VARIABLE} := dict }}`];
+  const notReadyFirst = [...subset.lists.filter((l) => !l.ready), ...subset.lists.filter((l) => l.ready)];
+  for (const list of notReadyFirst) {
     lines.push(
       `${seq}{{- range ${list.pipeline} }}`,
-      `${seq}{{- if ${familyTest(list, family)} }}`,
+      `${seq}{{- if and (${familyTest(list, family)}) (not (hasKey ${SEEN_VARIABLE} ${list.identity})) }}`,
+      `${seq}{{- $_ := set ${SEEN_VARIABLE} ${list.identity} true }}`,
       `${seq}- addresses:`,
       `${item}${seq}- ${list.ipSource}`,
       `${item}conditions:`,

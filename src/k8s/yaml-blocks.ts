@@ -4,6 +4,7 @@
  */
 import type { Node, YAMLMap } from 'yaml';
 import type { YamlAst } from '../languages/helm.js';
+import { isSeq } from '../languages/yaml-nodes.js';
 import { mapPair } from '../manifests.js';
 
 export function lineStartOf(text: string, offset: number): number {
@@ -17,7 +18,8 @@ export function nextLineStart(text: string, offset: number): number {
 
 /**
  * The source lines under `key:` of `map` (its block), from the line after the key to the first line that is
- * indented no deeper than the key and is neither blank, a comment, nor a whole-line directive.
+ * indented no deeper than the key and is neither blank, a comment, nor a whole-line directive. A sequence written
+ * level with its key (`key:\n- a`) is in the block too: its `- ` lines at the key's column belong to it.
  */
 export function blockAfterKey(text: string, ast: YamlAst, map: YAMLMap, key: string, limit: number): { start: number; end: number; indent: number } | undefined {
   const pair = mapPair(map, key);
@@ -25,6 +27,9 @@ export function blockAfterKey(text: string, ast: YamlAst, map: YAMLMap, key: str
   if (!keyNode?.range) return undefined;
   const keyColumn = keyNode.range[0] - lineStartOf(text, keyNode.range[0]);
   const start = nextLineStart(text, keyNode.range[0]);
+  const value = pair!.value as Node | null;
+  const valueStart = value?.range?.[0];
+  const levelSequence = isSeq(value) && !value.flow && valueStart !== undefined && valueStart - lineStartOf(text, valueStart) === keyColumn;
   let end = start;
   let indent = -1;
   while (end < limit) {
@@ -33,7 +38,8 @@ export function blockAfterKey(text: string, ast: YamlAst, map: YAMLMap, key: str
     const lineIndent = /^ */.exec(line)![0].length;
     const trimmed = line.trim();
     if (trimmed !== '' && !trimmed.startsWith('#')) {
-      if (lineIndent <= keyColumn) break;
+      const levelItem = levelSequence && lineIndent === keyColumn && /^-(\s|$)/.test(trimmed);
+      if (lineIndent < keyColumn || (lineIndent === keyColumn && !levelItem)) break;
       if (indent === -1) indent = lineIndent;
     }
     end = lineEnd;
