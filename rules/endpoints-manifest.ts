@@ -244,7 +244,8 @@ export const endpointsManifest: Rule<YamlAst> = {
         'v1 Endpoints {{name}} is deprecated since Kubernetes 1.33: use discovery.k8s.io/v1 EndpointSlice labelled ' +
         'kubernetes.io/service-name={{name}}. --fix writes {{slices}}, one per address family, each rendered only when ' +
         'the values list holds addresses of its family. The Service stays selector-less and the slices are yours ' +
-        '(managed-by {{managedBy}}); the chart\'s RBAC and ServiceMonitors need no change, but whatever still reads v1 ' +
+        '(managed-by {{managedBy}}); ServiceMonitors select the Service and need no change, and readers of the slices need ' +
+        'list/watch on endpointslices in discovery.k8s.io (rule endpoints-rbac). Whatever still reads v1 ' +
         'Endpoints no longer sees these addresses: a Prometheus with role: endpoints (the Prometheus Operator\'s ' +
         'default serviceDiscoveryRole) must move to EndpointSlice (rule prometheus-sd-endpoints-role)',
       notFixable: `v1 Endpoints {{name}} is deprecated since Kubernetes 1.33; not fixed automatically because {{reason}}: ${WHAT_TO_WRITE}`,
