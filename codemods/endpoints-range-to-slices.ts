@@ -49,7 +49,9 @@ export interface RangedAddresses {
   identity: string;
 }
 
+
 export interface RangedSubset {
+  dialect: Dialect;
   lists: RangedAddresses[];
   /** The `ports:` block's lines as written (key line first, at column `portsColumn`); undefined without ports. */
   portsLines?: string[];
@@ -59,11 +61,84 @@ export interface RangedSubset {
   directives: TemplateDirective[];
 }
 
-const RANGE = /^\{\{-?\s*range\s+([\s\S]*?)\s*-?\}\}$/;
-const END = /^\{\{-?\s*end\s*-?\}\}$/;
 const ACTION = /^\{\{-?\s*([\s\S]*?)\s*-?\}\}$/;
-/** A variable assignment, which renders nothing (kube-scheduler's port block declares its default ports so). */
-const ASSIGNMENT = /^\{\{-?\s*\$\w+\s*:?=[^{}]*-?\}\}$/;
+
+/**
+ * What differs between Helm (Go templates with sprig) and Jinja (Ansible) templates: how a loop is written, and the
+ * directives the rewrite generates. Jinja's block tags are written at column 0, because Ansible renders with
+ * trim_blocks (the line break after a tag goes) but without lstrip_blocks (the spaces before it stay).
+ */
+interface Dialect {
+  /** The loop a whole-line directive opens (`range <loop>` / `for <loop>`), if it is a loop. */
+  loop: RegExp;
+  end: RegExp;
+  /** A variable assignment, which renders nothing (kube-scheduler's port block declares its default ports so). */
+  assignment: RegExp;
+  /** Quoting the ip's action may add (YAML's quotes, not the address's). */
+  quoting: RegExp;
+  forEach(loop: string): string;
+  endFor: string;
+  if(condition: string): string;
+  else: string;
+  endIf: string;
+  /** The test that the element's ip (an expression) is IPv6 (has a ":"), or IPv4 (has none). */
+  family(ip: string, family: AddressFamily): string;
+  and(a: string, b: string): string;
+  /** The mirroring controller's identity of an element: ip and hostname (a missing hostname is ""). */
+  identity(ip: string, hostname?: string): string;
+  declareFamilies: string;
+  setFamily(family: AddressFamily): string;
+  hasFamily(family: AddressFamily): string;
+  declareSeen: string;
+  unseen(identity: string): string;
+  see(identity: string): string;
+  /** Indentation of generated tag lines inside the endpoints block, given that of its items. */
+  tagIndent(itemIndent: string): string;
+}
+
+const HELM: Dialect = {
+  loop: /^\{\{-?\s*range\s+([\s\S]*?)\s*-?\}\}$/,
+  end: /^\{\{-?\s*end\s*-?\}\}$/,
+  assignment: /^\{\{-?\s*\$\w+\s*:?=[^{}]*-?\}\}$/,
+  quoting: /\s*\|\s*s?quote$|^s?quote\s+(?=\S+$)/,
+  forEach: (loop) => `{{- range ${loop} }}`,
+  endFor: '{{- end }}',
+  if: (condition) => `{{- if ${condition} }}`,
+  else: '{{- else }}',
+  endIf: '{{- end }}',
+  family: (ip, family) => (family === 'IPv6' ? `contains ":" (${ip} | toString)` : `not (contains ":" (${ip} | toString))`),
+  and: (a, b) => `and (${a}) (${b})`,
+  identity: (ip, hostname) => (hostname ? `(printf "%s/%s" (${ip} | toString) (${hostname} | default "" | toString))` : `(printf "%s/" (${ip} | toString))`),
+  declareFamilies: '{{- $slicefixHasIPv4 := false }}{{- $slicefixHasIPv6 := false }}',
+  setFamily: (family) => `{{- $slicefixHas${family} = true }}`,
+  hasFamily: (family) => `$slicefixHas${family}`,
+  declareSeen: '{{- $slicefixSeen := dict }}',
+  unseen: (identity) => `not (hasKey $slicefixSeen ${identity})`,
+  see: (identity) => `{{- $_ := set $slicefixSeen ${identity} true }}`,
+  tagIndent: (itemIndent) => itemIndent,
+};
+
+const JINJA: Dialect = {
+  loop: /^\{%[-+]?\s*for\s+((?:(?!\s(?:if|recursive)\s)[\s\S])*?)\s*[-+]?%\}$/,
+  end: /^\{%[-+]?\s*endfor\s*[-+]?%\}$/,
+  assignment: /^\{%[-+]?\s*set\s+\w+\s*=[^%]*[-+]?%\}$/,
+  quoting: /\s*\|\s*(?:to_json|tojson)$/,
+  forEach: (loop) => `{% for ${loop} %}`,
+  endFor: '{% endfor %}',
+  if: (condition) => `{% if ${condition} %}`,
+  else: '{% else %}',
+  endIf: '{% endif %}',
+  family: (ip, family) => `':' ${family === 'IPv6' ? 'in' : 'not in'} (${ip} | string)`,
+  and: (a, b) => `(${a}) and (${b})`,
+  identity: (ip, hostname) => (hostname ? `((${ip} | string) ~ '/' ~ (${hostname} | default('', true) | string))` : `((${ip} | string) ~ '/')`),
+  declareFamilies: '{% set slicefix_has = namespace(IPv4=false, IPv6=false) %}',
+  setFamily: (family) => `{% set slicefix_has.${family} = true %}`,
+  hasFamily: (family) => `slicefix_has.${family}`,
+  declareSeen: '{% set slicefix_seen = namespace(keys=[]) %}',
+  unseen: (identity) => `${identity} not in slicefix_seen.keys`,
+  see: (identity) => `{% set slicefix_seen.keys = slicefix_seen.keys + [${identity}] %}`,
+  tagIndent: () => '',
+};
 const ITEM_FIELDS = ['ip', 'hostname', 'nodeName'];
 
 type Found = { ok: true; subset: RangedSubset } | { ok: false; reason: string };
@@ -76,12 +151,13 @@ function lineOf(text: string, offset: number): number {
  * The ranged subset of `object`, or why its shape is not the one this rewrite proves; undefined when no `range`
  * shapes its subsets (the plain conversion applies).
  */
-export function findRangedSubset(object: ManifestObject, ast: YamlAst, text: string): Found | undefined {
+export function findRangedSubset(object: ManifestObject, ast: YamlAst, text: string, jinja = false): Found | undefined {
+  const dialect = jinja ? JINJA : HELM;
   const subsetsPair = mapPair(object.node, 'subsets');
   const subsetsKey = subsetsPair?.key as Node | undefined;
   if (!subsetsKey?.range) return undefined;
   const inSubsets = directivesIn(ast, subsetsKey.range[0], object.end).filter((d) => d.standalone);
-  if (!inSubsets.some((d) => RANGE.test(d.text))) return undefined;
+  if (!inSubsets.some((d) => dialect.loop.test(d.text))) return undefined;
   const cannot = (why: string): Found => ({ ok: false, reason: `its addresses come from a {{- range }} and ${why}; only one subset whose addresses and notReadyAddresses are each one range over a list of IPs (or of maps with ip, hostname, nodeName) is rewritten` });
 
   const subsets = subsetsPair!.value;
@@ -93,10 +169,10 @@ export function findRangedSubset(object: ManifestObject, ast: YamlAst, text: str
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
     if (!['addresses', 'notReadyAddresses', 'ports'].includes(key)) return cannot(`the subset has the field ${JSON.stringify(key)}`);
   }
-  const found: RangedSubset = { lists: [], portsColumn: 0, ports: [], directives: [] };
+  const found: RangedSubset = { dialect, lists: [], portsColumn: 0, ports: [], directives: [] };
   for (const [field, ready] of [['addresses', true], ['notReadyAddresses', false]] as const) {
     if (!mapPair(subset, field)) continue;
-    const list = rangedList(subset, field, ready, ast, text, object.end);
+    const list = rangedList(dialect, subset, field, ready, ast, text, object.end);
     if (typeof list === 'string') return cannot(list);
     found.lists.push(list.list);
     found.directives.push(...list.directives);
@@ -108,7 +184,7 @@ export function findRangedSubset(object: ManifestObject, ast: YamlAst, text: str
     const keyNode = mapPair(subset, 'ports')!.key as Node;
     const column = keyNode.range![0] - lineStartOf(text, keyNode.range![0]);
     const standalone = directivesIn(ast, block.start, block.end).filter((d) => d.standalone);
-    const other = standalone.find((d) => !ASSIGNMENT.test(d.text));
+    const other = standalone.find((d) => !dialect.assignment.test(d.text));
     if (other) return cannot(`the ports hold the directive ${other.text} (line ${lineOf(text, other.start)}); only variable assignments are carried over there`);
     const lines = text.slice(block.start, block.end).replace(/\r?\n$/, '').split(/\r?\n/);
     const under = (line: string) => /^ */.exec(line)![0].length > column || (/^ */.exec(line)![0].length === column && /^-(\s|$)/.test(line.trim()));
@@ -119,7 +195,7 @@ export function findRangedSubset(object: ManifestObject, ast: YamlAst, text: str
     found.portsLines = [`${' '.repeat(column)}ports:`, ...shifted];
     found.portsColumn = column;
     found.directives.push(...standalone);
-    const cx: ValueContext = { text, ast, doc: ast.documents[object.documentIndex] };
+    const cx: ValueContext = { text, ast, doc: ast.documents[object.documentIndex], jinja };
     const ports = refusalOf(() => {
       const value = nodeToValue(mapGet(subset, 'ports'), cx);
       if (!Array.isArray(value)) refuse('the ports are not a list');
@@ -134,12 +210,12 @@ export function findRangedSubset(object: ManifestObject, ast: YamlAst, text: str
 }
 
 /** One `field:` list of the subset, written as exactly one `{{- range }}` around one item, or why not. */
-function rangedList(subset: YAMLMap, field: string, ready: boolean, ast: YamlAst, text: string, limit: number): { list: RangedAddresses; directives: TemplateDirective[] } | string {
+function rangedList(dialect: Dialect, subset: YAMLMap, field: string, ready: boolean, ast: YamlAst, text: string, limit: number): { list: RangedAddresses; directives: TemplateDirective[] } | string {
   const block = blockAfterKey(text, ast, subset, field, limit);
   if (!block) return `${field} has no block`;
   const standalone = directivesIn(ast, block.start, block.end).filter((d) => d.standalone);
-  const range = standalone[0] && RANGE.exec(standalone[0].text);
-  if (standalone.length !== 2 || !range || !END.test(standalone[1].text)) {
+  const range = standalone[0] && dialect.loop.exec(standalone[0].text);
+  if (standalone.length !== 2 || !range || !dialect.end.test(standalone[1].text)) {
     return `${field} is not written as one {{- range }} ... {{- end }} (${standalone.map((d) => d.text).join(' ') || 'no directive'})`;
   }
   if (/\{\{|\}\}/.test(range[1])) return `${field}'s range pipeline holds a nested action`;
@@ -170,30 +246,20 @@ function rangedList(subset: YAMLMap, field: string, ready: boolean, ast: YamlAst
       return `the range's item's ip ${source} is not one {{ }} action (its address family could not be tested)`;
     }
     // The value the address is made of: quotes a quoting function adds are YAML's, not the address's.
-    ipPipeline = action[1].replace(/\s*\|\s*s?quote$/, '').replace(/^s?quote\s+(?=\S+$)/, '');
+    ipPipeline = action[1].replace(dialect.quoting, '');
     ipSource = source;
   }
   if (ipPipeline === undefined) return `the range's item in ${field} has no ip`;
   // The mirroring controller's endpoint identity is (address, hostname, targetRef); a missing hostname is "".
   // Written the same way for every list, so that an element of one list matches the same element of the other.
-  let identity = `(printf "%s/" (${ipPipeline} | toString))`;
+  let identity = dialect.identity(ipPipeline);
   const hostname = fields.find((f) => f.key === 'hostname');
   if (hostname) {
     const action = ACTION.exec(hostname.source);
     if (!action || /\{\{|\}\}/.test(action[1])) return `the range's item's hostname ${hostname.source} is not one {{ }} action`;
-    identity = `(printf "%s/%s" (${ipPipeline} | toString) (${action[1]} | default "" | toString))`;
+    identity = dialect.identity(ipPipeline, action[1]);
   }
   return { list: { ready, pipeline: range[1], ipPipeline, ipSource, fields, identity }, directives: standalone };
-}
-
-/** Names of the template variables that say which families the lists hold (declared before the slices). */
-const FAMILY_VARIABLE: Record<AddressFamily, string> = { IPv4: '$slicefixHasIPv4', IPv6: '$slicefixHasIPv6' };
-/** The identities of the endpoints a slice already holds. */
-const SEEN_VARIABLE = '$slicefixSeen';
-
-function familyTest(list: RangedAddresses, family: AddressFamily): string {
-  const contains = `contains ":" (${list.ipPipeline} | toString)`;
-  return family === 'IPv6' ? contains : `not (${contains})`;
 }
 
 /**
@@ -205,20 +271,22 @@ function endpointsLines(subset: RangedSubset, family: AddressFamily, layout: Lay
   const step = ' '.repeat(layout.indent);
   const seq = layout.indentSeq ? step : '';
   const item = `${seq}  `;
-  const lines = ['endpoints:', `${seq}{{- ${SEEN_VARIABLE} := dict }}`];
+  const d = subset.dialect;
+  const tag = d.tagIndent(seq);
+  const lines = ['endpoints:', `${tag}${d.declareSeen}`];
   const notReadyFirst = [...subset.lists.filter((l) => !l.ready), ...subset.lists.filter((l) => l.ready)];
   for (const list of notReadyFirst) {
     lines.push(
-      `${seq}{{- range ${list.pipeline} }}`,
-      `${seq}{{- if and (${familyTest(list, family)}) (not (hasKey ${SEEN_VARIABLE} ${list.identity})) }}`,
-      `${seq}{{- $_ := set ${SEEN_VARIABLE} ${list.identity} true }}`,
+      `${tag}${d.forEach(list.pipeline)}`,
+      `${tag}${d.if(d.and(d.family(list.ipPipeline, family), d.unseen(list.identity)))}`,
+      `${tag}${d.see(list.identity)}`,
       `${seq}- addresses:`,
       `${item}${seq}- ${list.ipSource}`,
       `${item}conditions:`,
       `${item}${step}ready: ${list.ready}`,
       ...list.fields.map((f) => `${item}${f.key}: ${f.source}`),
-      `${seq}{{- end }}`,
-      `${seq}{{- end }}`,
+      `${tag}${d.endIf}`,
+      `${tag}${d.endFor}`,
     );
   }
   return lines;
@@ -278,21 +346,19 @@ export function rangedSlices(metadata: Record<string, unknown>, subset: RangedSu
  * then each slice under `{{- if }}` its family variable. `rendered` are the two slices as YAML (IPv4, IPv6).
  */
 export function rangedTemplate(subset: RangedSubset, rendered: string[]): string {
-  const declare = `{{- ${FAMILY_VARIABLE.IPv4} := false }}{{- ${FAMILY_VARIABLE.IPv6} := false }}`;
+  const d = subset.dialect;
   const scans = subset.lists.map(
-    (list) =>
-      `{{- range ${list.pipeline} }}{{- if ${familyTest(list, 'IPv6')} }}{{- ${FAMILY_VARIABLE.IPv6} = true }}` +
-      `{{- else }}{{- ${FAMILY_VARIABLE.IPv4} = true }}{{- end }}{{- end }}`,
+    (list) => `${d.forEach(list.pipeline)}${d.if(d.family(list.ipPipeline, 'IPv6'))}${d.setFamily('IPv6')}${d.else}${d.setFamily('IPv4')}${d.endIf}${d.endFor}`,
   );
   return [
-    declare,
+    d.declareFamilies,
     ...scans,
-    `{{- if ${FAMILY_VARIABLE.IPv4} }}`,
+    d.if(d.hasFamily('IPv4')),
     rendered[0],
-    '{{- end }}',
-    `{{- if ${FAMILY_VARIABLE.IPv6} }}`,
+    d.endIf,
+    d.if(d.hasFamily('IPv6')),
     '---',
     rendered[1],
-    '{{- end }}',
+    d.endIf,
   ].join('\n');
 }

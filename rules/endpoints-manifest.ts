@@ -343,7 +343,7 @@ export const endpointsManifest: Rule<YamlAst> = {
         }
       }
       const jinja = isJinjaTemplate(file.path);
-      const ranged = jinja ? undefined : findRangedSubset(object, ast, text);
+      const ranged = findRangedSubset(object, ast, text, jinja);
       if (ranged && !ranged.ok) {
         notFixable(ranged.reason);
         continue;

@@ -17,7 +17,7 @@ import { endpointsManifest } from '../rules/endpoints-manifest.js';
 import { sliceProblems } from '../src/k8s/validate-slice.js';
 import { loadManifestRuntime } from '../src/k8s/runtime.js';
 import { fixturesDir, lint, makeTempDir } from './helpers.js';
-import { endpointsTuples, isEndpoints, isSlice, slicesTuples } from './endpoints-manifest.support.js';
+import { byService, decoded, isEndpoints, isSlice } from './endpoints-manifest.support.js';
 import { findHelm, renderChart } from './helm.support.js';
 
 const helm = findHelm();
@@ -28,24 +28,6 @@ const valuesDir = path.join(fixture, 'values');
 const valuesFiles = fs.readdirSync(valuesDir).sort();
 
 type Obj = Record<string, any>;
-
-/**
- * The slice as the API server decodes it: a field rendered as YAML null (`hostname: {{ .hostname }}` of an element
- * without a hostname) is a nil pointer there, the same as an absent field.
- */
-function decoded(slice: Obj): Obj {
-  return JSON.parse(JSON.stringify(slice, (_key, value: unknown) => (value === null ? undefined : value)));
-}
-
-/** The endpoint tuples per (namespace, Service): of Endpoints by their name, of slices by their service-name label. */
-function byService(objects: Obj[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  const add = (key: string, tuples: string[]) => out.set(key, [...(out.get(key) ?? []), ...tuples].sort());
-  for (const o of objects.filter(isEndpoints)) add(`${o.metadata.namespace ?? ''}/${o.metadata.name}`, endpointsTuples(o));
-  for (const o of objects.filter(isSlice)) add(`${o.metadata.namespace ?? ''}/${o.metadata.labels['kubernetes.io/service-name']}`, slicesTuples([o]));
-  for (const [key, tuples] of out) if (tuples.length === 0) out.delete(key);
-  return out;
-}
 
 const families = (objects: Obj[]) => objects.filter(isSlice).map((s) => `${s.metadata.name} ${s.addressType}`).sort();
 
@@ -81,6 +63,8 @@ describe.skipIf(!helm)('endpoints-manifest --fix of ranged addresses in a Helm c
       expect(() => (after = renderChart(helm!, chart, [valuesFile])), 'helm template fails on the fixed chart').not.toThrow();
 
       expect(after.filter(isEndpoints)).toEqual([]);
+      // Only the empty and disabled cases render no endpoints at all.
+      expect(byService(before).size > 0, 'endpoints rendered before').toBe(!/^(empty|disabled)\./.test(values));
       expect(byService(after)).toEqual(byService(before));
       const slices = after.filter(isSlice);
       expect(new Set(slices.map((s) => s.metadata.name)).size).toBe(slices.length);
