@@ -42,12 +42,12 @@ describe.skipIf(!helm)('endpoints-manifest --fix of ranged addresses in a Helm c
     findings = (await lint(chart, [endpointsManifest])).result.findings;
     const { result } = await lint(chart, [endpointsManifest], { fix: true });
     expect(result.errors).toEqual([]);
-    expect(result.summary.fixed).toBe(3);
+    expect(result.summary.fixed).toBe(4);
   });
 
   it('fixes every ranged Endpoints of the chart, and says what else must change', () => {
     expect(findings.filter((f) => !f.fixable)).toEqual([]);
-    expect(findings).toHaveLength(3);
+    expect(findings).toHaveLength(5);
     for (const f of findings) {
       expect(f.message).toMatch(/one per address family/);
       expect(f.message).toMatch(/The Service stays selector-less/);
@@ -94,11 +94,16 @@ describe.skipIf(!helm)('endpoints-manifest --fix of ranged addresses in a Helm c
       'rel-control-plane-exporters-scheduler-ipv6 IPv6',
       'rel-nodes IPv4',
       'rel-nodes-ipv6 IPv6',
+      'rel-proxy-a IPv4',
+      'rel-proxy-a-ipv6 IPv6',
+      'rel-proxy-b-ipv6 IPv6',
     ]);
     expect(render('ipv6.yaml')).toEqual([
       'rel-control-plane-exporters-etcd-ipv6 IPv6',
       'rel-control-plane-exporters-scheduler-ipv6 IPv6',
       'rel-nodes-ipv6 IPv6',
+      'rel-proxy-a-ipv6 IPv6',
+      'rel-proxy-b-ipv6 IPv6',
     ]);
     expect(render('empty.yaml')).toEqual([]);
     expect(render('disabled.yaml')).toEqual([]);
