@@ -68,7 +68,9 @@ const ACTION = /^\{\{-?\s*([\s\S]*?)\s*-?\}\}$/;
  * directives the rewrite generates. Jinja's block tags are written at column 0, because Ansible renders with
  * trim_blocks (the line break after a tag goes) but without lstrip_blocks (the spaces before it stay).
  */
-interface Dialect {
+export interface Dialect {
+  /** How the loop is named in messages. */
+  loopName: string;
   /** The loop a whole-line directive opens (`range <loop>` / `for <loop>`), if it is a loop. */
   loop: RegExp;
   end: RegExp;
@@ -97,6 +99,7 @@ interface Dialect {
 }
 
 const HELM: Dialect = {
+  loopName: '{{- range }}',
   loop: /^\{\{-?\s*range\s+([\s\S]*?)\s*-?\}\}$/,
   end: /^\{\{-?\s*end\s*-?\}\}$/,
   assignment: /^\{\{-?\s*\$\w+\s*:?=[^{}]*-?\}\}$/,
@@ -119,6 +122,7 @@ const HELM: Dialect = {
 };
 
 const JINJA: Dialect = {
+  loopName: '{% for %}',
   loop: /^\{%[-+]?\s*for\s+((?:(?!\s(?:if|recursive)\s)[\s\S])*?)\s*[-+]?%\}$/,
   end: /^\{%[-+]?\s*endfor\s*[-+]?%\}$/,
   assignment: /^\{%[-+]?\s*set\s+\w+\s*=[^%]*[-+]?%\}$/,
@@ -158,7 +162,7 @@ export function findRangedSubset(object: ManifestObject, ast: YamlAst, text: str
   if (!subsetsKey?.range) return undefined;
   const inSubsets = directivesIn(ast, subsetsKey.range[0], object.end).filter((d) => d.standalone);
   if (!inSubsets.some((d) => dialect.loop.test(d.text))) return undefined;
-  const cannot = (why: string): Found => ({ ok: false, reason: `its addresses come from a {{- range }} and ${why}; only one subset whose addresses and notReadyAddresses are each one range over a list of IPs (or of maps with ip, hostname, nodeName) is rewritten` });
+  const cannot = (why: string): Found => ({ ok: false, reason: `its addresses come from a ${dialect.loopName} and ${why}; only one subset whose addresses and notReadyAddresses are each one loop over a list of IPs (or of maps with ip, hostname, nodeName) is rewritten` });
 
   const subsets = subsetsPair!.value;
   if (!isSeq(subsets) || subsets.items.length !== 1 || !isMap(subsets.items[0])) return cannot('subsets is not one subset');
@@ -216,12 +220,16 @@ function rangedList(dialect: Dialect, subset: YAMLMap, field: string, ready: boo
   const standalone = directivesIn(ast, block.start, block.end).filter((d) => d.standalone);
   const range = standalone[0] && dialect.loop.exec(standalone[0].text);
   if (standalone.length !== 2 || !range || !dialect.end.test(standalone[1].text)) {
-    return `${field} is not written as one {{- range }} ... {{- end }} (${standalone.map((d) => d.text).join(' ') || 'no directive'})`;
+    return `${field} is not written as one ${dialect.loopName} around one item (${standalone.map((d) => d.text).join(' ') || 'no directive'})`;
   }
   if (/\{\{|\}\}/.test(range[1])) return `${field}'s range pipeline holds a nested action`;
   // Nothing but the item between the range and its end (a static address next to the range is another shape).
   const outside = text.slice(block.start, standalone[0].start) + text.slice(standalone[1].end, block.end);
-  if (outside.trim() !== '') return `${field} lists something outside its range`;
+  if (outside.trim() !== '') {
+    const comment = outside.split(/\r?\n/).find((line) => line.trim().startsWith('#'));
+    if (comment) return `${field} holds the comment "${comment.trim()}", which has no place in the slices (move it above the object)`;
+    return `${field} lists something outside its loop`;
+  }
   const seq = mapGet(subset, field) as YAMLSeq | undefined;
   if (!isSeq(seq) || seq.items.length !== 1 || !isMap(seq.items[0])) return `the range in ${field} does not make one list item`;
   const item = seq.items[0] as YAMLMap;

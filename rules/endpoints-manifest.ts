@@ -195,10 +195,11 @@ function rangedFix(
   value: unknown,
   settings: Settings,
 ): { edit: { start: number; end: number; text: string }; names: string[] } | string {
-  if (object.inList || object.start !== lineStartOf(text, object.start)) return 'its addresses come from a {{- range }} and it is not a document of its own starting at column 0';
+  const loop = subset.dialect.loopName;
+  if (object.inList || object.start !== lineStartOf(text, object.start)) return `its addresses come from a ${loop} and it is not a document of its own starting at column 0`;
   const found = commentsInObject(object.node, ast.masked, object.start, object.end);
   const comment = found.placed[0] ?? found.unattached[0];
-  if (comment) return `the comment "#${comment.text}" (line ${comment.line}) is inside an Endpoints whose addresses come from a {{- range }}, where slicefix does not place comments; move it above the object and run --fix again`;
+  if (comment) return `the comment "#${comment.text}" (line ${comment.line}) is inside an Endpoints whose addresses come from a ${loop}, where slicefix does not place comments; move it above the object and run --fix again`;
   const metadata = (value as { metadata?: unknown }).metadata;
   if (metadata === null || typeof metadata !== 'object') return 'it has no metadata';
   const layout = detectLayout(text, object.node, false);
