@@ -222,7 +222,7 @@ function rangedList(dialect: Dialect, subset: YAMLMap, field: string, ready: boo
   if (standalone.length !== 2 || !range || !dialect.end.test(standalone[1].text)) {
     return `${field} is not written as one ${dialect.loopName} around one item (${standalone.map((d) => d.text).join(' ') || 'no directive'})`;
   }
-  if (/\{\{|\}\}/.test(range[1])) return `${field}'s range pipeline holds a nested action`;
+  if (/\{\{|\}\}/.test(range[1])) return `${field}'s loop header holds a nested action`;
   // Nothing but the item between the range and its end (a static address next to the range is another shape).
   const outside = text.slice(block.start, standalone[0].start) + text.slice(standalone[1].end, block.end);
   if (outside.trim() !== '') {
@@ -231,18 +231,18 @@ function rangedList(dialect: Dialect, subset: YAMLMap, field: string, ready: boo
     return `${field} lists something outside its loop`;
   }
   const seq = mapGet(subset, field) as YAMLSeq | undefined;
-  if (!isSeq(seq) || seq.items.length !== 1 || !isMap(seq.items[0])) return `the range in ${field} does not make one list item`;
+  if (!isSeq(seq) || seq.items.length !== 1 || !isMap(seq.items[0])) return `the loop in ${field} does not make one list item`;
   const item = seq.items[0] as YAMLMap;
   let ipPipeline: string | undefined;
   let ipSource = '';
   const fields: { key: string; source: string }[] = [];
   for (const pair of item.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    if (!ITEM_FIELDS.includes(key)) return `the range's item has the field ${JSON.stringify(key)}`;
+    if (!ITEM_FIELDS.includes(key)) return `the loop's item has the field ${JSON.stringify(key)}`;
     const value = pair.value as Node | null;
-    if (!isScalar(value) || !value.range) return `the range's item's ${key} is not a scalar`;
+    if (!isScalar(value) || !value.range) return `the loop's item's ${key} is not a scalar`;
     const source = text.slice(value.range[0], value.range[1]);
-    if (source.includes('\n')) return `the range's item's ${key} spans lines`;
+    if (source.includes('\n')) return `the loop's item's ${key} spans lines`;
     if (key !== 'ip') {
       fields.push({ key, source });
       continue;
@@ -251,20 +251,20 @@ function rangedList(dialect: Dialect, subset: YAMLMap, field: string, ready: boo
     const action = inside.length === 1 ? ACTION.exec(inside[0].text) : null;
     const bare = source === inside[0]?.text || source === `"${inside[0]?.text}"` || source === `'${inside[0]?.text}'`;
     if (!action || !bare || /\{\{|\}\}/.test(action[1])) {
-      return `the range's item's ip ${source} is not one {{ }} action (its address family could not be tested)`;
+      return `the loop's item's ip ${source} is not one {{ }} action (its address family could not be tested)`;
     }
     // The value the address is made of: quotes a quoting function adds are YAML's, not the address's.
     ipPipeline = action[1].replace(dialect.quoting, '');
     ipSource = source;
   }
-  if (ipPipeline === undefined) return `the range's item in ${field} has no ip`;
+  if (ipPipeline === undefined) return `the loop's item in ${field} has no ip`;
   // The mirroring controller's endpoint identity is (address, hostname, targetRef); a missing hostname is "".
   // Written the same way for every list, so that an element of one list matches the same element of the other.
   let identity = dialect.identity(ipPipeline);
   const hostname = fields.find((f) => f.key === 'hostname');
   if (hostname) {
     const action = ACTION.exec(hostname.source);
-    if (!action || /\{\{|\}\}/.test(action[1])) return `the range's item's hostname ${hostname.source} is not one {{ }} action`;
+    if (!action || /\{\{|\}\}/.test(action[1])) return `the loop's item's hostname ${hostname.source} is not one {{ }} action`;
     identity = dialect.identity(ipPipeline, action[1]);
   }
   return { list: { ready, pipeline: range[1], ipPipeline, ipSource, fields, identity }, directives: standalone };
