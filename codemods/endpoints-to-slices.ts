@@ -73,7 +73,8 @@ export type Conversion = { ok: true; slices: EndpointSliceObject[]; origins: Ori
 
 class Refusal extends Error {}
 
-function refuse(reason: string): never {
+/** Stops a conversion with the reason the finding gives (caught by `refusalOf` / `endpointsToSlices`). */
+export function refuse(reason: string): never {
   throw new Refusal(reason);
 }
 
@@ -106,7 +107,7 @@ function present(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
 
-function convertPort(port: unknown, where: string): SlicePort {
+export function convertPort(port: unknown, where: string): SlicePort {
   if (!isObj(port)) refuse(`${where} is not an object`);
   checkFields(port, PORT_FIELDS, where);
   if (!present(port.port)) {
@@ -207,7 +208,7 @@ function keepOrRefuseLabel(labels: Obj, key: string, wanted: Value, why: string)
   refuse(`metadata.labels has ${key}: ${shown(existing)}, but the EndpointSlices need ${shown(wanted)} (${why}); ${hint}`);
 }
 
-function sliceMetadata(metadata: Obj, name: Value, settings: Settings): Obj {
+export function sliceMetadata(metadata: Obj, name: Value, settings: Settings): Obj {
   const out: Obj = { name };
   if (present(metadata.namespace)) out.namespace = metadata.namespace;
   const serviceName = metadata.name;
@@ -236,7 +237,7 @@ function sliceMetadata(metadata: Obj, name: Value, settings: Settings): Obj {
   return out;
 }
 
-function suffixed(name: Value, suffix: string): Value {
+export function suffixed(name: Value, suffix: string): Value {
   if (!suffix) return name;
   if (name instanceof Template) {
     const suffixedName = name.withSuffix(suffix);
@@ -260,6 +261,16 @@ export function concrete(value: unknown, key = ''): unknown {
     return out;
   }
   return value;
+}
+
+/** `build`'s value, or the reason it refused (the helpers above refuse by throwing). */
+export function refusalOf<T>(build: () => T): { ok: true; value: T } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: build() };
+  } catch (error) {
+    if (error instanceof Refusal) return { ok: false, reason: error.message };
+    throw error;
+  }
 }
 
 export function endpointsToSlices(endpoints: unknown, settings: Settings): Conversion {

@@ -9,12 +9,14 @@ import { loadManifestRuntime } from '../src/k8s/runtime.js';
 import { endpointsToSlices, type Origins } from '../codemods/endpoints-to-slices.js';
 import { placeComments } from '../codemods/endpoints-comments.js';
 import { commentsInObject } from '../src/k8s/comments.js';
-import { detectLayout, RenderError, replaceObject, type PlacedComment } from '../src/k8s/render.js';
+import { detectLayout, RenderError, renderYaml, replaceObject, type PlacedComment } from '../src/k8s/render.js';
 import { nodeToValue, RawBlock, Template, ValueError, type ValueContext } from '../src/k8s/values.js';
-import { directivesIn, type YamlAst } from '../src/languages/helm.js';
+import { directivesIn, type TemplateDirective, type YamlAst } from '../src/languages/helm.js';
+import { findRangedSubset, rangedSlices, rangedTemplate, type RangedSubset } from '../codemods/endpoints-range-to-slices.js';
+import { blockAfterKey, lineStartOf } from '../src/k8s/yaml-blocks.js';
 import { isJinjaTemplate } from '../src/languages/index.js';
 import { manifestObjects, mapGet, mapGetMap, mapGetString, mapPair, objectName, type ManifestObject } from '../src/manifests.js';
-import type { CollectContext, Rule, RuleContext } from '../src/types.js';
+import type { CollectContext, Rule, RuleContext, Settings } from '../src/types.js';
 
 /** Facts key: Services with a selector, gathered from every manifest of the scan. */
 export const SERVICES_WITH_SELECTOR = 'endpoints-manifest/services-with-selector';
@@ -76,41 +78,6 @@ function nameOf(object: ManifestObject, ast: YamlAst, text: string): { name?: st
   return { name: scalarText(mapGet(metadata, 'name'), ast, text), namespace: scalarText(mapGet(metadata, 'namespace'), ast, text) };
 }
 
-function lineStartOf(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-function nextLineStart(text: string, offset: number): number {
-  const nl = text.indexOf('\n', offset);
-  return nl === -1 ? text.length : nl + 1;
-}
-
-/**
- * The source lines under `key:` of `map` (its block), from the line after the key to the first line that is
- * indented no deeper than the key and is neither blank, a comment, nor a whole-line directive.
- */
-function blockAfterKey(text: string, ast: YamlAst, map: YAMLMap, key: string, limit: number): { start: number; end: number; indent: number } | undefined {
-  const pair = mapPair(map, key);
-  const keyNode = pair?.key as Node | undefined;
-  if (!keyNode?.range) return undefined;
-  const keyColumn = keyNode.range[0] - lineStartOf(text, keyNode.range[0]);
-  const start = nextLineStart(text, keyNode.range[0]);
-  let end = start;
-  let indent = -1;
-  while (end < limit) {
-    const lineEnd = Math.min(nextLineStart(text, end), limit);
-    const line = ast.masked.slice(end, lineEnd).replace(/\r?\n$/, '');
-    const lineIndent = /^ */.exec(line)![0].length;
-    const trimmed = line.trim();
-    if (trimmed !== '' && !trimmed.startsWith('#')) {
-      if (lineIndent <= keyColumn) break;
-      if (indent === -1) indent = lineIndent;
-    }
-    end = lineEnd;
-  }
-  return { start, end, indent };
-}
-
 /** `{{- if }}`/`{{- range }}`/`{{- with }}` opened and closed within the same lines. */
 function balancedControlFlow(directives: string[]): boolean {
   let depth = 0;
@@ -133,7 +100,7 @@ interface Prepared {
  * `metadata.annotations`, where they are copied verbatim; anywhere else they shape the object, and no rewrite
  * can keep them intact.
  */
-function prepare(object: ManifestObject, ast: YamlAst, text: string, jinja: boolean): Prepared {
+function prepare(object: ManifestObject, ast: YamlAst, text: string, jinja: boolean, carried: TemplateDirective[] = []): Prepared {
   const directives = directivesIn(ast, object.start, object.end);
   const cx: ValueContext = { text, ast, doc: ast.documents[object.documentIndex], jinja };
   let value: unknown;
@@ -143,7 +110,7 @@ function prepare(object: ManifestObject, ast: YamlAst, text: string, jinja: bool
     if (error instanceof ValueError) return { reason: error.message };
     throw error;
   }
-  const standalone = directives.filter((d) => d.standalone);
+  const standalone = directives.filter((d) => d.standalone && !carried.includes(d));
   if (standalone.length === 0) return { value };
   const metadata = mapGetMap(object.node, 'metadata');
   const allowed = new Set<(typeof standalone)[number]>();
@@ -216,6 +183,40 @@ function commentsFor(object: ManifestObject, ast: YamlAst, conversion: { slices:
   );
 }
 
+/**
+ * The edit that replaces an Endpoints whose addresses come from a `{{- range }}` with its IPv4 and IPv6 slices
+ * (codemods/endpoints-range-to-slices.ts), or why it cannot.
+ */
+function rangedFix(
+  object: ManifestObject,
+  ast: YamlAst,
+  text: string,
+  subset: RangedSubset,
+  value: unknown,
+  settings: Settings,
+): { edit: { start: number; end: number; text: string }; names: string[] } | string {
+  const loop = subset.dialect.loopName;
+  if (object.inList || object.start !== lineStartOf(text, object.start)) return `its addresses come from a ${loop} and it is not a document of its own starting at column 0`;
+  const found = commentsInObject(object.node, ast.masked, object.start, object.end);
+  const comment = found.placed[0] ?? found.unattached[0];
+  if (comment) return `the comment "#${comment.text}" (line ${comment.line}) is inside an Endpoints whose addresses come from a ${loop}, where slicefix does not place comments; move it above the object and run --fix again`;
+  const metadata = (value as { metadata?: unknown }).metadata;
+  if (metadata === null || typeof metadata !== 'object') return 'it has no metadata';
+  const layout = detectLayout(text, object.node, false);
+  const built = rangedSlices(metadata as Record<string, unknown>, subset, layout, settings);
+  if (!built.ok) return built.reason;
+  let rendered: string[];
+  try {
+    rendered = built.value.slices.map((slice) => renderYaml(slice, layout));
+  } catch (error) {
+    if (error instanceof RenderError) return error.message;
+    throw error;
+  }
+  let end = object.end;
+  while (end > object.start && /\s/.test(text[end - 1])) end--;
+  return { edit: { start: object.start, end, text: rangedTemplate(subset, rendered) }, names: built.value.names };
+}
+
 function isTrue(value: unknown): boolean {
   return value === true || value === 'true';
 }
@@ -240,6 +241,14 @@ export const endpointsManifest: Rule<YamlAst> = {
       convert:
         'v1 Endpoints {{name}} is deprecated since Kubernetes 1.33: use discovery.k8s.io/v1 EndpointSlice labelled ' +
         'kubernetes.io/service-name={{name}} (--fix writes {{slices}})',
+      convertRanged:
+        'v1 Endpoints {{name}} is deprecated since Kubernetes 1.33: use discovery.k8s.io/v1 EndpointSlice labelled ' +
+        'kubernetes.io/service-name={{name}}. --fix writes {{slices}}, one per address family, each rendered only when ' +
+        'the values list holds addresses of its family. The Service stays selector-less and the slices are yours ' +
+        '(managed-by {{managedBy}}); ServiceMonitors select the Service and need no change, and readers of the slices need ' +
+        'list/watch on endpointslices in discovery.k8s.io (rule endpoints-rbac). Whatever still reads v1 ' +
+        'Endpoints no longer sees these addresses: a Prometheus with role: endpoints (the Prometheus Operator\'s ' +
+        'default serviceDiscoveryRole) must move to EndpointSlice (rule prometheus-sd-endpoints-role)',
       notFixable: `v1 Endpoints {{name}} is deprecated since Kubernetes 1.33; not fixed automatically because {{reason}}: ${WHAT_TO_WRITE}`,
       controllerOwned:
         'Endpoints {{name}} belongs to Service {{name}} ({{serviceFile}}), which has a selector: the endpoints controller ' +
@@ -334,9 +343,21 @@ export const endpointsManifest: Rule<YamlAst> = {
           continue;
         }
       }
-      const prepared = prepare(object, ast, text, isJinjaTemplate(file.path));
+      const jinja = isJinjaTemplate(file.path);
+      const ranged = findRangedSubset(object, ast, text, jinja);
+      if (ranged && !ranged.ok) {
+        notFixable(ranged.reason);
+        continue;
+      }
+      const prepared = prepare(object, ast, text, jinja, ranged?.subset.directives);
       if (prepared.reason !== undefined) {
         notFixable(prepared.reason);
+        continue;
+      }
+      if (ranged) {
+        const fix = rangedFix(object, ast, text, ranged.subset, prepared.value, settings);
+        if (typeof fix === 'string') notFixable(fix);
+        else context.report({ ...at, messageId: 'convertRanged', data: { name: shownName, slices: fix.names.join(' and '), managedBy: settings.managedBy }, fix: [fix.edit] });
         continue;
       }
       const conversion = endpointsToSlices(prepared.value, settings);

@@ -8,52 +8,20 @@
  * helm is installed, pinned, by scripts/install-helm.sh (called from .ci/run). Without it these tests are skipped
  * and say so.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { endpointsManifest } from '../rules/endpoints-manifest.js';
 import { sliceProblems } from '../src/k8s/validate-slice.js';
 import { fixturesDir, lint, makeTempDir } from './helpers.js';
-import { endpointsTuples, isEndpoints, isSlice, objectsOf, slicesTuples } from './endpoints-manifest.support.js';
-
-function executable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** helm on PATH, else where `go install` puts it. */
-function findHelm(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir && executable(path.join(dir, 'helm'))) return path.join(dir, 'helm');
-  }
-  for (const go of ['go', '/usr/local/go/bin/go']) {
-    try {
-      const gopath = execFileSync(go, ['env', 'GOPATH'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-      const helm = path.join(gopath.split(path.delimiter)[0], 'bin', 'helm');
-      if (gopath && executable(helm)) return helm;
-    } catch {
-      // no go here either
-    }
-  }
-  return undefined;
-}
+import { endpointsTuples, isEndpoints, isSlice, slicesTuples } from './endpoints-manifest.support.js';
+import { findHelm, renderChart } from './helm.support.js';
 
 const helm = findHelm();
 if (!helm) console.warn('test/endpoints-manifest-helm.test.ts skipped: helm is not on PATH nor in $(go env GOPATH)/bin (run scripts/install-helm.sh)');
 
-/** `helm template` of a chart directory: its objects, or the error helm printed. */
 function render(chart: string): Record<string, any>[] {
-  const text = execFileSync(helm!, ['template', 'rel', chart, '--namespace', 'backends'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HELM_CACHE_HOME: path.join(chart, '..', '.helm-cache'), HELM_CONFIG_HOME: path.join(chart, '..', '.helm-config') },
-  });
-  return objectsOf(text);
+  return renderChart(helm!, chart);
 }
 
 function copyChart(): string {

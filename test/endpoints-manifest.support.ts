@@ -113,3 +113,21 @@ export function objectsOf(text: string): Obj[] {
 
 export const isEndpoints = (o: Obj) => o.apiVersion === 'v1' && o.kind === 'Endpoints';
 export const isSlice = (o: Obj) => o.apiVersion === 'discovery.k8s.io/v1' && o.kind === 'EndpointSlice';
+
+/**
+ * The slice as the API server decodes it: a field rendered as YAML null (`hostname: {{ .hostname }}` of an element
+ * without a hostname) is a nil pointer there, the same as an absent field.
+ */
+export function decoded(slice: Obj): Obj {
+  return JSON.parse(JSON.stringify(slice, (_key, value: unknown) => (value === null ? undefined : value)));
+}
+
+/** The endpoint tuples per (namespace, Service): of Endpoints by their name, of slices by their service-name label. */
+export function byService(objects: Obj[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (key: string, tuples: string[]) => out.set(key, [...(out.get(key) ?? []), ...tuples].sort());
+  for (const o of objects.filter(isEndpoints)) add(`${o.metadata.namespace ?? ''}/${o.metadata.name}`, endpointsTuples(o));
+  for (const o of objects.filter(isSlice)) add(`${o.metadata.namespace ?? ''}/${o.metadata.labels['kubernetes.io/service-name']}`, slicesTuples([o]));
+  for (const [key, tuples] of out) if (tuples.length === 0) out.delete(key);
+  return out;
+}
