@@ -189,6 +189,8 @@ export function readBlobs(cwd: string, ids: string[]): Promise<Map<string, Buffe
 export interface GitScope {
   /** Paths to scan (for `--staged`: the staged files under the given paths; may be empty). */
   paths: string[];
+  /** `--staged`: the staged files under the given paths (absolute), read from the index even if deleted from disk. */
+  files?: string[];
   readBytes?: (absPath: string) => Promise<Buffer>;
   keepFinding?: (finding: Finding) => boolean;
   keepError?: (error: FileError) => boolean;
@@ -210,6 +212,7 @@ export async function gitScope(options: { cwd: string; paths: string[]; changedS
     const files = [...staged.keys()].filter((file) => given.some((dir) => isUnder(file, dir)));
     const blobs = await readBlobs(cwd, [...new Set(files.map((f) => staged.get(f)!))]);
     scope.paths = files.map((file) => path.relative(realCwd, file) || '.');
+    scope.files = files.map((file) => path.resolve(cwd, path.relative(realCwd, file)));
     scope.readBytes = async (absPath) => {
       const id = staged.get(path.resolve(realCwd, path.relative(cwd, absPath)));
       const bytes = id === undefined ? undefined : blobs.get(id);

@@ -172,9 +172,19 @@ interface OnDisk {
   repositories: string[];
 }
 
+/** The config's and the command line's ignore globs, relative to the current directory and to the config file. */
+function configIgnores(cwd: string, config: Config, extraIgnores: string[]): (absPath: string) => boolean {
+  return ignoreMatcher([...config.ignore, ...extraIgnores], [cwd, ...(config.file ? [path.dirname(config.file)] : [])]);
+}
+
+/** Files chosen without looking at the disk (the index's, for `--staged`): only the ignore globs apply. */
+export function chosenFiles(absPaths: string[], cwd: string, config: Config, extraIgnores: string[] = []): WalkResult {
+  const isIgnored = configIgnores(cwd, config, extraIgnores);
+  return { files: [...new Set(absPaths.filter((file) => !isIgnored(file)))].sort(), errors: [], skipped: 0 };
+}
+
 export async function walk(paths: string[], cwd: string, config: Config, extraIgnores: string[] = [], milestone?: WalkMilestone): Promise<WalkResult> {
-  const bases = [cwd, ...(config.file ? [path.dirname(config.file)] : [])];
-  const isIgnored = ignoreMatcher([...config.ignore, ...extraIgnores], bases);
+  const isIgnored = configIgnores(cwd, config, extraIgnores);
   const files = new Set<string>();
   const errors: FileError[] = [];
   let skipped = 0;
