@@ -226,6 +226,7 @@ export async function runCli(
       // `--staged` with nothing staged under the paths: nothing to scan (an empty path list would mean ".").
       result = scope.paths.length === 0 ? emptyResult() : await scan({
         paths: scope.paths,
+        files: scope.files,
         readBytes: scope.readBytes,
         keepFinding: scope.keepFinding,
         cwd: io.cwd,

@@ -14,7 +14,7 @@ import { emptyResult, emptyStats } from './result.js';
 import type { ThreadPool } from './parallel.js';
 import { scanHere } from './shard.js';
 import type { Finding, Rule, ScanResult, ScanStats, Severity } from './types.js';
-import { walk } from './walk.js';
+import { chosenFiles, walk } from './walk.js';
 
 export { formatMessage, MAX_FIX_PASSES } from './check-file.js';
 export { emptyResult } from './result.js';
@@ -37,6 +37,11 @@ export interface ScanOptions {
   unsafeFixes?: boolean;
   /** Extra ignore globs (from `--ignore`). */
   ignore?: string[];
+  /**
+   * The files to scan, chosen without the disk (`--staged`: the index's files under `paths`, which may be deleted
+   * from the working tree); `paths` are then not walked. Ignore globs still apply.
+   */
+  files?: string[];
   /** Where a file's bytes come from (default: the file system; `--staged` reads the git index). */
   readBytes?: (absPath: string) => Promise<Buffer>;
   /** Keeps only some findings (e.g. `--changed-since`: findings on changed lines). */
@@ -112,7 +117,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   };
   let walked: Awaited<ReturnType<typeof walk>>;
   try {
-    walked = await walk(options.paths, cwd, config, options.ignore, milestone);
+    walked = options.files ? chosenFiles(options.files, cwd, config, options.ignore) : await walk(options.paths, cwd, config, options.ignore, milestone);
   } catch (error) {
     await pool?.terminate();
     throw error;

@@ -10,15 +10,17 @@ import type { FileError, Finding } from './types.js';
 /** git is missing, the directory is no repository, or a ref does not exist: a usage problem (exit 2). */
 export class GitError extends Error {}
 
-function git(args: string[], cwd: string): Promise<Buffer> {
+function git(args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd, encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = execFile('git', args, { cwd, env, encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') reject(new GitError('git is not installed or not on PATH'));
         else reject(new GitError(stderr.toString().trim().split('\n')[0] || error.message));
       } else resolve(stdout);
     });
+    // Nothing is ever written to git: a command that waits for input must see its end, not hang.
+    child.stdin?.end();
   });
 }
 
@@ -27,6 +29,23 @@ export async function repositoryRoot(cwd: string): Promise<string> {
     throw new GitError(`${cwd} is not inside a git repository (${error.message})`);
   });
   return fs.realpathSync(out.toString().trim());
+}
+
+/** Variables that point git at another repository or index than the one that holds the folder. */
+const REPOSITORY_VARIABLES = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE'];
+
+/**
+ * What git shows in the work tree below `dir`: tracked files and untracked ones that are not ignored
+ * (`.gitignore`, `.git/info/exclude`, `core.excludesFile`), relative to `dir` with `/`. A tracked file deleted
+ * from disk is still listed; a submodule is one entry (its folder); an untracked nested repository is one entry
+ * ending in `/`. The repository that holds `dir` answers, whatever GIT_DIR or GIT_INDEX_FILE a hook inherited, and
+ * its fsmonitor hook is off: a crafted `.git/config` must not run a command.
+ */
+export async function workTreeFiles(dir: string): Promise<string[]> {
+  const env = { ...process.env };
+  for (const name of REPOSITORY_VARIABLES) delete env[name];
+  const out = await git(['-c', 'core.fsmonitor=false', 'ls-files', '--cached', '--others', '--exclude-standard', '-z'], dir, env);
+  return out.toString('utf8').split('\0').filter(Boolean);
 }
 
 /** Line numbers (1-based) that are new or changed, by absolute path; `'all'` for files new to git. */
@@ -170,6 +189,8 @@ export function readBlobs(cwd: string, ids: string[]): Promise<Map<string, Buffe
 export interface GitScope {
   /** Paths to scan (for `--staged`: the staged files under the given paths; may be empty). */
   paths: string[];
+  /** `--staged`: the staged files under the given paths (absolute), read from the index even if deleted from disk. */
+  files?: string[];
   readBytes?: (absPath: string) => Promise<Buffer>;
   keepFinding?: (finding: Finding) => boolean;
   keepError?: (error: FileError) => boolean;
@@ -191,6 +212,7 @@ export async function gitScope(options: { cwd: string; paths: string[]; changedS
     const files = [...staged.keys()].filter((file) => given.some((dir) => isUnder(file, dir)));
     const blobs = await readBlobs(cwd, [...new Set(files.map((f) => staged.get(f)!))]);
     scope.paths = files.map((file) => path.relative(realCwd, file) || '.');
+    scope.files = files.map((file) => path.resolve(cwd, path.relative(realCwd, file)));
     scope.readBytes = async (absPath) => {
       const id = staged.get(path.resolve(realCwd, path.relative(cwd, absPath)));
       const bytes = id === undefined ? undefined : blobs.get(id);

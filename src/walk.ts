@@ -1,9 +1,16 @@
 /**
- * Which files a scan reads. Directories are walked with one `readdir` each, honouring `.gitignore` files as git
- * does (each file's patterns relative to its own folder, deeper files overriding shallower ones, the files of the
- * folders above the scanned one up to the git root included) and pruning ignored folders without reading them;
- * symbolic links are never followed while walking, so a link out of the tree or a link loop cannot lead the scan
- * astray. Files named on the command line (as pre-commit passes them) are read unless the config ignores them.
+ * Which files a scan reads. In a git work tree, a folder's files are what git shows there (tracked files, and
+ * untracked ones that are not ignored: `git ls-files --cached --others --exclude-standard`), so a file the
+ * repository tracks is read even when a `.gitignore` pattern matches it, and a folder scanned on its own gives
+ * the same files as the repository's root scan has below it. Nested repositories and submodules are read as their
+ * own repository lists them (a checked-out submodule is code the repository builds with; an ignored checkout is
+ * not read). Outside a repository, or when git cannot answer (not installed, a repository it refuses to read),
+ * folders are walked honouring `.gitignore` files as git does (each file's patterns relative to its own folder,
+ * deeper files overriding shallower ones, the files of the folders above the scanned one up to the git root
+ * included), pruning ignored folders without reading them. Either way, symbolic links are never followed while
+ * walking (git lists a link as a link), so a link out of the tree or a link loop cannot lead the scan astray, and
+ * dependency folders are skipped. Files named on the command line (as pre-commit passes them) are read unless the
+ * config ignores them.
  *
  * The walk used to be globby's; on a 50k-file monorepo its `.gitignore` support alone cost seconds (it globs the
  * tree twice and matches every path against every pattern), far more than reading the files.
@@ -15,6 +22,7 @@ import type { Ignore } from 'ignore';
 import type picomatch from 'picomatch';
 import type { Config } from './config.js';
 import { DEPENDENCY_DIRS } from './config.js';
+import { workTreeFiles } from './git.js';
 import { detectLanguage, knownNames } from './languages/index.js';
 import { bundled, lazyRequire } from './load-cjs.js';
 import type { FileError } from './types.js';
@@ -159,6 +167,14 @@ function isGitignored(absPath: string, isDir: boolean, rules: GitignoreRules): b
   return rules.matcher.ignores(isDir ? `${relative}/` : relative);
 }
 
+function realPathOrUndefined(file: string): string | undefined {
+  try {
+    return fs.realpathSync.native(file);
+  } catch {
+    return undefined;
+  }
+}
+
 function findGitRoot(dir: string): string | undefined {
   for (let current = dir; ; current = path.dirname(current)) {
     if (fs.existsSync(path.join(current, '.git'))) return current;
@@ -181,13 +197,132 @@ export interface WalkMilestone {
   reached: () => void;
 }
 
+/**
+ * What a walk found on disk below one folder, before deciding which files to take: each file of a readable name
+ * and each symbolic link with the `.gitignore` rules of its folder, and the nested repositories (folders holding a
+ * `.git`, not entered).
+ */
+interface OnDisk {
+  files: Map<string, GitignoreRules>;
+  links: Map<string, GitignoreRules>;
+  repositories: string[];
+}
+
+/** The config's and the command line's ignore globs, relative to the current directory and to the config file. */
+function configIgnores(cwd: string, config: Config, extraIgnores: string[]): (absPath: string) => boolean {
+  return ignoreMatcher([...config.ignore, ...extraIgnores], [cwd, ...(config.file ? [path.dirname(config.file)] : [])]);
+}
+
+/** Files chosen without looking at the disk (the index's, for `--staged`): only the ignore globs apply. */
+export function chosenFiles(absPaths: string[], cwd: string, config: Config, extraIgnores: string[] = []): WalkResult {
+  const isIgnored = configIgnores(cwd, config, extraIgnores);
+  return { files: [...new Set(absPaths.filter((file) => !isIgnored(file)))].sort(), errors: [], skipped: 0 };
+}
+
 export async function walk(paths: string[], cwd: string, config: Config, extraIgnores: string[] = [], milestone?: WalkMilestone): Promise<WalkResult> {
-  const bases = [cwd, ...(config.file ? [path.dirname(config.file)] : [])];
-  const isIgnored = ignoreMatcher([...config.ignore, ...extraIgnores], bases);
+  const isIgnored = configIgnores(cwd, config, extraIgnores);
   const files = new Set<string>();
   const errors: FileError[] = [];
   let skipped = 0;
+  let found = 0;
   const cwdReal = fs.realpathSync(cwd);
+  /** Nested repositories and submodules met so far: each is listed by its own git in turn. */
+  const repositories: string[] = [];
+  const skipsFolder = (name: string) => name === '.git' || (config.skipDependencyDirs && DEPENDENCY_DIRS.includes(name));
+  const take = (file: string) => {
+    if (isIgnored(file)) return;
+    if (hasUndecodableName(file)) errors.push({ file: toReportPath(file, cwd), message: `cannot be read: ${NOT_UTF8_NAME}` });
+    else files.add(file);
+  };
+
+  /** Records what is below `dir`, pruning the folders `.gitignore` excludes (build output and the like cost no reads). */
+  const visit = (dir: string, inherited: GitignoreRules, onDisk: OnDisk, top: boolean) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === 'EACCES' ? 'permission denied' : hasUndecodableName(dir) ? NOT_UTF8_NAME : (error as Error).message;
+      errors.push({ file: toReportPath(dir, cwd), message: `cannot be read: ${reason}` });
+      return;
+    }
+    if (!top && entries.some((e) => e.name === '.git')) {
+      onDisk.repositories.push(dir);
+      return;
+    }
+    const rules = entries.some((e) => e.name === '.gitignore' && e.isFile()) ? withGitignoreOf(dir, inherited) : inherited;
+    // `dir` is absolute and normalized, and an entry's name has no separator: joining needs no path.join (which
+    // normalizes again, a measurable cost over tens of thousands of entries).
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+    for (const entry of entries) {
+      const entryPath = prefix + entry.name;
+      if (entry.isDirectory()) {
+        if (skipsFolder(entry.name)) continue;
+        if (isGitignored(entryPath, true, rules)) continue;
+        visit(entryPath, rules, onDisk, false);
+      } else if (entry.isSymbolicLink()) {
+        onDisk.links.set(entryPath, rules);
+      } else if (entry.isFile() && isCandidateName(entry.name)) {
+        onDisk.files.set(entryPath, rules);
+        // The scan starts its threads as soon as the walk has found enough files, even before it decides on them.
+        if (++found === milestone?.count) milestone.reached();
+      }
+    }
+  };
+
+  /** Outside git (or where git cannot answer): `.gitignore` decides, and nested repositories are listed in turn. */
+  const takeByGitignore = (onDisk: OnDisk) => {
+    for (const [file, rules] of onDisk.files) if (!isGitignored(file, false, rules)) take(file);
+    for (const [link, rules] of onDisk.links) if (!isGitignored(link, false, rules)) skipped++;
+    repositories.push(...onDisk.repositories);
+  };
+
+  /**
+   * A listed path the walk did not see: tracked but matched by `.gitignore` (the walk pruned its folder), in a
+   * dependency folder, deleted from disk, or a submodule. Taken when it is what the walk would have taken, on disk
+   * below `root` through real folders only (a folder replaced by a link is not followed).
+   */
+  const realFolders = new Map<string, string | undefined>();
+  const takeUnseen = (file: string, root: string, rootReal: string) => {
+    const folders = file.slice(root.length + 1).split(path.sep);
+    const name = folders.pop()!;
+    if (folders.some(skipsFolder)) return;
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(file);
+    } catch {
+      return;
+    }
+    const folder = path.dirname(file);
+    if (!realFolders.has(folder)) realFolders.set(folder, realPathOrUndefined(folder));
+    if (realFolders.get(folder) !== path.join(rootReal, ...folders)) return;
+    if (stat.isSymbolicLink()) skipped++;
+    else if (stat.isFile() && isCandidateName(name)) take(file);
+    else if (stat.isDirectory() && !skipsFolder(name) && fs.existsSync(path.join(file, '.git'))) repositories.push(file);
+  };
+
+  /** In a work tree: git's list decides (`git ls-files`, run while the walk records what is on disk). */
+  const takeByGit = (listed: string[], onDisk: OnDisk, root: string) => {
+    const rootReal = fs.realpathSync.native(root);
+    const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+    for (const entry of listed) {
+      // An untracked nested repository is listed as its folder, with a trailing slash.
+      const relative = entry.endsWith('/') ? entry.slice(0, -1) : entry;
+      const abs = prefix + (path.sep === '/' ? relative : relative.split('/').join(path.sep));
+      if (onDisk.files.has(abs)) take(abs);
+      else if (onDisk.links.has(abs)) skipped++;
+      else takeUnseen(abs, root, rootReal);
+    }
+  };
+
+  const walkFolder = async (root: string, inWorkTree: boolean) => {
+    const listing = inWorkTree ? workTreeFiles(root).catch(() => undefined) : undefined;
+    const onDisk: OnDisk = { files: new Map(), links: new Map(), repositories: [] };
+    visit(root, ancestorGitignores(root), onDisk, true);
+    const listed = await listing;
+    if (listed) takeByGit(listed, onDisk, root);
+    else takeByGitignore(onDisk);
+  };
 
   for (const given of paths.length ? paths : ['.']) {
     const abs = path.resolve(cwd, given);
@@ -229,41 +364,8 @@ export async function walk(paths: string[], cwd: string, config: Config, extraIg
       errors.push({ file: toReportPath(abs, cwd), message: `not a regular file (${fileKind(stat)}); not read` });
       continue;
     }
-    const visit = (dir: string, inherited: GitignoreRules) => {
-      let entries: fs.Dirent[];
-      try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        const reason = code === 'EACCES' ? 'permission denied' : hasUndecodableName(dir) ? NOT_UTF8_NAME : (error as Error).message;
-        errors.push({ file: toReportPath(dir, cwd), message: `cannot be read: ${reason}` });
-        return;
-      }
-      const rules = entries.some((e) => e.name === '.gitignore' && e.isFile()) ? withGitignoreOf(dir, inherited) : inherited;
-      // `dir` is absolute and normalized, and an entry's name has no separator: joining needs no path.join (which
-      // normalizes again, a measurable cost over tens of thousands of entries).
-      const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
-      for (const entry of entries) {
-        const entryPath = prefix + entry.name;
-        if (entry.isDirectory()) {
-          if (entry.name === '.git' || (config.skipDependencyDirs && DEPENDENCY_DIRS.includes(entry.name))) continue;
-          if (isGitignored(entryPath, true, rules)) continue;
-          visit(entryPath, rules);
-        } else if (entry.isSymbolicLink()) {
-          if (!isGitignored(entryPath, false, rules)) skipped++;
-        } else if (entry.isFile() && isCandidateName(entry.name)) {
-          if (isGitignored(entryPath, false, rules)) continue;
-          if (isIgnored(entryPath)) continue;
-          if (hasUndecodableName(entryPath)) {
-            errors.push({ file: toReportPath(entryPath, cwd), message: `cannot be read: ${NOT_UTF8_NAME}` });
-            continue;
-          }
-          files.add(entryPath);
-          if (files.size === milestone?.count) milestone.reached();
-        }
-      }
-    };
-    visit(abs, ancestorGitignores(abs));
+    await walkFolder(abs, findGitRoot(abs) !== undefined);
+    for (let dir = repositories.shift(); dir !== undefined; dir = repositories.shift()) await walkFolder(dir, true);
   }
   return { files: [...files].sort(), errors, skipped };
 }

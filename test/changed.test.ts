@@ -117,6 +117,28 @@ describe('--staged', () => {
     expect(elsewhere.code).toBe(0);
   });
 
+  it('scans the staged content of a file deleted from the working tree (but not from the index)', async () => {
+    const dir = newRepo({ 'keep.sh': 'echo\n' });
+    writeTree({ 'ops/gone.sh': 'kubectl get ep staged\n', 'ops/here.sh': 'kubectl get ep here\n', 'old/only.sh': 'kubectl get ep only\n' }, dir);
+    git(dir, 'add', '-A');
+    fs.rmSync(path.join(dir, 'ops/gone.sh'));
+    fs.writeFileSync(path.join(dir, 'ops/here.sh'), 'echo unstaged\n');
+    fs.rmSync(path.join(dir, 'old'), { recursive: true });
+
+    const staged = await cli(dir, '--format', 'json', '--staged');
+    expect(staged.stderr).toBe('');
+    expect(staged.report?.errors).toEqual([]);
+    expect(staged.where).toEqual(['old/only.sh:1', 'ops/gone.sh:1', 'ops/here.sh:1']);
+    expect(staged.report?.summary.filesScanned).toBe(3);
+    // A folder named on the command line that is gone from the working tree still has its staged files.
+    const named = await cli(dir, '--format', 'json', '--staged', 'old', 'ops/gone.sh');
+    expect(named.where).toEqual(['old/only.sh:1', 'ops/gone.sh:1']);
+    const changed = await cli(dir, '--format', 'json', '--staged', '--changed-since', 'HEAD');
+    expect(changed.where).toEqual(['old/only.sh:1', 'ops/gone.sh:1', 'ops/here.sh:1']);
+    const ignored = await cli(dir, '--format', 'json', '--staged', '--ignore', 'old/**');
+    expect(ignored.where).toEqual(['ops/gone.sh:1', 'ops/here.sh:1']);
+  });
+
   it('combines with --changed-since: changed lines of the index', async () => {
     const dir = newRepo({ 'a.sh': 'kubectl get ep old\n' });
     fs.writeFileSync(path.join(dir, 'a.sh'), 'kubectl get ep old\nkubectl get ep new\n');
