@@ -182,7 +182,9 @@ describe('GitHub Action', () => {
     expect(run.summary).toContain('## slicefix: 2 findings (2 errors, 0 warnings), 1 fixable');
     expect(run.summary).toMatch(/\| \[endpoints-kubectl\]\(https:\/\/github\.com\/slicefix\/slicefix\/blob\/main\/rules\/endpoints-kubectl\.md\) \| 2 \| 1 \|/);
     expect(run.summary).toContain('[`ops/check.sh:2`](https://github.com/acme/shop/blob/0123456789abcdef0123456789abcdef01234567/ops/check.sh#L2)');
-    expect(run.summary).toContain('npx slicefix --fix .');
+    expect(run.summary).toContain('slicefix --fix .');
+    // npx would fetch an unrelated package of that name from the registry: the summary never suggests it.
+    expect(run.summary).not.toContain('npx slicefix');
 
     const log = expectValidSarif(fs.readFileSync(path.join(workspace, 'reports/slicefix.sarif'), 'utf8'));
     expect(log.runs[0].results.map((r) => `${r.ruleId} ${r.locations[0].physicalLocation.artifactLocation.uri}:${r.locations[0].physicalLocation.region.startLine}`)).toEqual([
