@@ -35,7 +35,7 @@ export const rule: Rule<GoAst> = {
     description: 'client-go reads or writes deprecated core v1 Endpoints through a clientset',
     help:
       'Replace `CoreV1().Endpoints(ns)` with `DiscoveryV1().EndpointSlices(ns)`. A Service has 0..n slices, found by the label ' +
-      '`kubernetes.io/service-name=<service>`; merge their ready endpoints and de-duplicate by address. Grant get/list/watch on ' +
+      '`kubernetes.io/service-name=<service>`; merge their ready endpoints and de-duplicate by address and target pod (two hostNetwork pods can share an address). Grant get/list/watch on ' +
       '`endpointslices` in `discovery.k8s.io`.',
     docs: 'rules/endpoints-go-client.md',
     languages: ['go'],

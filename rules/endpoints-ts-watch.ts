@@ -17,7 +17,7 @@ const CORE_API_SEGMENT = /(?<=[/'"`}])api(?=[/'"`$])/;
 
 const REPLACEMENT =
   'use /apis/discovery.k8s.io/v1/namespaces/<ns>/endpointslices with labelSelector ' +
-  'kubernetes.io/service-name=<service> (a Service may have several slices: merge them, de-duplicate by address, ' +
+  'kubernetes.io/service-name=<service> (a Service may have several slices: merge them, de-duplicate by address and target pod, ' +
   'ready undefined means ready) and grant list/watch on endpointslices in API group discovery.k8s.io';
 
 export const rule: Rule<TsAst> = {
