@@ -9,6 +9,7 @@ import { ensureImport, PKG } from '../src/go/imports.js';
 import { children, fileNames, isPackageMember, methodCall, qualified, snippet, uniqueName } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
+import { pushAll } from '../src/push-all.js';
 
 export interface EndpointsClientCall {
   /** `X.CoreV1().Endpoints(ns)` */
@@ -74,7 +75,7 @@ export function getEndpointsToListSlices(ast: GoAst, site: EndpointsClientCall):
       items: `${variable}.Items`,
     });
     if (typeof consumers === 'string') return consumers;
-    edits.push(...consumers);
+    pushAll(edits, consumers);
   }
   if (declared.errVar) {
     // A discarded result with an `IsNotFound(err)` check is an existence check: a List never fails with
@@ -85,7 +86,7 @@ export function getEndpointsToListSlices(ast: GoAst, site: EndpointsClientCall):
     if (notFound.length > 0 && variable === '_') {
       edits.push({ start: declared.variable.startIndex, end: declared.variable.endIndex, text: list });
     }
-    edits.push(...notFound);
+    pushAll(edits, notFound);
   }
   return edits;
 }

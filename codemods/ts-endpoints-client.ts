@@ -17,6 +17,7 @@ import { SLICE_METHOD, type EndpointsCall } from '../src/ts/analysis.js';
 import { EditPlan } from '../src/ts/edit-plan.js';
 import { CannotFix, describeUse, indentAt, referencesOf } from '../src/ts/scope.js';
 import { SliceShapeRewriter } from '../src/ts/slice-shape.js';
+import { pushAll } from '../src/push-all.js';
 
 export type CodemodResult = { edits: Edit[] } | { reason: string };
 
@@ -466,7 +467,7 @@ function valueSites(plan: EditPlan, found: EndpointsCall): ts.Expression[] {
       for (const ref of referencesOf(parent.name)) {
         const p = ref.parent;
         if (ts.isPropertyAccessExpression(p) && p.expression === ref && p.name.text === 'response') continue;
-        if (ts.isPropertyAccessExpression(p) && p.expression === ref && p.name.text === 'body') sites.push(...bodySites(p));
+        if (ts.isPropertyAccessExpression(p) && p.expression === ref && p.name.text === 'body') pushAll(sites, bodySites(p));
         else throw new CannotFix(`the response \`${parent.name.text}\` ${describeUse(ref)}`, ref);
       }
       return sites;
@@ -477,7 +478,7 @@ function valueSites(plan: EditPlan, found: EndpointsCall): ts.Expression[] {
         const key = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : ts.isIdentifier(el.name) ? el.name.text : '';
         if (key === 'response') continue;
         if (key !== 'body' || !ts.isIdentifier(el.name) || el.initializer) throw new CannotFix(`the response is destructured as \`${parent.name.getText()}\``, el);
-        sites.push(...referencesOf(el.name));
+        pushAll(sites, referencesOf(el.name));
       }
       return sites;
     }

@@ -13,6 +13,7 @@ import { ensureImport, PKG } from '../src/go/imports.js';
 import { callOn, callsNamed, children, descendants, fileNames, isPackageMember, lineOf, methodCall, qualified, qualifiedNamed, snippet } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { CollectContext, Edit, RepoFacts, Rule, RuleContext } from '../src/types.js';
+import { pushAll } from '../src/push-all.js';
 
 const LISTER_NAMES = 'endpoints-go-informer/lister-names';
 const BLOCKED = 'endpoints-go-informer/blocked';
@@ -149,7 +150,7 @@ function searchSites(ast: GoAst): { sites: Site[]; listerNames: string[] } {
       // Field, variable or parameter names declared with the lister type: their `.Endpoints(ns).Get` calls are ours.
       const decl = node.parent;
       const nameNodes = decl ? children(decl).filter((c) => c.type === 'field_identifier' || c.type === 'identifier') : [];
-      listerNames.push(...nameNodes.map((n) => n.text));
+      pushAll(listerNames, nameNodes.map((n) => n.text));
     }
     const plan = ensureImport(ast.text, ast.imports, twin.path, twin.alias, taken);
     if (typeof plan === 'string') sites.push({ kind: 'type', node, twin: `${twin.alias}.${twin.name}`, reason: plan });

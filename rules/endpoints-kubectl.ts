@@ -17,6 +17,7 @@ import {
   type ShellWord,
 } from '../src/shell.js';
 import type { Edit, LanguageId, Rule, RuleContext } from '../src/types.js';
+import { pushAll } from '../src/push-all.js';
 
 const ENDPOINTS_NAMES = new Set(['endpoints', 'endpoint', 'ep']);
 
@@ -136,7 +137,7 @@ export function readKubectlCall(command: ShellCommand): KubectlCall | undefined 
   for (let i = 0; i < args.length; i++) {
     const value = args[i].value;
     if (value === '--') {
-      call.positionals.push(...args.slice(i + 1));
+      pushAll(call.positionals, args.slice(i + 1));
       break;
     }
     if (!value.startsWith('-') || value === '-') {

@@ -1,5 +1,6 @@
 /** Applying codemod edits to a text, and turning offsets into the 1-based lines and columns reports use. */
 import type { Edit } from './types.js';
+import { pushAll } from './push-all.js';
 
 /**
  * Picks the edit groups (one group = the edits of one finding) that can be applied together: a group is taken
@@ -12,7 +13,7 @@ export function selectNonOverlapping(groups: Edit[][]): Edit[] {
   for (const group of groups) {
     if (group.some((edit) => taken.some((t) => overlaps(edit, t)))) continue;
     if (group.some((a, i) => group.some((b, j) => i < j && overlaps(a, b)))) continue;
-    taken.push(...group);
+    pushAll(taken, group);
   }
   return taken;
 }

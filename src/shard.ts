@@ -14,6 +14,7 @@ import { emptyResult, emptyStats } from './result.js';
 import { decode, isBinary } from './source.js';
 import type { LanguageId, LanguageSupport, RepoFacts, Rule, ScanResult, ScanStats, SourceText } from './types.js';
 import { toReportPath } from './walk.js';
+import { pushAll } from './push-all.js';
 
 const READ_CONCURRENCY = 32;
 
@@ -556,7 +557,7 @@ export class ScanShard {
     for (const { absPath, entry } of this.deferred.splice(0)) {
       if (entry.factsDigest === digest && !(fixing && entry.findings?.some((f) => f.fixable))) {
         result.summary.filesScanned++;
-        result.findings.push(...(entry.findings ?? []));
+        pushAll(result.findings, entry.findings ?? []);
       } else {
         await this.readOne(absPath, entry);
       }

@@ -6,6 +6,7 @@ import { ts } from './compiler.js';
 import type { Edit } from '../types.js';
 import { addNamedImports, clientNodeName, localNameOf, type ClientNodeFile } from './client-node.js';
 import { CannotFix } from './scope.js';
+import { pushAll } from '../push-all.js';
 
 type Bindings = ts.NamedImports | ts.ObjectBindingPattern;
 
@@ -34,7 +35,7 @@ export class EditPlan {
   }
 
   add(edits: Edit[]): void {
-    this.edits.push(...edits);
+    pushAll(this.edits, edits);
   }
 
   /**
