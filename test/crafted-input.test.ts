@@ -54,3 +54,27 @@ describe('findings and errors by the hundred thousand', () => {
     expect(result.findings[129_999]).toMatchObject({ file: 'many.sh', line: 130_000, ruleId: 'endpoints-kubectl' });
   });
 });
+
+describe('--changed-since in a repository with a crafted .git/config', () => {
+  it('runs neither core.fsmonitor nor a textconv driver, and ends although standard input stays open', async () => {
+    const dir = writeTree({ 'ep.yaml': 'apiVersion: v1\nkind: Endpoints\nmetadata: {name: a}\nsubsets: []\n' });
+    git(dir, 'init', '-q', '-b', 'main');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'start');
+    const markers = makeTempDir('slicefix-markers-');
+    const fsmonitor = path.join(markers, 'fsmonitor.sh');
+    fs.writeFileSync(fsmonitor, `#!/bin/sh\ntouch '${markers}/fsmonitor-ran'\n`, { mode: 0o755 });
+    git(dir, 'config', 'core.fsmonitor', fsmonitor);
+    // A textconv that reads standard input: it hangs for as long as git's standard input stays open.
+    git(dir, 'config', 'diff.evil.textconv', `touch '${markers}/textconv-ran'; read line; cat`);
+    fs.writeFileSync(path.join(dir, '.gitattributes'), '*.yaml diff=evil\n');
+    fs.writeFileSync(path.join(dir, 'ep.yaml'), 'apiVersion: v1\nkind: Endpoints\nmetadata: {name: changed}\nsubsets: []\n');
+
+    const run = await runCliProcess(dir, ['--format', 'json', '--changed-since', 'HEAD'], 20_000);
+    expect(run.timedOut).toBe(false);
+    expect(fs.readdirSync(markers)).toEqual(['fsmonitor.sh']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    expect((JSON.parse(run.stdout) as { findings: { file: string }[] }).findings.map((f) => f.file)).toEqual(['ep.yaml']);
+  }, 30_000);
+});
