@@ -52,6 +52,10 @@ describe('findings and errors by the hundred thousand', () => {
     expect(result.errors).toEqual([]);
     expect(result.findings).toHaveLength(130_000);
     expect(result.findings[129_999]).toMatchObject({ file: 'many.sh', line: 130_000, ruleId: 'endpoints-kubectl' });
+    // The text report of them: no Math.max(...) over every finding, no copy of the file's list per finding.
+    const { formatText } = await import('../src/formatters/text.js');
+    const text = formatText(result, { rules: rules.map((r) => r.meta), toolVersion: '0', docsBaseUrl: '', color: false });
+    expect(text).toContain('\u2716 130000 problems');
   });
 });
 
@@ -77,4 +81,37 @@ describe('--changed-since in a repository with a crafted .git/config', () => {
     expect(run.code).toBe(1);
     expect((JSON.parse(run.stdout) as { findings: { file: string }[] }).findings.map((f) => f.file)).toEqual(['ep.yaml']);
   }, 30_000);
+});
+
+describe('control characters in names a repository chose', () => {
+  // A file name that, printed raw, erases the line and prints a fake all-clear; an object name with an escape.
+  const trick = 'x\x1b[2K\r\u2714 no problems\x1b[8m\u202e.sh';
+  const context = { rules: rules.map((r) => r.meta), toolVersion: '0', docsBaseUrl: '', color: false };
+
+  it('text output shows them as visible escapes: no ESC, CR, C1 or bidi override reaches the terminal', async () => {
+    const { result } = await lint(
+      {
+        [trick]: 'kubectl get endpoints\n',
+        'named.yaml': 'apiVersion: v1\nkind: Endpoints\nmetadata: {name: "a\\e]0;title\\a\\x9bb"}\nsubsets: [{addresses: [{ip: "{{ .ip }}"}]}]\n',
+      },
+      rules,
+    );
+    result.errors.push({ file: trick, message: `quoting ${trick}` });
+    const { formatText } = await import('../src/formatters/text.js');
+    const out = formatText(result, context);
+    expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(out).toContain('x\\x1b[2K\\r\u2714 no problems\\x1b[8m\\u202e.sh');
+    expect(out).toContain('Endpoints a\\x1b]0;title\\x07\\x9bb');
+  });
+
+  it('github output keeps one workflow command per line: a newline in a file name or message cannot start another', async () => {
+    const file = 'a\n::error file=fake.sh::injected\r.sh';
+    const { result } = await lint({ [file]: 'kubectl get endpoints\n' }, rules);
+    result.errors.push({ file, message: 'line one\n::warning::injected' });
+    const { formatGithub } = await import('../src/formatters/github.js');
+    const lines = formatGithub(result, context).trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^::error file=a%0A%3A%3Aerror file=fake.sh%3A%3Ainjected%0D.sh,line=1,/);
+    expect(lines[1]).toBe('::error file=a%0A%3A%3Aerror file=fake.sh%3A%3Ainjected%0D.sh,title=slicefix::line one%0A::warning::injected');
+  });
 });
