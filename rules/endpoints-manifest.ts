@@ -132,7 +132,7 @@ interface Prepared {
  */
 function prepare(object: ManifestObject, ast: YamlAst, text: string): Prepared {
   const directives = directivesIn(ast, object.start, object.end);
-  const cx: ValueContext = { text, ast, doc: ast.documents[object.documentIndex] };
+  const cx: ValueContext = { text, ast };
   let value: unknown;
   try {
     value = nodeToValue(object.node, cx);

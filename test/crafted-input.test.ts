@@ -46,6 +46,54 @@ function runCliProcess(cwd: string, args: string[], limitMs: number): Promise<{ 
   });
 }
 
+/** The issue's reproducer: `levels` anchors, each a list of nine aliases of the one before (9^levels strings). */
+function aliasBomb(levels: number, kind: string): string {
+  const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+  for (let i = 1; i < levels; i++) {
+    const prev = String.fromCharCode(96 + i);
+    const cur = String.fromCharCode(97 + i);
+    lines.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(',')}]`);
+  }
+  return `${lines.join('\n')}\n${kind}\n`;
+}
+
+describe('YAML alias bombs', () => {
+  it('in an Endpoints or a v1beta1 EndpointSlice: the file is reported with the reason, not expanded, and the scan goes on', async () => {
+    const good = 'apiVersion: v1\nkind: Endpoints\nmetadata: {name: good}\nsubsets:\n- addresses: [{ip: 10.0.0.1}]\n  ports: [{port: 80}]\n';
+    const { result } = await lint(
+      {
+        'endpoints.yaml': aliasBomb(7, 'kind: Endpoints\napiVersion: v1'),
+        'slice.yaml': aliasBomb(7, 'kind: EndpointSlice\napiVersion: discovery.k8s.io/v1beta1'),
+        // A cycle: followed naively it never ends.
+        'cycle.yaml': 'kind: Endpoints\napiVersion: v1\nsubsets: &s [{addresses: *s}]\n',
+        'good.yaml': good,
+      },
+      rules,
+      { fix: true },
+    );
+    const bomb = /could not be parsed: YAML aliases expand this document by more than 100,000 nodes \(an alias bomb\); the document is not checked \(line 2, column 8\); no fix is applied to this file/;
+    expect(result.errors.find((e) => e.file === 'endpoints.yaml')?.message).toMatch(bomb);
+    expect(result.errors.find((e) => e.file === 'slice.yaml')?.message).toMatch(bomb);
+    expect(result.errors.find((e) => e.file === 'cycle.yaml')?.message).toMatch(/a YAML alias stands inside the node it refers to \(a cycle/);
+    expect(result.summary.fixed).toBe(1);
+  }, 10_000);
+
+  it('a few aliases in a real manifest are still followed and converted', async () => {
+    const { files, result } = await lint(
+      {
+        'ep.yaml':
+          'apiVersion: v1\nkind: Endpoints\nmetadata: {name: web}\nsubsets:\n- addresses: [{ip: 10.0.0.1}]\n  ports: &ports [{port: 80, name: http}]\n' +
+          '- addresses: [{ip: 10.0.0.2}]\n  ports: *ports\n',
+      },
+      rules,
+      { fix: true },
+    );
+    expect(result.errors).toEqual([]);
+    expect(files['ep.yaml']).toContain('kind: EndpointSlice');
+    expect(files['ep.yaml']).toContain('10.0.0.2');
+  });
+});
+
 describe('findings and errors by the hundred thousand', () => {
   it('a file with 130,000 findings is reported whole, not "Maximum call stack size exceeded"', async () => {
     const { result } = await lint({ 'many.sh': 'kubectl get endpoints\n'.repeat(130_000) }, rules);

@@ -6,7 +6,7 @@
  * - `RawBlock`: the lines of a `labels:`/`annotations:` block that contains whole-line directives, e.g.
  *   `{{- include "x.labels" . | nindent 4 }}`. Those lines are copied verbatim into the new object.
  */
-import type { Document, Node } from 'yaml';
+import type { Node } from 'yaml';
 import { isAlias, isMap, isScalar, isSeq } from '../languages/yaml-nodes.js';
 import type { YamlAst } from '../languages/yaml.js';
 import { directivesIn } from '../languages/helm.js';
@@ -47,7 +47,6 @@ export class ValueError extends Error {}
 export interface ValueContext {
   text: string;
   ast: YamlAst;
-  doc: Document.Parsed;
 }
 
 function lineOf(text: string, offset: number): number {
@@ -63,7 +62,7 @@ export function describeAt(text: string, offset: number): string {
 /** The plain value of `node`; scalars with Helm directives become `Template`s. Throws `ValueError`. */
 export function nodeToValue(node: unknown, cx: ValueContext): unknown {
   if (node === null || node === undefined) return null;
-  if (isAlias(node)) return nodeToValue(node.resolve(cx.doc), cx);
+  if (isAlias(node)) return nodeToValue(cx.ast.aliases.get(node), cx);
   if (isScalar(node)) {
     const [start, end] = node.range ?? [0, 0];
     const directives = directivesIn(cx.ast, start, end);

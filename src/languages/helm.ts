@@ -6,7 +6,7 @@
  * inside a node before they dare to rewrite it. This module does not import the YAML parser, so rules can use it
  * at no start-up cost.
  */
-import type { Document } from 'yaml';
+import type { Alias, Document, Node } from 'yaml';
 
 export interface TemplateDirective {
   start: number;
@@ -22,6 +22,8 @@ export interface YamlAst {
   directives: TemplateDirective[];
   /** The text the YAML parser saw (equal to the file text when there are no directives). */
   masked: string;
+  /** What each alias stands for, resolved once at parse (see yaml-nodes.ts `indexAliases`). */
+  aliases: Map<Alias, Node>;
 }
 
 const DIRECTIVE = /\{\{[\s\S]*?\}\}/g;
