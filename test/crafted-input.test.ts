@@ -163,3 +163,37 @@ describe('control characters in names a repository chose', () => {
     expect(lines[1]).toBe('::error file=a%0A%3A%3Aerror file=fake.sh%3A%3Ainjected%0D.sh,title=slicefix::line one%0A::warning::injected');
   });
 });
+
+describe('ignore globs of a repository\'s .slicefix.yaml', () => {
+  it('a glob built to backtrack (*a*a…*b) against a long file name is decided at once', async () => {
+    const name = `${'a'.repeat(40)}.yaml`;
+    const { result } = await lint({ [name]: 'apiVersion: v1\nkind: Endpoints\nmetadata: {name: a}\n' }, rules, {
+      config: { ignore: ['*a*a*a*a*a*a*a*a*a*a*a*a*b'] },
+    });
+    expect(result.findings.map((f) => f.file)).toEqual([name]);
+  }, 10_000);
+
+  it('keep the README\'s meaning: relative to the config file, a glob without / matches names at any depth, {a,b}', async () => {
+    const { ignoreMatcher } = await import('../src/walk.js');
+    const base = '/repo/deploy';
+    const matches = (globs: string[], file: string) => ignoreMatcher(globs, [base])(`${base}/${file}`);
+    expect(matches(['generated/**'], 'generated/a/ep.yaml')).toBe(true);
+    expect(matches(['generated/**'], 'x/generated/ep.yaml')).toBe(false);
+    expect(matches(['./generated/*.yaml'], 'generated/ep.yaml')).toBe(true);
+    expect(matches(['*.json'], 'deep/down/ep.json')).toBe(true);
+    expect(matches(['*.json'], 'ep.yaml')).toBe(false);
+    expect(matches(['.hidden*'], 'a/.hidden-ep.yaml')).toBe(true);
+    expect(matches(['*.{yml,json}'], 'a/ep.yml')).toBe(true);
+    expect(matches(['*.{yml,json}'], 'a/ep.yaml')).toBe(false);
+    expect(matches(['*.yaml', '!keep.yaml'], 'a/keep.yaml')).toBe(false);
+    expect(matches(['EP.yaml'], 'ep.yaml')).toBe(false);
+    expect(matches(['ep.yaml'], '../ep.yaml')).toBe(false);
+  });
+
+  it('a glob with more alternatives than a person writes is a config error naming the key', async () => {
+    const { validateConfig } = await import('../src/config.js');
+    expect(() => validateConfig({ ignore: ['{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}'] }, '.slicefix.yaml', [])).toThrow(
+      '.slicefix.yaml: ignore: "{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}" expands to more than 256 alternatives',
+    );
+  });
+});
