@@ -5,6 +5,7 @@
  */
 import type { Node, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../src/languages/yaml-nodes.js';
+import { lineIndexOf, lineStartOf, nextLineStart } from '../src/edits.js';
 import { loadManifestRuntime } from '../src/k8s/runtime.js';
 import { endpointsToSlices } from '../codemods/endpoints-to-slices.js';
 import { detectLayout, RenderError, replaceObject } from '../src/k8s/render.js';
@@ -71,15 +72,6 @@ function nameOf(object: ManifestObject, ast: YamlAst, text: string): { name?: st
   const metadata = mapGetMap(object.node, 'metadata');
   if (!metadata) return {};
   return { name: scalarText(mapGet(metadata, 'name'), ast, text), namespace: scalarText(mapGet(metadata, 'namespace'), ast, text) };
-}
-
-function lineStartOf(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-function nextLineStart(text: string, offset: number): number {
-  const nl = text.indexOf('\n', offset);
-  return nl === -1 ? text.length : nl + 1;
 }
 
 /**
@@ -162,7 +154,7 @@ function prepare(object: ManifestObject, ast: YamlAst, text: string): Prepared {
   }
   const blocking = standalone.find((d) => !allowed.has(d));
   if (blocking) {
-    const line = text.slice(0, blocking.start).split('\n').length;
+    const line = lineIndexOf(text).position(blocking.start).line;
     return { reason: `the template directive ${blocking.text} (line ${line}) shapes the object; a rewrite cannot keep the template's logic intact` };
   }
   return { value };

@@ -197,3 +197,34 @@ describe('ignore globs of a repository\'s .slicefix.yaml', () => {
     );
   });
 });
+
+describe('no work that grows with the square of the input (5 MiB files stay within the default limit)', () => {
+  it('placing each of 20,000 objects of a 4 MB one-line JSON dump does not read the line back to its start', async () => {
+    const { detectLayout, replaceObject } = await import('../src/k8s/render.js');
+    const item = '{"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"e"},"subsets":[]}';
+    const prefix = '{"apiVersion":"v1","kind":"List","items":[';
+    const text = `${prefix}${Array(20_000).fill(item).join(',')}],"metadata":{}}`;
+    expect(text.length).toBeGreaterThan(1_500_000);
+    let start = prefix.length;
+    let last = { start: 0, end: 0, text: '' };
+    for (let i = 0; i < 20_000; i++) {
+      const node = { range: [start, start + item.length, start + item.length], flow: true, items: [] } as unknown as Parameters<typeof detectLayout>[1];
+      const layout = detectLayout(text, node, true);
+      last = replaceObject([{ kind: 'EndpointSlice' }], layout, { text, start, end: start + item.length, inList: true, jsonFile: true });
+      start += item.length + 1;
+    }
+    expect(last.text).toBe('{\n  "kind": "EndpointSlice"\n}');
+  }, 10_000);
+
+  it('100,000 edits are chosen and applied in one pass over the text', async () => {
+    const { applyEdits, selectNonOverlapping } = await import('../src/edits.js');
+    const text = 'ab'.repeat(100_000);
+    const groups = Array.from({ length: 100_000 }, (_, i) => [{ start: 2 * i, end: 2 * i + 1, text: 'X' }]);
+    // One group overlapping an earlier one, out of order: left for the next pass.
+    groups.push([{ start: 10, end: 12, text: 'late' }]);
+    const taken = selectNonOverlapping(groups);
+    expect(taken).toHaveLength(100_000);
+    expect(applyEdits(text, taken)).toBe('Xb'.repeat(100_000));
+    expect(applyEdits('abc', [{ start: 1, end: 1, text: 'x' }, { start: 1, end: 2, text: 'Y' }])).toBe('axYc');
+  }, 10_000);
+});

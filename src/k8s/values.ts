@@ -9,6 +9,7 @@
 import type { Node } from 'yaml';
 import { isAlias, isMap, isScalar, isSeq } from '../languages/yaml-nodes.js';
 import type { YamlAst } from '../languages/yaml.js';
+import { lineIndexOf } from '../edits.js';
 import { directivesIn } from '../languages/helm.js';
 
 export class Template {
@@ -49,14 +50,8 @@ export interface ValueContext {
   ast: YamlAst;
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
 export function describeAt(text: string, offset: number): string {
-  return `line ${lineOf(text, offset)}`;
+  return `line ${lineIndexOf(text).position(offset).line}`;
 }
 
 /** The plain value of `node`; scalars with Helm directives become `Template`s. Throws `ValueError`. */
