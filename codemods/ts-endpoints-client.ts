@@ -15,7 +15,7 @@ import type { Edit } from '../src/types.js';
 import { localNameOf, refersTo, type ClientNodeFile, type Generation } from '../src/ts/client-node.js';
 import { SLICE_METHOD, type EndpointsCall } from '../src/ts/analysis.js';
 import { EditPlan } from '../src/ts/edit-plan.js';
-import { CannotFix, describeUse, indentAt, referencesOf } from '../src/ts/scope.js';
+import { CannotFix, describeUse, identifiersNamed, indentAt, referencesOf } from '../src/ts/scope.js';
 import { SliceShapeRewriter } from '../src/ts/slice-shape.js';
 import { pushAll } from '../src/push-all.js';
 
@@ -111,14 +111,7 @@ function semicolonOf(node: ts.Node, sf: ts.SourceFile): string {
 }
 
 function identifierUsed(sf: ts.SourceFile, name: string): boolean {
-  let used = false;
-  const visit = (n: ts.Node): void => {
-    if (used) return;
-    if (ts.isIdentifier(n) && n.text === name) used = true;
-    else ts.forEachChild(n, visit);
-  };
-  visit(sf);
-  return used;
+  return identifiersNamed(sf, name).length > 0;
 }
 
 /** The text of a DiscoveryV1Api client next to the CoreV1Api `receiver`, adding its creation when needed. */
@@ -128,11 +121,7 @@ export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression): str
   const where = `create a DiscoveryV1Api client next to it (kc.makeApiClient(DiscoveryV1Api))`;
   if (ts.isIdentifier(receiver)) {
     const decls: ts.VariableDeclaration[] = [];
-    const visit = (n: ts.Node): void => {
-      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === receiver.text) decls.push(n);
-      ts.forEachChild(n, visit);
-    };
-    visit(sf);
+    for (const id of identifiersNamed(sf, receiver.text)) if (ts.isVariableDeclaration(id.parent) && id.parent.name === id) decls.push(id.parent);
     const decl = decls.length === 1 ? decls[0] : undefined;
     const made = makeApiClientOf(decl?.initializer, 'CoreV1Api', cn);
     if (!decl || !made || !ts.isVariableStatement(decl.parent.parent)) {
@@ -239,15 +228,11 @@ function swapCoreImport(plan: EditPlan, apiArg: ts.Expression, replaced: ts.Node
   const sf = plan.sf;
   let specifier: ts.ImportSpecifier | ts.BindingElement | undefined;
   let used = false;
-  const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n) && n.text === apiArg.text) {
-      const p = n.parent;
-      if ((ts.isImportSpecifier(p) || ts.isBindingElement(p)) && p.name === n) specifier = p;
-      else if (!replaced.some((r) => n.getStart(sf) >= r.getStart(sf) && n.end <= r.end)) used = true;
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
+  for (const n of identifiersNamed(sf, apiArg.text)) {
+    const p = n.parent;
+    if ((ts.isImportSpecifier(p) || ts.isBindingElement(p)) && p.name === n) specifier = p;
+    else if (!replaced.some((r) => n.getStart(sf) >= r.getStart(sf) && n.end <= r.end)) used = true;
+  }
   if (used || !specifier || specifier.propertyName || plan.clientNode.named.get(apiArg.text) !== 'CoreV1Api') return;
   if (ts.isImportSpecifier(specifier) && specifier.isTypeOnly) return;
   plan.replaceNode(specifier.name, 'DiscoveryV1Api');
@@ -274,18 +259,17 @@ function whereFor(init: ts.Expression | undefined, sf: ts.SourceFile, cn: Client
 /** Where a client that is not made here comes from, for the message. */
 function originOf(sf: ts.SourceFile, name: string): string {
   let origin = 'is not created in this file by makeApiClient';
-  const visit = (n: ts.Node): void => {
-    if (ts.isImportSpecifier(n) && n.name.text === name && ts.isStringLiteral(n.parent.parent.parent.moduleSpecifier)) {
+  for (const id of identifiersNamed(sf, name)) {
+    const n = id.parent;
+    if (ts.isImportSpecifier(n) && n.name === id && ts.isStringLiteral(n.parent.parent.parent.moduleSpecifier)) {
       origin = `is imported from ${n.parent.parent.parent.moduleSpecifier.text}`;
-    } else if (ts.isParameter(n) && ts.isIdentifier(n.name) && n.name.text === name) {
+    } else if (ts.isParameter(n) && n.name === id) {
       origin = 'is a parameter';
-    } else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) {
+    } else if (ts.isVariableDeclaration(n) && n.name === id && n.initializer) {
       const made = /\.makeApiClient\(/.test(n.initializer.getText(sf));
       origin = `comes from \`${n.initializer.getText(sf).slice(0, 60)}\`, not ${made ? 'only ' : ''}from makeApiClient in this file`;
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
+  }
   return origin;
 }
 

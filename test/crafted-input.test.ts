@@ -216,6 +216,17 @@ describe('no work that grows with the square of the input (5 MiB files stay with
     expect(last.text).toBe('{\n  "kind": "EndpointSlice"\n}');
   }, 10_000);
 
+  it('a TypeScript file with 2,000 Endpoints calls on one client is checked without walking the file once per call', async () => {
+    let source = "import * as k8s from '@kubernetes/client-node';\nconst kc = new k8s.KubeConfig();\nconst coreApi = kc.makeApiClient(k8s.CoreV1Api);\n";
+    for (let i = 0; i < 2_000; i++) {
+      source += `export async function f${i}(ns: string) {\n  const eps = await coreApi.readNamespacedEndpoints({ name: 's${i}', namespace: ns });\n  return eps.subsets?.length;\n}\n`;
+    }
+    const { result } = await lint({ 'package.json': '{"type":"module","dependencies":{"@kubernetes/client-node":"^1.4.0"}}', 'src/many.ts': source }, rules);
+    expect(result.errors).toEqual([]);
+    expect(result.findings).toHaveLength(2_000);
+    expect(result.findings[1_999]).toMatchObject({ file: 'src/many.ts', ruleId: 'endpoints-ts-client', line: 4 * 1_999 + 5 });
+  }, 20_000);
+
   it('100,000 edits are chosen and applied in one pass over the text', async () => {
     const { applyEdits, selectNonOverlapping } = await import('../src/edits.js');
     const text = 'ab'.repeat(100_000);
