@@ -227,6 +227,20 @@ describe('no work that grows with the square of the input (5 MiB files stay with
     expect(result.findings[1_999]).toMatchObject({ file: 'src/many.ts', ruleId: 'endpoints-ts-client', line: 4 * 1_999 + 5 });
   }, 20_000);
 
+  it('a one-line Helm template with 20,000 directives', async () => {
+    const addresses = Array.from({ length: 20_000 }, (_, i) => `{ip: "{{ .Values.ip${i} }}"}`).join(', ');
+    const { result } = await lint(
+      {
+        'chart/Chart.yaml': 'apiVersion: v2\nname: x\nversion: 0.1.0\n',
+        'chart/templates/ep.yaml': `apiVersion: v1\nkind: Endpoints\nmetadata: {name: x}\nsubsets: [{addresses: [${addresses}], ports: [{port: 80}]}]\n`,
+      },
+      rules,
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0].message).toContain('subsets[0].addresses[0].ip is the template "{{ .Values.ip0 }}"');
+  }, 10_000);
+
   it('100,000 edits are chosen and applied in one pass over the text', async () => {
     const { applyEdits, selectNonOverlapping } = await import('../src/edits.js');
     const text = 'ab'.repeat(100_000);
