@@ -241,6 +241,13 @@ describe('no work that grows with the square of the input (5 MiB files stay with
     expect(result.findings[0].message).toContain('subsets[0].addresses[0].ip is the template "{{ .Values.ip0 }}"');
   }, 10_000);
 
+  it('a kubectl line with a run of 200,000 blanks', async () => {
+    const { result } = await lint({ 'run.sh': `kubectl${' '.repeat(200_000)}get endpoints x\n` }, rules);
+    expect(result.errors).toEqual([]);
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0].ruleId).toBe('endpoints-kubectl');
+  }, 10_000);
+
   it('100,000 edits are chosen and applied in one pass over the text', async () => {
     const { applyEdits, selectNonOverlapping } = await import('../src/edits.js');
     const text = 'ab'.repeat(100_000);
