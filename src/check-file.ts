@@ -191,8 +191,8 @@ export async function checkAndFix(candidate: Candidate, options: ShardOptions, f
       const written = options.dryRun ? true : writeFix(candidate, text, result);
       if (written) {
         // The diff library is needed only when there is a diff to show.
-        const { createTwoFilesPatch } = await import('diff');
-        const patch = createTwoFilesPatch(`a/${source.path}`, `b/${source.path}`, source.text, text, '', '', { context: 3 });
+        const { fixPatch } = await import('./patch.js');
+        const patch = fixPatch(source.path, source.text, text);
         result.diffs.push({ file: source.path, patch });
         if (options.dryRun) {
           // Nothing was written: report what is in the file now.

@@ -248,6 +248,17 @@ describe('no work that grows with the square of the input (5 MiB files stay with
     expect(result.findings[0].ruleId).toBe('endpoints-kubectl');
   }, 10_000);
 
+  it('--fix on 1,500 Endpoints documents: the patch of a file where every object changed is made in bounded work', async () => {
+    const docs = Array.from({ length: 1_500 }, (_, i) => `---\napiVersion: v1\nkind: Endpoints\nmetadata:\n  name: svc-${i}\nsubsets:\n- addresses:\n  - ip: 10.0.${i % 250}.${i % 200}\n  ports:\n  - port: 80\n`);
+    const before = docs.join('');
+    const { result, files } = await lint({ 'many.yaml': before }, rules, { fix: true });
+    expect(result.errors).toEqual([]);
+    expect(result.summary.fixed).toBe(1);
+    expect(files['many.yaml'].match(/kind: EndpointSlice/g)).toHaveLength(1_500);
+    const { applyPatch } = await import('diff');
+    expect(applyPatch(before, result.diffs[0].patch)).toBe(files['many.yaml']);
+  }, 15_000);
+
   it('100,000 edits are chosen and applied in one pass over the text', async () => {
     const { applyEdits, selectNonOverlapping } = await import('../src/edits.js');
     const text = 'ab'.repeat(100_000);
