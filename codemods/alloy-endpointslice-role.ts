@@ -11,6 +11,7 @@ import type { AlloyAttribute, AlloyBlock } from '../src/languages/alloy.js';
 import { stringValue } from '../src/languages/alloy-strings.js';
 import { ENDPOINTS_META_LABEL, READY_LABEL, renameOf, TERMINATING_LABEL, type MetaLabelRename } from '../src/prometheus/meta-labels.js';
 import type { Edit } from '../src/types.js';
+import { lineStartOf } from '../src/edits.js';
 
 const STRING = /"((?:[^"\\\n]|\\.)*)"/g;
 const WHOLE_LABEL = new RegExp(`^${ENDPOINTS_META_LABEL.source}$`);
@@ -24,9 +25,6 @@ export function setString(attr: AlloyAttribute, value: string): Edit {
   return { start: attr.valueStart, end: attr.valueEnd, text: JSON.stringify(value) };
 }
 
-function lineStartOf(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
 
 /** Adds `name = "value"` as the block's first line, at the indentation of its first attribute or block. */
 export function insertAttribute(text: string, block: AlloyBlock, name: string, value: string): Edit | string {

@@ -33,6 +33,7 @@ import { sliceProblems } from '../src/k8s/validate-slice.js';
 import type { AddressFamily } from '../src/k8s/ip.js';
 import type { Settings } from '../src/types.js';
 import { concrete, convertPort, refusalOf, refuse, sliceMetadata, suffixed, type SlicePort } from './endpoints-to-slices.js';
+import { pushAll } from '../src/push-all.js';
 
 /** An `addresses:` or `notReadyAddresses:` list written as one `{{- range }}` over one item. */
 export interface RangedAddresses {
@@ -179,7 +180,7 @@ export function findRangedSubset(object: ManifestObject, ast: YamlAst, text: str
     const list = rangedList(dialect, subset, field, ready, ast, text, object.end);
     if (typeof list === 'string') return cannot(list);
     found.lists.push(list.list);
-    found.directives.push(...list.directives);
+    pushAll(found.directives, list.directives);
   }
   if (found.lists.length === 0) return cannot('the subset has no addresses');
 
@@ -198,8 +199,8 @@ export function findRangedSubset(object: ManifestObject, ast: YamlAst, text: str
     const shifted = lines.map((line) => (line.trim().startsWith('{{') && line.startsWith(' '.repeat(column)) ? line.slice(column) : line));
     found.portsLines = [`${' '.repeat(column)}ports:`, ...shifted];
     found.portsColumn = column;
-    found.directives.push(...standalone);
-    const cx: ValueContext = { text, ast, doc: ast.documents[object.documentIndex], jinja };
+    pushAll(found.directives, standalone);
+    const cx: ValueContext = { text, ast, jinja };
     const ports = refusalOf(() => {
       const value = nodeToValue(mapGet(subset, 'ports'), cx);
       if (!Array.isArray(value)) refuse('the ports are not a list');

@@ -10,6 +10,7 @@ import { ensureImport, mergeImportInserts, PKG } from '../src/go/imports.js';
 import { children, declaredInFunction, fileNames, fitsFileWidth, indentOf, methodCall, snippet } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
+import { pushAll } from '../src/push-all.js';
 
 export interface EndpointsVariable {
   /** The identifier declared. */
@@ -83,11 +84,11 @@ export function crGetToListSlices(ast: GoAst, call: Node, variable: EndpointsVar
     items: `${v}.Items`,
   });
   if (typeof consumers === 'string') return consumers;
-  edits.push(...consumers);
+  pushAll(edits, consumers);
   if (errVar) {
     const notFound = keepNotFound(ast, { statement: errDeclaration, errVar: errVar.text, empty: `len(${v}.Items) == 0`, name: parts.name }, taken);
     if (typeof notFound === 'string') return notFound;
-    edits.push(...notFound);
+    pushAll(edits, notFound);
   }
   return mergeImportInserts(edits);
 }

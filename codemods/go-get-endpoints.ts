@@ -9,6 +9,7 @@ import { ensureImport, mergeImportInserts, PKG } from '../src/go/imports.js';
 import { children, fileNames, fitsFileWidth, indentOf, isPackageMember, methodCall, qualified, snippet, uniqueName } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
+import { pushAll } from '../src/push-all.js';
 
 export interface EndpointsClientCall {
   /** `X.CoreV1().Endpoints(ns)` */
@@ -80,7 +81,7 @@ export function getEndpointsToListSlices(ast: GoAst, site: EndpointsClientCall):
       items: `${variable}.Items`,
     });
     if (typeof consumers === 'string') return consumers;
-    edits.push(...consumers);
+    pushAll(edits, consumers);
   }
   if (declared.errVar) {
     // A discarded result is an existence check (`_, err := ...Get`): the NotFound needs the list itself.
@@ -88,7 +89,7 @@ export function getEndpointsToListSlices(ast: GoAst, site: EndpointsClientCall):
     const notFound = keepNotFound(ast, { statement: declared.statement, errVar: declared.errVar.text, empty: `len(${list}.Items) == 0`, name: name.text }, taken);
     if (typeof notFound === 'string') return notFound;
     if (variable === '_') edits.push({ start: declared.variable.startIndex, end: declared.variable.endIndex, text: list });
-    edits.push(...notFound);
+    pushAll(edits, notFound);
   }
   return mergeImportInserts(edits);
 }

@@ -11,6 +11,7 @@ import { fileNames, fitsFileWidth, indentOf, methodCall } from '../src/go/syntax
 import type { GoAst } from '../src/languages/go.js';
 import type { Edit } from '../src/types.js';
 import { declaredResults } from './go-get-endpoints.js';
+import { pushAll } from '../src/push-all.js';
 
 export function listerGetToListSlices(ast: GoAst, endpointsCall: Node, getCall: Node): Edit[] | string {
   const endpoints = methodCall(endpointsCall)!;
@@ -48,11 +49,11 @@ export function listerGetToListSlices(ast: GoAst, endpointsCall: Node, getCall: 
     items: variable,
   });
   if (typeof consumers === 'string') return consumers;
-  edits.push(...consumers);
+  pushAll(edits, consumers);
   if (declared.errVar) {
     const notFound = keepNotFound(ast, { statement: declared.statement, errVar: declared.errVar.text, empty: `len(${variable}) == 0`, name }, taken);
     if (typeof notFound === 'string') return notFound;
-    edits.push(...notFound);
+    pushAll(edits, notFound);
   }
   return mergeImportInserts(edits);
 }

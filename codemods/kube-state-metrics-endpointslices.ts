@@ -11,6 +11,7 @@ import type { Scalar, YAMLSeq } from 'yaml';
 import { isScalar } from '../src/languages/yaml-nodes.js';
 import { scalarString } from '../src/manifests.js';
 import type { Edit } from '../src/types.js';
+import { lineStartOf } from '../src/edits.js';
 
 const FLAG = '--resources=';
 
@@ -33,9 +34,6 @@ export function rewriteResourcesFlag(text: string, arg: Scalar): Edit | string {
   return { start: start + at, end: start + at + value.length, text: `${FLAG}${replaced.join(',')}` };
 }
 
-function lineStartOf(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
 
 /** The edit to a chart's `collectors:` list item `endpoints`. */
 export function rewriteCollector(text: string, list: YAMLSeq, item: Scalar): Edit | string {

@@ -18,6 +18,8 @@ import { isMap, isScalar, isSeq } from '../src/languages/yaml-nodes.js';
 import { mapGet, mapPair, scalarString } from '../src/manifests.js';
 import { ENDPOINTS_META_LABEL, READY_LABEL, renameOf, TERMINATING_LABEL, type MetaLabelRename } from '../src/prometheus/meta-labels.js';
 import type { Edit } from '../src/types.js';
+import { lineStartOf } from '../src/edits.js';
+import { pushAll } from '../src/push-all.js';
 
 export interface JobRewrite {
   /** Edits in the coordinates of the job's text. */
@@ -97,9 +99,6 @@ function keepsOnlyReady(rule: YAMLMap, dialect: ScrapeDialect): boolean {
   return only && ((action === 'keep' && regex === 'true') || (action === 'drop' && regex === 'false'));
 }
 
-function lineStartOf(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
 
 const DROP_COMMENT = '# v1 Endpoints never listed terminating pods; the endpointslice role does (slicefix)';
 
@@ -214,7 +213,7 @@ export function rewriteJob(text: string, job: YAMLMap, dialect: ScrapeDialect = 
   const relabel = mapGet(job, dialect.relabelConfigs);
   const labels = renameRelabelLabels(text, relabel, dialect);
   if ('reason' in labels) return labels;
-  edits.push(...labels.edits);
+  pushAll(edits, labels.edits);
   let dropsTerminating = false;
   if (!labels.readyKept) {
     const insert = insertDrop(text, job, relabel ?? undefined, dialect);

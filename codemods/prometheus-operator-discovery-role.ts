@@ -11,10 +11,8 @@ import type { Node, YAMLMap } from 'yaml';
 import { isScalar } from '../src/languages/yaml-nodes.js';
 import { mapPair } from '../src/manifests.js';
 import type { Edit } from '../src/types.js';
+import { lineStartOf } from '../src/edits.js';
 
-function lineStartOf(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
 
 function lineEndOf(text: string, offset: number): number {
   const nl = text.indexOf('\n', offset);

@@ -148,8 +148,14 @@ async function ${name}(
 }
 
 /** The names of the functions slicefix added to this file before (`name` → whether it is ours). */
+/** Once per parse of a file: every rewrite of the file asks. */
+const declaredCache = new WeakMap<ts.SourceFile, Map<string, boolean>>();
+
 function declaredFunctions(sf: ts.SourceFile): Map<string, boolean> {
+  const cached = declaredCache.get(sf);
+  if (cached) return cached;
   const out = new Map<string, boolean>();
+  declaredCache.set(sf, out);
   const visit = (n: ts.Node): void => {
     if ((ts.isFunctionDeclaration(n) || ts.isVariableDeclaration(n) || ts.isClassDeclaration(n)) && n.name && ts.isIdentifier(n.name)) {
       out.set(n.name.text, ts.isFunctionDeclaration(n) && n.getFullText(sf).includes(MARK));

@@ -15,8 +15,9 @@ import type { Edit } from '../src/types.js';
 import { clientNodeName, localNameOf, refersTo, type ClientNodeFile } from '../src/ts/client-node.js';
 import { ENDPOINTS_METHODS, SLICE_METHOD, generationOf, type EndpointsCall } from '../src/ts/analysis.js';
 import { EditPlan } from '../src/ts/edit-plan.js';
-import { CannotFix, describeUse, indentAt, referencesOf } from '../src/ts/scope.js';
+import { CannotFix, describeUse, identifiersNamed, indentAt, referencesOf } from '../src/ts/scope.js';
 import { ensureAdapter } from './ts-endpoints-adapter.js';
+import { pushAll } from '../src/push-all.js';
 
 export type CodemodResult = { edits: Edit[] } | { reason: string };
 
@@ -33,10 +34,11 @@ export function rewriteEndpointsCall(sf: ts.SourceFile, clientNode: ClientNodeFi
     // under noUnusedLocals). Each of these findings carries the same edits; the first one applied fixes them all.
     // The same holds for the `CoreV1Api` import across the clients of a file: so the widest group first.
     const sameClient = sameClientCalls(sf, found, true, absPath);
-    for (const group of [sameClientCalls(sf, found, false, absPath), sameClient]) {
-      if (group.length <= 1 || (group === sameClient && group.length === sameClientCalls(sf, found, false, absPath).length)) continue;
+    const anyClient = sameClientCalls(sf, found, false, absPath);
+    for (const group of [anyClient, sameClient]) {
+      if (group.length <= 1 || (group === sameClient && group.length === anyClient.length)) continue;
       try {
-        return { edits: rewriteCalls(sf, clientNode, found, group, absPath) };
+        return { edits: rewriteGroup(sf, clientNode, found, group, absPath) };
       } catch (error) {
         if (!(error instanceof CannotFix)) throw error;
       }
@@ -53,21 +55,54 @@ export function rewriteEndpointsCall(sf: ts.SourceFile, clientNode: ClientNodeFi
  * or (`sameClient` false) on any client.
  */
 function sameClientCalls(sf: ts.SourceFile, found: EndpointsCall, sameClient: boolean, absPath: string): EndpointsCall[] {
-  const client = found.receiver.getText(sf);
-  const out: EndpointsCall[] = [];
-  const visit = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && (!sameClient || n.expression.expression.getText(sf) === client)) {
-      const method = n.expression.name.text;
-      const kind = Object.hasOwn(ENDPOINTS_METHODS, method) ? ENDPOINTS_METHODS[method] : undefined;
-      if (n === found.call) out.push(found);
-      else if (kind === 'read' || kind === 'list') {
-        out.push({ call: n, method, kind, receiver: n.expression.expression, nameNode: n.expression.name, generation: generationOf(n, method, absPath) });
+  const client = sameClient ? found.receiver.getText(sf) : '';
+  // Every finding of a file asks for its group: the file is walked once per client, not once per finding (a file
+  // with thousands of calls was quadratic).
+  let byClient = clientCalls.get(sf);
+  if (!byClient) clientCalls.set(sf, (byClient = new Map()));
+  let calls = byClient.get(client);
+  if (!calls) {
+    const collected: EndpointsCall[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && (!sameClient || n.expression.expression.getText(sf) === client)) {
+        const method = n.expression.name.text;
+        const kind = Object.hasOwn(ENDPOINTS_METHODS, method) ? ENDPOINTS_METHODS[method] : undefined;
+        if (n === found.call) collected.push(found);
+        else if (kind === 'read' || kind === 'list') {
+          collected.push({ call: n, method, kind, receiver: n.expression.expression, nameNode: n.expression.name, generation: generationOf(n, method, absPath) });
+        }
       }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+    byClient.set(client, (calls = collected));
+  }
+  // The finding's own call is the finding itself (the caller compares by identity).
+  return calls.map((c) => (c.call === found.call ? found : c));
+}
+
+/** The read and list calls of a file, by client text ('' for every client), cached per parse of the file. */
+const clientCalls = new WeakMap<ts.SourceFile, Map<string, EndpointsCall[]>>();
+
+/** The edits of a group rewrite, cached per parse: every finding of the group carries the same edits. */
+const groupRewrites = new WeakMap<ts.SourceFile, Map<string, Edit[] | CannotFix>>();
+
+function rewriteGroup(sf: ts.SourceFile, clientNode: ClientNodeFile, found: EndpointsCall, group: EndpointsCall[], absPath: string): Edit[] {
+  const key = group.map((c) => c.call.pos).join(',');
+  let cache = groupRewrites.get(sf);
+  if (!cache) groupRewrites.set(sf, (cache = new Map()));
+  let result = cache.get(key);
+  if (result === undefined) {
+    try {
+      result = rewriteCalls(sf, clientNode, found, group, absPath);
+    } catch (error) {
+      if (!(error instanceof CannotFix)) throw error;
+      result = error;
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
-  return out;
+    cache.set(key, result);
+  }
+  if (result instanceof CannotFix) throw result;
+  return result;
 }
 
 /** The edits that rewrite `calls` (all on one client) in one plan; `group` mode replaces the client. */
@@ -192,14 +227,7 @@ function semicolonOf(node: ts.Node, sf: ts.SourceFile): string {
 }
 
 function identifierUsed(sf: ts.SourceFile, name: string): boolean {
-  let used = false;
-  const visit = (n: ts.Node): void => {
-    if (used) return;
-    if (ts.isIdentifier(n) && n.text === name) used = true;
-    else ts.forEachChild(n, visit);
-  };
-  visit(sf);
-  return used;
+  return identifiersNamed(sf, name).length > 0;
 }
 
 /** The text of a DiscoveryV1Api client next to the CoreV1Api `receiver`, adding its creation when needed. */
@@ -209,11 +237,7 @@ export function discoveryClientFor(plan: EditPlan, receiver: ts.Expression, grou
   const where = `create a DiscoveryV1Api client next to it (kc.makeApiClient(DiscoveryV1Api))`;
   if (ts.isIdentifier(receiver)) {
     const decls: ts.VariableDeclaration[] = [];
-    const visit = (n: ts.Node): void => {
-      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === receiver.text) decls.push(n);
-      ts.forEachChild(n, visit);
-    };
-    visit(sf);
+    for (const id of identifiersNamed(sf, receiver.text)) if (ts.isVariableDeclaration(id.parent) && id.parent.name === id) decls.push(id.parent);
     const decl = decls.length === 1 ? decls[0] : undefined;
     const made = makeApiClientOf(decl?.initializer, 'CoreV1Api', cn);
     if (!decl || !made || !ts.isVariableStatement(decl.parent.parent)) {
@@ -324,7 +348,7 @@ const replacedClients = new WeakMap<EditPlan, { apiArg: ts.Expression; nodes: ts
 function replacedClient(plan: EditPlan, apiArg: ts.Expression, nodes: ts.Node[]): void {
   const known = replacedClients.get(plan);
   if (known) {
-    known.nodes.push(...nodes);
+    pushAll(known.nodes, nodes);
     return;
   }
   const entry = { apiArg, nodes: [...nodes] };
@@ -341,15 +365,11 @@ function swapCoreImport(plan: EditPlan, apiArg: ts.Expression, replaced: ts.Node
   const sf = plan.sf;
   let specifier: ts.ImportSpecifier | ts.BindingElement | undefined;
   let used = false;
-  const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n) && n.text === apiArg.text) {
-      const p = n.parent;
-      if ((ts.isImportSpecifier(p) || ts.isBindingElement(p)) && p.name === n) specifier = p;
-      else if (!replaced.some((r) => n.getStart(sf) >= r.getStart(sf) && n.end <= r.end)) used = true;
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
+  for (const n of identifiersNamed(sf, apiArg.text)) {
+    const p = n.parent;
+    if ((ts.isImportSpecifier(p) || ts.isBindingElement(p)) && p.name === n) specifier = p;
+    else if (!replaced.some((r) => n.getStart(sf) >= r.getStart(sf) && n.end <= r.end)) used = true;
+  }
   if (used || !specifier || specifier.propertyName || plan.clientNode.named.get(apiArg.text) !== 'CoreV1Api') return;
   if (ts.isImportSpecifier(specifier) && specifier.isTypeOnly) return;
   plan.replaceNode(specifier.name, 'DiscoveryV1Api');
@@ -388,18 +408,17 @@ function assignmentOf(sf: ts.SourceFile, name: string): ts.BinaryExpression | un
 /** Where a client that is not made here comes from, for the message. */
 function originOf(sf: ts.SourceFile, name: string): string {
   let origin = 'is not created in this file by makeApiClient';
-  const visit = (n: ts.Node): void => {
-    if (ts.isImportSpecifier(n) && n.name.text === name && ts.isStringLiteral(n.parent.parent.parent.moduleSpecifier)) {
+  for (const id of identifiersNamed(sf, name)) {
+    const n = id.parent;
+    if (ts.isImportSpecifier(n) && n.name === id && ts.isStringLiteral(n.parent.parent.parent.moduleSpecifier)) {
       origin = `is imported from ${n.parent.parent.parent.moduleSpecifier.text}`;
-    } else if (ts.isParameter(n) && ts.isIdentifier(n.name) && n.name.text === name) {
+    } else if (ts.isParameter(n) && n.name === id) {
       origin = 'is a parameter';
-    } else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) {
+    } else if (ts.isVariableDeclaration(n) && n.name === id && n.initializer) {
       const made = /\.makeApiClient\(/.test(n.initializer.getText(sf));
       origin = `comes from \`${n.initializer.getText(sf).slice(0, 60)}\`, not ${made ? 'only ' : ''}from makeApiClient in this file`;
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
+  }
   return origin;
 }
 
@@ -536,6 +555,23 @@ export function rewriteArguments(plan: EditPlan, found: EndpointsCall, callee: s
  * Replaces the arguments of `call` with `texts`: on the call's line while it stays within the file's own width,
  * else one argument a line, indented one step further than the line the call starts on.
  */
+/** The width of the file's longest line (at least 80), once per parse: a file with many calls asked it per call. */
+const widths = new WeakMap<ts.SourceFile, number>();
+function fileWidth(sf: ts.SourceFile): number {
+  let width = widths.get(sf);
+  if (width === undefined) {
+    width = 80;
+    for (let start = 0; start <= sf.text.length; ) {
+      let end = sf.text.indexOf('\n', start);
+      if (end === -1) end = sf.text.length;
+      width = Math.max(width, end - start);
+      start = end + 1;
+    }
+    widths.set(sf, width);
+  }
+  return width;
+}
+
 function layOutArguments(plan: EditPlan, call: ts.CallExpression, callee: string, texts: string[]): void {
   const sf = plan.sf;
   const text = sf.text;
@@ -544,7 +580,7 @@ function layOutArguments(plan: EditPlan, call: ts.CallExpression, callee: string
   const lineStart = text.lastIndexOf('\n', call.getStart(sf) - 1) + 1;
   const lineEnd = text.indexOf('\n', call.end) === -1 ? text.length : text.indexOf('\n', call.end);
   const oneLine = `${text.slice(lineStart, call.getStart(sf))}${callee}(${texts.join(', ')})${text.slice(call.end, lineEnd)}`;
-  const width = Math.max(80, ...text.split('\n').map((l) => l.length));
+  const width = fileWidth(sf);
   // One argument a line already: the first one starts a line of its own.
   const multiline = text.slice(args.pos, args[0].getStart(sf)).includes('\n');
   if (!multiline && oneLine.split('\n')[0].length <= width) {
@@ -600,7 +636,7 @@ function valueSites(plan: EditPlan, found: EndpointsCall): ts.Expression[] {
       for (const ref of referencesOf(parent.name)) {
         const p = ref.parent;
         if (ts.isPropertyAccessExpression(p) && p.expression === ref && p.name.text === 'response') continue;
-        if (ts.isPropertyAccessExpression(p) && p.expression === ref && p.name.text === 'body') sites.push(...bodySites(p));
+        if (ts.isPropertyAccessExpression(p) && p.expression === ref && p.name.text === 'body') pushAll(sites, bodySites(p));
         else throw new CannotFix(`the response \`${parent.name.text}\` ${describeUse(ref)}`, ref);
       }
       return sites;
@@ -611,7 +647,7 @@ function valueSites(plan: EditPlan, found: EndpointsCall): ts.Expression[] {
         const key = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : ts.isIdentifier(el.name) ? el.name.text : '';
         if (key === 'response') continue;
         if (key !== 'body' || !ts.isIdentifier(el.name) || el.initializer) throw new CannotFix(`the response is destructured as \`${parent.name.getText()}\``, el);
-        sites.push(...referencesOf(el.name));
+        pushAll(sites, referencesOf(el.name));
       }
       return sites;
     }

@@ -15,6 +15,7 @@ import type { MetaLabelRename } from '../src/prometheus/meta-labels.js';
 import { endpointsLabelsIn, monitorRelabelings, operatorObjects } from '../src/prometheus/operator.js';
 import { objectName, mapGetMap, mapGetString } from '../src/manifests.js';
 import type { CollectContext, Edit, Rule, RuleContext, RuleReport } from '../src/types.js';
+import { pushAll } from '../src/push-all.js';
 
 const TARGET_READERS = 'alloy-kubernetes-endpoints-role/target-readers';
 const MONITORS = 'alloy-kubernetes-endpoints-role/monitors';
@@ -213,7 +214,7 @@ function checkDiscovery(context: RuleContext<unknown>, doc: AlloyDoc, scope: Sco
   for (const relabel of consumers.relabels) {
     const renamed = renameRuleLabels(relabel, shownBlock(relabel));
     if ('reason' in renamed) return refuse(renamed.reason);
-    edits.push(...renamed.edits);
+    pushAll(edits, renamed.edits);
     for (const r of renamed.renames) renames.set(r.from, r);
     if (consumers.direct.relabels.includes(relabel) && !renamed.readyKept) {
       const drop = insertDropRule(text, relabel);

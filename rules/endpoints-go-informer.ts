@@ -28,6 +28,7 @@ import {
 } from '../src/go/syntax.js';
 import type { GoAst } from '../src/languages/go.js';
 import type { CollectContext, Edit, RepoFacts, Rule, RuleContext } from '../src/types.js';
+import { pushAll } from '../src/push-all.js';
 
 const LISTER_NAMES = 'endpoints-go-informer/lister-names';
 const BLOCKED = 'endpoints-go-informer/blocked';
@@ -257,7 +258,7 @@ function searchSites(ast: GoAst): { sites: Site[]; listerNames: string[] } {
       // Field, variable or parameter names declared with the lister type: their `.Endpoints(ns).Get` calls are ours.
       const decl = node.parent;
       const nameNodes = decl ? children(decl).filter((c) => c.type === 'field_identifier' || c.type === 'identifier') : [];
-      listerNames.push(...nameNodes.map((n) => n.text));
+      pushAll(listerNames, nameNodes.map((n) => n.text));
     }
     if (q.name === 'EndpointsLister' && node.parent?.type === 'parameter_declaration') {
       // A lister handed in: what its callers pass (an informer of another library, a fake) is out of sight, and

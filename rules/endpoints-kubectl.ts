@@ -17,6 +17,7 @@ import {
   type ShellWord,
 } from '../src/shell.js';
 import type { Edit, LanguageId, Rule, RuleContext } from '../src/types.js';
+import { pushAll } from '../src/push-all.js';
 
 const ENDPOINTS_NAMES = new Set(['endpoints', 'endpoint', 'ep']);
 
@@ -136,7 +137,7 @@ export function readKubectlCall(command: ShellCommand): KubectlCall | undefined 
   for (let i = 0; i < args.length; i++) {
     const value = args[i].value;
     if (value === '--') {
-      call.positionals.push(...args.slice(i + 1));
+      pushAll(call.positionals, args.slice(i + 1));
       break;
     }
     if (!value.startsWith('-') || value === '-') {
@@ -402,6 +403,9 @@ function describeReplacement(fix: Edit[], text: string, start: number, end: numb
   for (const edit of [...fix].sort((a, b) => b.start - a.start)) {
     out = out.slice(0, edit.start - start) + edit.text + out.slice(edit.end - start);
   }
-  out = out.replace(/\s*\\\r?\n\s*/g, ' ');
+  // Line continuations joined with one space. Split rather than /\s*\\\r?\n\s*/, which tries every start in a
+  // run of blanks and made a line with a long one quadratic (200k spaces after `kubectl`: over a minute).
+  const parts = out.split(/\\\r?\n/);
+  out = parts.map((part, i) => (i > 0 ? part.trimStart() : part)).map((part, i) => (i < parts.length - 1 ? part.trimEnd() : part)).join(' ');
   return out.length > 100 ? `${out.slice(0, 97)}...` : out;
 }

@@ -5,6 +5,7 @@
  */
 import type { Node, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../src/languages/yaml-nodes.js';
+import { lineIndexOf, lineStartOf, nextLineStart } from '../src/edits.js';
 import { loadManifestRuntime } from '../src/k8s/runtime.js';
 import { endpointsToSlices, type Origins } from '../codemods/endpoints-to-slices.js';
 import { placeComments } from '../codemods/endpoints-comments.js';
@@ -13,7 +14,7 @@ import { detectLayout, RenderError, renderYaml, replaceObject, type PlacedCommen
 import { nodeToValue, RawBlock, Template, ValueError, type ValueContext } from '../src/k8s/values.js';
 import { directivesIn, type TemplateDirective, type YamlAst } from '../src/languages/helm.js';
 import { findRangedSubset, rangedSlices, rangedTemplate, type RangedSubset } from '../codemods/endpoints-range-to-slices.js';
-import { blockAfterKey, lineStartOf } from '../src/k8s/yaml-blocks.js';
+import { blockAfterKey } from '../src/k8s/yaml-blocks.js';
 import { isJinjaTemplate } from '../src/languages/index.js';
 import { manifestObjects, mapGet, mapGetMap, mapGetString, mapPair, objectName, type ManifestObject } from '../src/manifests.js';
 import type { CollectContext, Rule, RuleContext, Settings } from '../src/types.js';
@@ -102,7 +103,7 @@ interface Prepared {
  */
 function prepare(object: ManifestObject, ast: YamlAst, text: string, jinja: boolean, carried: TemplateDirective[] = []): Prepared {
   const directives = directivesIn(ast, object.start, object.end);
-  const cx: ValueContext = { text, ast, doc: ast.documents[object.documentIndex], jinja };
+  const cx: ValueContext = { text, ast, jinja };
   let value: unknown;
   try {
     value = nodeToValue(object.node, cx);
@@ -132,7 +133,7 @@ function prepare(object: ManifestObject, ast: YamlAst, text: string, jinja: bool
   }
   const blocking = standalone.find((d) => !allowed.has(d));
   if (blocking) {
-    const line = text.slice(0, blocking.start).split('\n').length;
+    const line = lineIndexOf(text).position(blocking.start).line;
     return { reason: `the template directive ${blocking.text} (line ${line}) shapes the object; a rewrite cannot keep the template's logic intact` };
   }
   return { value };

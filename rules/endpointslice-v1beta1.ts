@@ -53,7 +53,7 @@ export const endpointsliceV1beta1: Rule<YamlAst> = {
       const name = objectName(object).name ?? '(unnamed)';
       const at = { start: object.start, end: object.end };
       const notFixable = (reason: string) => context.report({ ...at, messageId: 'notFixable', data: { name, reason } });
-      const cx: ValueContext = { text, ast, doc: ast.documents[object.documentIndex] };
+      const cx: ValueContext = { text, ast };
       const json = file.language === 'json';
 
       const edits: Edit[] = [];

@@ -15,6 +15,7 @@ import { mapGet, mapGetMap, mapGetString, mapPair, nodeRange, objectName, scalar
 import { renameOf, type MetaLabelRename } from '../src/prometheus/meta-labels.js';
 import { endpointsLabelsIn, monitorRelabelings, operatorObjects, stackValues, valuesRelabelings } from '../src/prometheus/operator.js';
 import type { CollectContext, Edit, RuleContext, Rule } from '../src/types.js';
+import { pushAll } from '../src/push-all.js';
 
 const MONITORS = 'prometheus-operator-discovery-role/monitors';
 
@@ -53,7 +54,7 @@ function renameAll(text: string, lists: { where: string; list: Node }[]): Bundle
   for (const { where, list } of lists) {
     const outcome = renameRelabelLabels(text, list, OPERATOR_CRD);
     if ('reason' in outcome) return { reason: `${where}: ${outcome.reason}` };
-    edits.push(...outcome.edits);
+    pushAll(edits, outcome.edits);
     for (const r of outcome.renames) renames.set(r.from, r);
   }
   return { edits, renames: [...renames.values()] };

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { writeFileAtomic } from './atomic-write.js';
 import type { CachedFact, FileMeta } from './cache.js';
 import type { Config } from './config.js';
-import { applyEdits, LineIndex, replacedRegions, selectNonOverlapping } from './edits.js';
+import { applyEdits, LineIndex, selectNonOverlapping } from './edits.js';
 import type { ActiveRule } from './engine.js';
 import type { ShardOptions } from './shard.js';
 import { adaptLineEndings, encode, type DecodedText } from './source.js';
@@ -204,9 +204,9 @@ export async function checkAndFix(candidate: Candidate, options: ShardOptions, f
       const written = options.dryRun ? true : writeFix(candidate, text, result);
       if (written) {
         // The diff library is needed only when there is a diff to show.
-        const { createTwoFilesPatch, diffLines } = await import('diff');
-        const patch = createTwoFilesPatch(`a/${source.path}`, `b/${source.path}`, source.text, text, '', '', { context: 3 });
-        result.diffs.push({ file: source.path, patch, replacements: replacedRegions(source.text, diffLines(source.text, text)) });
+        const { fixPatch, fixReplacements } = await import('./patch.js');
+        const patch = fixPatch(source.path, source.text, text);
+        result.diffs.push({ file: source.path, patch, replacements: fixReplacements(source.text, text) });
         if (options.dryRun) {
           // Nothing was written: report what is in the file now.
           text = source.text;

@@ -18,10 +18,22 @@ import { ReportOutputError, resolveReportOutput, writeReport, type ReportOutput 
 import type { FormatContext } from './formatters/types.js';
 import { configureTypeScript } from './languages/typescript-options.js';
 import type { Rule, ScanResult } from './types.js';
+import { GlobError, gitignorePatterns } from './ignore-globs.js';
 
 export { packageInfo } from './package-info.js';
 
 export class UsageError extends Error {}
+
+/** `--ignore` globs, refused up front when one cannot be matched (see ./ignore-globs.ts). */
+function checkedIgnoreGlobs(globs: string[]): string[] {
+  try {
+    gitignorePatterns(globs);
+  } catch (error) {
+    if (error instanceof GlobError) throw new UsageError(`--ignore: ${error.message}`);
+    throw error;
+  }
+  return globs;
+}
 
 /** `--concurrency`: auto, off, or a whole number of threads ≥ 1. */
 export function parseConcurrency(value: string | undefined): number | 'auto' {
@@ -235,7 +247,7 @@ export async function runCli(
         fix: values.fix === true,
         dryRun: values['dry-run'] === true,
         unsafeFixes: values['unsafe-fixes'] === true,
-        ignore: (values.ignore as string[] | undefined) ?? [],
+        ignore: checkedIgnoreGlobs((values.ignore as string[] | undefined) ?? []),
         onProgress: progress?.update,
         cache,
         // Type-aware checking is configured in this thread only (and loads whole projects, which threads would repeat).

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { GlobError, gitignorePatterns } from './ignore-globs.js';
 import { MAX_ENDPOINTS_PER_SLICE } from './k8s/validate-slice.js';
 import { importYaml } from './languages/yaml-import.js';
 import type { RuleSetting, Settings } from './types.js';
@@ -111,6 +112,12 @@ export function validateConfig(raw: unknown, file: string, knownRules: readonly 
   if (values.ignore !== undefined) {
     if (!Array.isArray(values.ignore) || values.ignore.some((g) => typeof g !== 'string' || g === '')) {
       throw new ConfigError(file, 'ignore', 'must be a list of glob strings');
+    }
+    try {
+      gitignorePatterns(values.ignore as string[]);
+    } catch (error) {
+      if (error instanceof GlobError) throw new ConfigError(file, 'ignore', error.message);
+      throw error;
     }
     config.ignore = values.ignore as string[];
   }

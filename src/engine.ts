@@ -15,6 +15,7 @@ import type { ThreadPool } from './parallel.js';
 import { scanHere } from './shard.js';
 import type { Finding, Rule, ScanResult, ScanStats, Severity } from './types.js';
 import { chosenFiles, walk } from './walk.js';
+import { pushAll } from './push-all.js';
 
 export { formatMessage, MAX_FIX_PASSES } from './check-file.js';
 export { emptyResult } from './result.js';
@@ -140,12 +141,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   const result = emptyResult();
   const stats = emptyStats();
-  result.errors.push(...walked.errors);
+  pushAll(result.errors, walked.errors);
   result.summary.filesSkipped += walked.skipped;
   for (const output of outputs) {
-    result.findings.push(...output.result.findings);
-    result.errors.push(...output.result.errors);
-    result.diffs.push(...output.result.diffs);
+    pushAll(result.findings, output.result.findings);
+    pushAll(result.errors, output.result.errors);
+    pushAll(result.diffs, output.result.diffs);
     for (const key of ['filesScanned', 'filesSkipped', 'fixed'] as const) result.summary[key] += output.result.summary[key];
     for (const key of ['filesRead', 'filesMatched', 'filesParsed', 'parses', 'filesHandedOff'] as const) stats[key] += output.stats[key];
     // Shards run side by side: the slowest one is the phase's wall time.

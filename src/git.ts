@@ -10,9 +10,18 @@ import type { FileError, Finding } from './types.js';
 /** git is missing, the directory is no repository, or a ref does not exist: a usage problem (exit 2). */
 export class GitError extends Error {}
 
+/**
+ * Settings that keep git from running commands a repository's own `.git/config` names: slicefix is run on
+ * repositories it does not trust (a pull request's checkout), and reading a diff must never execute anything.
+ * `core.fsmonitor` would run a hook on every index refresh; hooks are off too (no command here runs one today,
+ * this keeps it so). Text conversion and external diff drivers are switched off per command (`--no-textconv`,
+ * `--no-ext-diff`). Standard input is closed: a command that still reads it ends instead of hanging.
+ */
+const UNTRUSTED_REPOSITORY_CONFIG = ['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null'];
+
 function git(args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = execFile('git', args, { cwd, env, encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = execFile('git', [...UNTRUSTED_REPOSITORY_CONFIG, ...args], { cwd, env, encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') reject(new GitError('git is not installed or not on PATH'));
@@ -113,7 +122,7 @@ export async function changedLinesSince(cwd: string, ref: string, staged: boolea
     () => target,
   );
   const diff = await git(
-    ['-c', 'core.quotePath=false', 'diff', '--no-color', '--no-ext-diff', '--find-renames', '--unified=0', ...(staged ? ['--cached'] : []), base, '--'],
+    ['-c', 'core.quotePath=false', 'diff', '--no-color', '--no-ext-diff', '--no-textconv', '--find-renames', '--unified=0', ...(staged ? ['--cached'] : []), base, '--'],
     root,
   );
   const changed = parseUnifiedDiff(diff.toString('utf8'), root);
@@ -145,7 +154,7 @@ export function changedFilter(changed: ChangedLines, cwd: string) {
 /** Files added, copied, modified or renamed in the index (absolute paths; symbolic links and submodules excluded). */
 export async function stagedFiles(cwd: string): Promise<Map<string, string>> {
   const root = await repositoryRoot(cwd);
-  const names = await git(['diff', '--cached', '--name-only', '--diff-filter=ACMR', '--no-renames', '-z'], root);
+  const names = await git(['diff', '--no-ext-diff', '--no-textconv', '--cached', '--name-only', '--diff-filter=ACMR', '--no-renames', '-z'], root);
   const wanted = new Set(names.toString('utf8').split('\0').filter(Boolean));
   const entries = await git(['ls-files', '--stage', '-z'], root);
   const blobs = new Map<string, string>();
@@ -161,7 +170,7 @@ export async function stagedFiles(cwd: string): Promise<Map<string, string>> {
 /** Reads blobs by id in one `git cat-file --batch`. */
 export function readBlobs(cwd: string, ids: string[]): Promise<Map<string, Buffer>> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', [...UNTRUSTED_REPOSITORY_CONFIG, 'cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,5 +1,5 @@
 /**
- * How slicefix loads its CommonJS dependencies (the TypeScript compiler, yaml, kubernetes-models, ignore, picomatch,
+ * How slicefix loads its CommonJS dependencies (the TypeScript compiler, yaml, kubernetes-models, ignore,
  * picocolors): with `require`, and only when a run needs them.
  *
  * An `import` of a CommonJS module makes Node scan the module's whole source with its export lexer (to find named

@@ -14,6 +14,7 @@ import { emptyResult, emptyStats } from './result.js';
 import { decode, isBinary, utf8View } from './source.js';
 import type { LanguageId, LanguageSupport, RepoFacts, Rule, ScanResult, ScanStats, SourceText } from './types.js';
 import { toReportPath } from './walk.js';
+import { pushAll } from './push-all.js';
 
 const READ_CONCURRENCY = 32;
 
@@ -564,7 +565,7 @@ export class ScanShard {
       const hasFix = (f: { fixable: boolean; unsafeFixable?: true }) => f.fixable || (options.unsafeFixes === true && f.unsafeFixable === true);
       if (entry.factsDigest === digest && !(fixing && entry.findings?.some(hasFix))) {
         result.summary.filesScanned++;
-        result.findings.push(...(entry.findings ?? []));
+        pushAll(result.findings, entry.findings ?? []);
       } else {
         await this.readOne(absPath, entry);
       }

@@ -19,18 +19,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type ignore from 'ignore';
 import type { Ignore } from 'ignore';
-import type picomatch from 'picomatch';
 import type { Config } from './config.js';
 import { DEPENDENCY_DIRS } from './config.js';
 import { workTreeFiles } from './git.js';
+import { gitignorePatterns } from './ignore-globs.js';
 import { detectLanguage, knownNames } from './languages/index.js';
 import { bundled, lazyRequire } from './load-cjs.js';
 import type { FileError } from './types.js';
+import { pushAll } from './push-all.js';
 
 // Loaded on first use (see ./load-cjs.ts): a run on files named on the command line, as pre-commit does, with no
-// ignore globs, needs neither.
+// ignore globs, needs none.
 const ignoreLibrary = lazyRequire<typeof ignore>('ignore', bundled ? await import('ignore') : undefined);
-const picomatchLibrary = lazyRequire<typeof picomatch>('picomatch', bundled ? await import('picomatch') : undefined);
 
 export interface WalkResult {
   /** Absolute paths, sorted, without duplicates. */
@@ -45,16 +45,15 @@ export function toReportPath(absPath: string, cwd: string): string {
   return (relative === '' ? '.' : relative).split(path.sep).join('/');
 }
 
-/** A matcher for the config's and the command line's ignore globs. */
+/** A matcher for the config's and the command line's ignore globs (see ./ignore-globs.ts for their syntax). */
 export function ignoreMatcher(globs: string[], bases: string[]): (absPath: string) => boolean {
   if (globs.length === 0) return () => false;
-  const picomatch = picomatchLibrary();
-  const matchers = globs.map((glob) => picomatch(glob.replace(/^\.\//, ''), { dot: true, basename: !glob.includes('/') }));
+  const matcher = ignoreLibrary()({ ignorecase: false }).add(gitignorePatterns(globs));
   return (absPath) =>
     bases.some((base) => {
       const relative = path.relative(base, absPath).split(path.sep).join('/');
-      if (relative.startsWith('..')) return false;
-      return matchers.some((m) => m(relative) || m(`${relative}/`));
+      if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return false;
+      return matcher.ignores(relative);
     });
 }
 
@@ -274,7 +273,7 @@ export async function walk(paths: string[], cwd: string, config: Config, extraIg
   const takeByGitignore = (onDisk: OnDisk) => {
     for (const [file, rules] of onDisk.files) if (!isGitignored(file, false, rules)) take(file);
     for (const [link, rules] of onDisk.links) if (!isGitignored(link, false, rules)) skipped++;
-    repositories.push(...onDisk.repositories);
+    pushAll(repositories, onDisk.repositories);
   };
 
   /**

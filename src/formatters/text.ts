@@ -1,6 +1,7 @@
 /** `--format text`: grouped by file like ESLint's stylish output; colour only when writing to a terminal. */
 import type pc from 'picocolors';
 import { bundled, lazyRequire } from '../load-cjs.js';
+import { terminalSafe } from './terminal-safe.js';
 import type { Formatter } from './types.js';
 
 const picocolors = lazyRequire<typeof pc>('picocolors', bundled ? await import('picocolors') : undefined);
@@ -11,18 +12,24 @@ export const formatText: Formatter = (result, context) => {
   const c = picocolors().createColors(context.color);
   const out: string[] = [];
   const byFile = new Map<string, typeof result.findings>();
-  for (const f of result.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  for (const f of result.findings) {
+    const findings = byFile.get(f.file);
+    if (findings) findings.push(f);
+    else byFile.set(f.file, [f]);
+  }
   for (const [file, findings] of byFile) {
-    out.push(c.underline(file));
-    const width = Math.max(...findings.map((f) => `${f.line}:${f.column}`.length));
+    out.push(c.underline(terminalSafe(file)));
+    // A loop, not Math.max(...): a file can have more findings than a call can take arguments.
+    let width = 0;
+    for (const f of findings) width = Math.max(width, `${f.line}:${f.column}`.length);
     for (const f of findings) {
       const where = `${f.line}:${f.column}`.padEnd(width);
       const level = f.severity === 'error' ? c.red('error  ') : c.yellow('warning');
-      out.push(`  ${c.dim(where)}  ${level}  ${f.message}  ${c.dim(f.ruleId)}`);
+      out.push(`  ${c.dim(where)}  ${level}  ${terminalSafe(f.message)}  ${c.dim(f.ruleId)}`);
     }
     out.push('');
   }
-  for (const e of result.errors) out.push(`${c.red('✖')} ${e.file}: ${e.message}`);
+  for (const e of result.errors) out.push(`${c.red('✖')} ${terminalSafe(e.file)}: ${terminalSafe(e.message)}`);
   if (result.errors.length) out.push('');
   const errors = result.findings.filter((f) => f.severity === 'error').length;
   const warnings = result.findings.length - errors;

@@ -4,6 +4,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { Edit } from '../types.js';
+import { lineStartOf } from '../edits.js';
 
 export interface GoImport {
   /** The name the file uses for the package (`_` and `.` imports keep those). */
@@ -85,9 +86,6 @@ export function pathOfName(imports: GoImports, name: string): string | undefined
   return imports.list.find((i) => i.name === name)?.path;
 }
 
-function lineStartOf(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
 
 function lineEndOf(text: string, offset: number): number {
   const end = text.indexOf('\n', offset);

@@ -5,6 +5,7 @@
  * booleans or numbers.
  */
 import type { Document, Node, YAMLMap } from 'yaml';
+import { lineStartOf, nextLineStart } from '../edits.js';
 import { isMap, isScalar, isSeq } from '../languages/yaml-nodes.js';
 import type { NodeComment } from './comments.js';
 import { yamlRuntime } from './runtime.js';
@@ -25,7 +26,7 @@ export const RAW_BLOCK_KEY_PREFIX = '\u0001';
 export class RenderError extends Error {}
 
 export function columnOf(text: string, offset: number): number {
-  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+  return offset - lineStartOf(text, offset);
 }
 
 /** The indentation style of `node` (a block map) as written in `text`. */
@@ -34,11 +35,11 @@ export function detectLayout(text: string, node: YAMLMap, json: boolean): Layout
   if (layout.json) {
     // JSON: the indentation of the first nested line relative to the object's first line.
     const start = node.range?.[0] ?? 0;
-    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+    const lineStart = lineStartOf(text, start);
     const base = /^[ \t]*/.exec(text.slice(lineStart))![0].length;
-    const nextLine = text.indexOf('\n', start);
-    if (nextLine !== -1) {
-      const inner = /^[ ]*/.exec(text.slice(nextLine + 1))![0].length;
+    const nextLine = nextLineStart(text, start);
+    if (nextLine < text.length) {
+      const inner = /^[ ]*/.exec(text.slice(nextLine))![0].length;
       if (inner > base) layout.indent = inner - base;
     }
     return layout;
@@ -195,7 +196,7 @@ export function replaceObject(
   let end = placement.end;
   // Node ranges end after the trailing line break; keep it (and anything after the object) as it was.
   while (end > start && /\s/.test(text[end - 1])) end--;
-  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const lineStart = lineStartOf(text, start);
   const before = text.slice(lineStart, start);
   const lineIndent = /^[ \t]*/.exec(before)![0];
   const column = start - lineStart;

@@ -6,9 +6,10 @@
  * - `RawBlock`: the lines of a `labels:`/`annotations:` block that contains whole-line directives, e.g.
  *   `{{- include "x.labels" . | nindent 4 }}`. Those lines are copied verbatim into the new object.
  */
-import type { Document, Node } from 'yaml';
+import type { Node } from 'yaml';
 import { isAlias, isMap, isScalar, isSeq } from '../languages/yaml-nodes.js';
 import type { YamlAst } from '../languages/yaml.js';
+import { lineIndexOf } from '../edits.js';
 import { directivesIn } from '../languages/helm.js';
 import { appendToTemplate, type Suffixed } from './template-suffix.js';
 
@@ -47,25 +48,18 @@ export class ValueError extends Error {}
 export interface ValueContext {
   text: string;
   ast: YamlAst;
-  doc: Document.Parsed;
   /** The file is a Jinja template (its `{{ }}` are Jinja expressions). */
   jinja?: boolean;
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
 export function describeAt(text: string, offset: number): string {
-  return `line ${lineOf(text, offset)}`;
+  return `line ${lineIndexOf(text).position(offset).line}`;
 }
 
 /** The plain value of `node`; scalars with Helm directives become `Template`s. Throws `ValueError`. */
 export function nodeToValue(node: unknown, cx: ValueContext): unknown {
   if (node === null || node === undefined) return null;
-  if (isAlias(node)) return nodeToValue(node.resolve(cx.doc), cx);
+  if (isAlias(node)) return nodeToValue(cx.ast.aliases.get(node), cx);
   if (isScalar(node)) {
     const [start, end] = node.range ?? [0, 0];
     const directives = directivesIn(cx.ast, start, end);

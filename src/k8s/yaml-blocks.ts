@@ -7,14 +7,10 @@ import type { YamlAst } from '../languages/helm.js';
 import { isSeq } from '../languages/yaml-nodes.js';
 import { mapPair } from '../manifests.js';
 
-export function lineStartOf(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-export function nextLineStart(text: string, offset: number): number {
-  const nl = text.indexOf('\n', offset);
-  return nl === -1 ? text.length : nl + 1;
-}
+// Line starts come from one line index per text (../edits.ts): scanning back for a line break costs the whole
+// file when it is one line, which made crafted one-line templates quadratic.
+export { lineStartOf, nextLineStart } from '../edits.js';
+import { lineStartOf, nextLineStart } from '../edits.js';
 
 /**
  * The source lines under `key:` of `map` (its block), from the line after the key to the first line that is

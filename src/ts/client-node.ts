@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ts } from './compiler.js';
+import { pushAll } from '../push-all.js';
 
 export const PACKAGE = '@kubernetes/client-node';
 
@@ -365,7 +366,7 @@ export function relativeImports(sf: ts.SourceFile, absPath: string): Map<string,
       const b = node.importClause?.namedBindings;
       if (node.importClause?.name) names.push(node.importClause.name.text);
       if (b && ts.isNamespaceImport(b)) names.push(b.name.text);
-      if (b && ts.isNamedImports(b)) names.push(...b.elements.map((e) => e.name.text));
+      if (b && ts.isNamedImports(b)) pushAll(names, b.elements.map((e) => e.name.text));
       add(node.moduleSpecifier.text, names);
       return;
     }

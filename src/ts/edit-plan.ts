@@ -6,6 +6,7 @@ import { ts } from './compiler.js';
 import type { Edit } from '../types.js';
 import { addNamedImports, clientNodeName, clientNodeVersion, DISCOVERY_V1_SINCE, localNameOf, versionBelow, type ClientNodeFile } from './client-node.js';
 import { CannotFix } from './scope.js';
+import { pushAll } from '../push-all.js';
 
 type Bindings = ts.NamedImports | ts.ObjectBindingPattern;
 
@@ -48,7 +49,7 @@ export class EditPlan {
   }
 
   add(edits: Edit[]): void {
-    this.edits.push(...edits);
+    pushAll(this.edits, edits);
   }
 
   /**

@@ -97,30 +97,80 @@ function isPropertyName(id: ts.Identifier): boolean {
  * (a shadowing we would have to resolve) or assigns to it (its value is then not the one we follow).
  */
 export function referencesOf(name: ts.Identifier): ts.Identifier[] {
+  // A client used by thousands of calls is asked for its references once per call: answer from the first time.
+  let known = knownReferences.get(name);
+  if (!known) {
+    try {
+      known = { refs: findReferences(name) };
+    } catch (error) {
+      if (!(error instanceof CannotFix)) throw error;
+      known = { error };
+    }
+    knownReferences.set(name, known);
+  }
+  if (known.error) throw known.error;
+  return [...known.refs!];
+}
+
+const knownReferences = new WeakMap<ts.Identifier, { refs?: ts.Identifier[]; error?: CannotFix }>();
+
+function findReferences(name: ts.Identifier): ts.Identifier[] {
   const scope = scopeOf(name);
   const refs: ts.Identifier[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isIdentifier(node) && node.text === name.text && node !== name) {
-      if (isDeclarationName(node)) {
-        throw new CannotFix(`\`${name.text}\` is declared more than once in the same scope`, node);
-      }
-      if (!isPropertyName(node)) {
-        const p = node.parent;
-        if (
-          ts.isBinaryExpression(p) &&
-          p.left === node &&
-          p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-          p.operatorToken.kind <= ts.SyntaxKind.LastAssignment
-        ) {
-          throw new CannotFix(`\`${name.text}\` is assigned again`, node);
-        }
-        refs.push(node);
-      }
+  const named = identifiersNamed(name.getSourceFile(), name.text);
+  // In file order: the scope's identifiers are one run of the list, found by binary search.
+  let lo = 0;
+  let hi = named.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (named[mid].pos < scope.pos) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < named.length && named[i].end <= scope.end; i++) {
+    const node = named[i];
+    if (node === name) continue;
+    if (isDeclarationName(node)) {
+      throw new CannotFix(`\`${name.text}\` is declared more than once in the same scope`, node);
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(scope);
+    if (isPropertyName(node)) continue;
+    const p = node.parent;
+    if (
+      ts.isBinaryExpression(p) &&
+      p.left === node &&
+      p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      p.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+    ) {
+      throw new CannotFix(`\`${name.text}\` is assigned again`, node);
+    }
+    refs.push(node);
+  }
   return refs;
+}
+
+const identifierIndex = new WeakMap<ts.SourceFile, Map<string, ts.Identifier[]>>();
+
+/**
+ * Every identifier of the file spelt `text`, in file order. Built in one walk per file: codemods ask for the
+ * uses of a name once per call they rewrite, and walking the whole file each time made a file with thousands of
+ * Endpoints calls quadratic (4k calls: 28 s).
+ */
+export function identifiersNamed(sf: ts.SourceFile, text: string): readonly ts.Identifier[] {
+  let index = identifierIndex.get(sf);
+  if (!index) {
+    const built = new Map<string, ts.Identifier[]>();
+    const visit = (node: ts.Node): void => {
+      if (ts.isIdentifier(node)) {
+        const same = built.get(node.text);
+        if (same) same.push(node);
+        else built.set(node.text, [node]);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+    identifierIndex.set(sf, built);
+    index = built;
+  }
+  return index.get(text) ?? [];
 }
 
 /** The line's indentation at `pos`. */

@@ -3,4 +3,4 @@ import { fileURLToPath as __slicefixPath } from 'node:url';
 const require = __slicefixRequire(import.meta.url);
 const __filename = __slicefixPath(import.meta.url);
 const __dirname = __slicefixPath(new URL('.', import.meta.url));
-import{a}from"./chunk-YALY2U5R.mjs";import"./chunk-KVGVZMYJ.mjs";export default a();
+function u(o,n){for(let r of n)o.push(r);return o}export{u as a};

@@ -1,0 +1,7 @@
+import { createRequire as __slicefixRequire } from 'node:module';
+import { fileURLToPath as __slicefixPath } from 'node:url';
+const require = __slicefixRequire(import.meta.url);
+const __filename = __slicefixPath(import.meta.url);
+const __dirname = __slicefixPath(new URL('.', import.meta.url));
+import{a as u,b as d,d as f,i as g,j as A}from"./chunk-OOBMHMNF.mjs";import{a as b,d as h}from"./chunk-IK35CMVP.mjs";import"./chunk-DHTFJ6W7.mjs";import"./chunk-2CD2F7GS.mjs";import"./chunk-6Q4V6YJW.mjs";import"./chunk-KVGVZMYJ.mjs";var{parseAllDocuments:Y}=await b(),y=1e5;function D(e,t){let s=A(e.contents);for(let[o,a]of s.targets)t.set(o,a);if(s.expanded-s.written<=y)return;let n;return g(e.contents,o=>{n===void 0&&f(o)&&(n=o.range?.[0])}),{message:Number.isFinite(s.expanded)?`YAML aliases expand this document by more than ${y.toLocaleString("en-US")} nodes (an alias bomb); the document is not checked`:"a YAML alias stands inside the node it refers to (a cycle, which no Kubernetes object can be); the document is not checked",offset:n}}function P(e,t){let s=u(e,h(t)),n=d(e,s),r=Y(n,{uniqueKeys:s.length===0,prettyErrors:!1}),o=Array.isArray(r)?r:[],a=[],m=new Map,c=[];for(let i of o){for(let p of i.errors)a.push({message:p.message.split(`
+`)[0],offset:p.pos[0]});let l=D(i,m);l?a.push(l):c.push(i)}return{ast:{documents:c,directives:s,masked:n,aliases:m},errors:a}}var k={id:"yaml",lineComment:"#",parse:(e,t)=>P(e,t)},w={id:"json",lineComment:null,parse:(e,t)=>P(e,t)};export{y as MAX_ALIAS_EXPANSION,w as jsonLanguage,k as yamlLanguage};
