@@ -18,6 +18,8 @@ cleanup() { if [ "${KEEP:-0}" = 1 ]; then echo "kept: $work"; else chmod -R u+w 
 trap cleanup EXIT
 
 mkdir -p "$work"/{home,npm-cache,gopath,go-build,xdg-cache,xdg-config,tmp,logs}
+# Like a home folder and /tmp: others may enter (tests run slicefix as user nobody there), the temporary folder is shared.
+chmod 755 "$work" && chmod 1777 "$work/tmp"
 # Only what a new user's shell would have: no CI flag, no settings of this machine's user.
 env_fresh=(
   env -u CI -u GOFLAGS -u GOENV -u NODE_OPTIONS -u npm_config_userconfig
