@@ -11,9 +11,9 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { rule } from '../rules/alloy-kubernetes-endpoints-role.js';
 import { parseAlloy, stringValue, type AlloyBlock } from '../src/languages/alloy.js';
-import { clusterStates, type ClusterState, type Json } from './differential/cluster-states.js';
-import { endpointSliceRoleTargets, endpointsRoleTargets, scraped, type RelabelConfig } from './differential/prometheus-targets.js';
-import { fixturesDir, goldenPairs, lint, repoRoot } from './helpers.js';
+import { clusterStates } from './differential/cluster-states.js';
+import { endpointSliceRoleTargets, endpointsRoleTargets, scraped, type RelabelConfig, withScrapeAnnotation } from './differential/prometheus-targets.js';
+import { fixturesDir, goldenPairs, itReportsNothingIn, lint, repoRoot } from './helpers.js';
 
 const DIR = 'alloy-kubernetes-endpoints-role';
 const invalid = goldenPairs(`${DIR}/invalid`);
@@ -97,15 +97,6 @@ function pipelines(text: string): { name: string; role: string; configs: Relabel
     }));
 }
 
-function annotated(state: ClusterState): ClusterState {
-  const services = state.services.map((s) => {
-    const copy = structuredClone(s);
-    (copy.metadata as Json).annotations = { 'prometheus.io/scrape': 'true' };
-    return copy;
-  });
-  return { ...state, services };
-}
-
 describe('the Alloy scan', () => {
   it('finds blocks, labels, attributes and nested blocks, and skips comments and strings', () => {
     const text = [
@@ -184,7 +175,7 @@ describe('alloy-kubernetes-endpoints-role', () => {
           for (const pipeline of before.filter((p) => p.role === 'endpoints')) {
             const fixed = after.find((p) => p.name === pipeline.name && p.role === 'endpointslice')!;
             expect(fixed.role).toBe('endpointslice');
-            for (const state of clusterStates.map(annotated)) {
+            for (const state of clusterStates.map(withScrapeAnnotation)) {
               if (state.name in DECLARED) continue;
               const old = scraped(endpointsRoleTargets(state), pipeline.configs);
               expect(scraped(endpointSliceRoleTargets(state), fixed.configs), `${pipeline.name} on ${state.name}`).toEqual(old);
@@ -246,12 +237,5 @@ describe('alloy-kubernetes-endpoints-role', () => {
     for (const state of [...Object.keys(DECLARED), 'rollout-terminating']) expect(page, state).toContain(`\`${state}\``);
   });
 
-  for (const file of fs.readdirSync(validDir)) {
-    it(`does not report ${file}`, async () => {
-      const { result } = await lint({ [file]: fs.readFileSync(path.join(validDir, file), 'utf8') }, [rule], { fix: true });
-      expect(result.findings).toEqual([]);
-      expect(result.errors).toEqual([]);
-      expect(result.summary.fixed).toBe(0);
-    });
-  }
+  itReportsNothingIn(validDir, rule);
 });

@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { rule } from '../rules/endpoints-rbac.js';
-import { fixturesDir, goldenPairs, lint } from './helpers.js';
+import { fixturesDir, goldenPairs, itReportsNothingIn, lint } from './helpers.js';
 
 const invalid = goldenPairs('endpoints-rbac/invalid');
 const validDir = path.join(fixturesDir, 'endpoints-rbac/valid');
@@ -159,14 +158,7 @@ describe('endpoints-rbac', () => {
     expect(files['role.yaml']).toBe('\uFEFF' + pair.expected.replace(/\n/g, '\r\n'));
   });
 
-  for (const file of fs.readdirSync(validDir)) {
-    it(`does not report ${file}`, async () => {
-      const { result } = await lint({ [file]: fs.readFileSync(path.join(validDir, file), 'utf8') }, [rule], { fix: true });
-      expect(result.findings).toEqual([]);
-      expect(result.errors).toEqual([]);
-      expect(result.summary.fixed).toBe(0);
-    });
-  }
+  itReportsNothingIn(validDir, rule);
 });
 
 const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', '*'];

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { expect, it } from 'vitest';
 import { defaultConfig, type Config } from '../src/config.js';
 import { scan, type ActiveRule, type ScanOptions } from '../src/engine.js';
 import type { RepoFacts, Rule, ScanResult, Settings, SourceText } from '../src/types.js';
@@ -115,4 +116,16 @@ export function reportsOf(rule: Rule, file: SourceText, ast: unknown, facts: Rep
   let reports = 0;
   rule.check({ file, ast, settings: defaultConfig().settings, facts, report: () => void reports++ });
   return reports;
+}
+
+/** Every file of `validDir` (look-alikes) gets no finding, no error and no fix from `rule`. */
+export function itReportsNothingIn(validDir: string, rule: Rule): void {
+  for (const file of fs.readdirSync(validDir)) {
+    it(`does not report ${file}`, async () => {
+      const { result } = await lint({ [file]: fs.readFileSync(path.join(validDir, file), 'utf8') }, [rule], { fix: true });
+      expect(result.findings).toEqual([]);
+      expect(result.errors).toEqual([]);
+      expect(result.summary.fixed).toBe(0);
+    });
+  }
 }

@@ -3,12 +3,11 @@
  * idempotent, parsing), look-alikes left alone, and the facts: a collector fix is safe only when no file of the scan
  * reads kube_endpoint_*, and its message names the files that do.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { rule } from '../rules/kube-state-metrics-endpoints.js';
-import { fixturesDir, goldenPairs, lint } from './helpers.js';
+import { fixturesDir, goldenPairs, itReportsNothingIn, lint } from './helpers.js';
 
 const DIR = 'kube-state-metrics-endpoints';
 const invalid = goldenPairs(`${DIR}/invalid`);
@@ -92,12 +91,5 @@ describe('kube-state-metrics-endpoints', () => {
     expect(files['values.yaml']).toBe(pair.expected.replace(/\n/g, '\r\n'));
   });
 
-  for (const file of fs.readdirSync(validDir)) {
-    it(`does not report ${file}`, async () => {
-      const { result } = await lint({ [file]: fs.readFileSync(path.join(validDir, file), 'utf8') }, [rule], { fix: true });
-      expect(result.findings).toEqual([]);
-      expect(result.errors).toEqual([]);
-      expect(result.summary.fixed).toBe(0);
-    });
-  }
+  itReportsNothingIn(validDir, rule);
 });

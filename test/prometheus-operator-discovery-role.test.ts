@@ -10,9 +10,9 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { rule } from '../rules/prometheus-operator-discovery-role.js';
 import { findDirectives, maskDirectives } from '../src/languages/helm.js';
-import { clusterStates, type ClusterState, type Json } from './differential/cluster-states.js';
-import { endpointSliceRoleTargets, endpointsRoleTargets, scraped, type RelabelConfig } from './differential/prometheus-targets.js';
-import { fixturesDir, goldenPairs, lint, repoRoot } from './helpers.js';
+import { clusterStates } from './differential/cluster-states.js';
+import { endpointSliceRoleTargets, endpointsRoleTargets, scraped, type RelabelConfig, withScrapeAnnotation } from './differential/prometheus-targets.js';
+import { fixturesDir, goldenPairs, itReportsNothingIn, lint, repoRoot } from './helpers.js';
 
 const DIR = 'prometheus-operator-discovery-role';
 const invalid = goldenPairs(`${DIR}/invalid`);
@@ -83,15 +83,6 @@ function relabelingsOf(text: string): { where: string; list: Camel[] }[] {
   return found;
 }
 
-/** Makes every state's Service one that annotation-driven jobs scrape. */
-function annotated(state: ClusterState): ClusterState {
-  const services = state.services.map((s) => {
-    const copy = structuredClone(s);
-    (copy.metadata as Json).annotations = { 'prometheus.io/scrape': 'true' };
-    return copy;
-  });
-  return { ...state, services };
-}
 
 describe('prometheus-operator-discovery-role', () => {
   it('has a table entry for every invalid fixture, fixed and reported-only ones among them', () => {
@@ -131,7 +122,7 @@ describe('prometheus-operator-discovery-role', () => {
           expect(after.map((r) => r.where)).toEqual(before.map((r) => r.where));
           let compared = 0;
           before.forEach(({ where, list }, i) => {
-            for (const state of clusterStates.map(annotated)) {
+            for (const state of clusterStates.map(withScrapeAnnotation)) {
               if (state.name in DECLARED) continue;
               const old = scraped(endpointsRoleTargets(state), asRelabelConfigs(list));
               const now = scraped(endpointSliceRoleTargets(state), asRelabelConfigs(after[i].list));
@@ -147,7 +138,7 @@ describe('prometheus-operator-discovery-role', () => {
 
   it('the fixed ScrapeConfig keeps the pods of a rollout, which a role change alone would not', () => {
     const pair = invalid.find((p) => p.file === 'scrapeconfig.yaml')!;
-    const state = annotated(clusterStates.find((s) => s.name === 'rollout-terminating')!);
+    const state = withScrapeAnnotation(clusterStates.find((s) => s.name === 'rollout-terminating')!);
     const [original] = relabelingsOf(pair.input);
     const [fixed] = relabelingsOf(pair.expected);
     const old = scraped(endpointsRoleTargets(state), asRelabelConfigs(original.list));
@@ -190,12 +181,5 @@ describe('prometheus-operator-discovery-role', () => {
     for (const state of Object.keys(DECLARED)) expect(page, state).toContain(`\`${state}\``);
   });
 
-  for (const file of fs.readdirSync(validDir)) {
-    it(`does not report ${file}`, async () => {
-      const { result } = await lint({ [file]: fs.readFileSync(path.join(validDir, file), 'utf8') }, [rule], { fix: true });
-      expect(result.findings).toEqual([]);
-      expect(result.errors).toEqual([]);
-      expect(result.summary.fixed).toBe(0);
-    });
-  }
+  itReportsNothingIn(validDir, rule);
 });

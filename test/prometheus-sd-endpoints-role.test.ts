@@ -11,9 +11,9 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rule } from '../rules/prometheus-sd-endpoints-role.js';
 import { findDirectives, maskDirectives } from '../src/languages/helm.js';
-import { clusterStates, type ClusterState, type Json } from './differential/cluster-states.js';
-import { endpointSliceRoleTargets, endpointsRoleTargets, scraped, type RelabelConfig } from './differential/prometheus-targets.js';
-import { fixturesDir, goldenPairs, lint, makeTempDir } from './helpers.js';
+import { clusterStates } from './differential/cluster-states.js';
+import { endpointSliceRoleTargets, endpointsRoleTargets, scraped, type RelabelConfig, withScrapeAnnotation } from './differential/prometheus-targets.js';
+import { fixturesDir, goldenPairs, itReportsNothingIn, lint, makeTempDir } from './helpers.js';
 
 const invalid = goldenPairs('prometheus-sd-endpoints-role/invalid');
 const validDir = path.join(fixturesDir, 'prometheus-sd-endpoints-role/valid');
@@ -55,15 +55,6 @@ const DECLARED: Record<string, string> = {
   'readiness-mixed': 'an endpoint whose slice leaves ready unset has no conditions_ready label (for jobs that filter on it)',
 };
 
-/** Makes every state's Service one that annotation-driven jobs scrape, as the usual chart jobs expect. */
-function annotated(state: ClusterState): ClusterState {
-  const services = state.services.map((s) => {
-    const copy = structuredClone(s);
-    (copy.metadata as Json).annotations = { 'prometheus.io/scrape': 'true' };
-    return copy;
-  });
-  return { ...state, services };
-}
 
 describe('prometheus-sd-endpoints-role', () => {
   it('has fixtures of each kind', () => {
@@ -115,7 +106,7 @@ describe('prometheus-sd-endpoints-role', () => {
           let compared = 0;
           for (const job of before.filter((j) => j.kubernetes_sd_configs.some((sd) => sd.role === 'endpoints'))) {
             const fixed = after.find((j) => j.job_name === job.job_name)!;
-            for (const state of clusterStates.map(annotated)) {
+            for (const state of clusterStates.map(withScrapeAnnotation)) {
               const old = scraped(endpointsRoleTargets(state), job.relabel_configs ?? []);
               const now = scraped(endpointSliceRoleTargets(state), fixed.relabel_configs ?? []);
               if (state.name in DECLARED) continue;
@@ -185,14 +176,7 @@ describe('prometheus-sd-endpoints-role', () => {
     expect(files['values.yaml']).toBe(pair.expected.replace(/\n/g, '\r\n'));
   });
 
-  for (const file of fs.readdirSync(validDir)) {
-    it(`does not report ${file}`, async () => {
-      const { result } = await lint({ [file]: fs.readFileSync(path.join(validDir, file), 'utf8') }, [rule], { fix: true });
-      expect(result.findings).toEqual([]);
-      expect(result.errors).toEqual([]);
-      expect(result.summary.fixed).toBe(0);
-    });
-  }
+  itReportsNothingIn(validDir, rule);
 });
 
 /**

@@ -155,3 +155,13 @@ export function scraped(targets: Labels[], configs: RelabelConfig[]): string[] {
   }
   return [...out].sort();
 }
+
+/** The state with every Service annotated `prometheus.io/scrape: "true"`, as annotation-driven chart jobs expect. */
+export function withScrapeAnnotation(state: ClusterState): ClusterState {
+  const services = state.services.map((s) => {
+    const copy = structuredClone(s);
+    (copy.metadata as Json).annotations = { 'prometheus.io/scrape': 'true' };
+    return copy;
+  });
+  return { ...state, services };
+}
