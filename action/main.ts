@@ -14,6 +14,7 @@ import { emptyResult } from '../src/result.js';
 import { scan } from '../src/engine.js';
 import { formatGithub } from '../src/formatters/github.js';
 import { formatSarif } from '../src/formatters/sarif.js';
+import { terminalSafe } from '../src/formatters/terminal-safe.js';
 import type { FormatContext } from '../src/formatters/types.js';
 import { gitScope } from '../src/git.js';
 import type { Finding, Rule, ScanResult } from '../src/types.js';
@@ -47,22 +48,18 @@ const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').r
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** Control characters (a line break in a file name, an escape sequence) written as visible escapes. */
-const visible = (s: string) =>
-  s.replace(/[\x00-\x1f\x7f]/g, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-
 /**
  * Text the job summary shows as it is (file names and messages come from the scanned repository): every ASCII
  * punctuation character backslash-escaped, so no Markdown, HTML or link can start in it.
  */
-const plainText = (s: string) => visible(s).replace(/[!-/:-@[-`{-~]/g, '\\$&');
+const plainText = (s: string) => terminalSafe(s).replace(/[!-/:-@[-`{-~]/g, '\\$&');
 
 /**
  * A Markdown code span that shows `s` literally: its fence is longer than any run of backticks in it, so nothing
  * in it can close the span (CommonMark), and a space pads a leading or trailing backtick.
  */
 function codeSpan(s: string): string {
-  const text = visible(s);
+  const text = terminalSafe(s);
   const longest = (text.match(/`+/g) ?? []).reduce((most, run) => Math.max(most, run.length), 0);
   const fence = '`'.repeat(longest + 1);
   const pad = /^[` ]|[` ]$/.test(text) ? ' ' : '';

@@ -5,7 +5,7 @@
  */
 import type { Node, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../src/languages/yaml-nodes.js';
-import { lineIndexOf, lineStartOf, nextLineStart } from '../src/edits.js';
+import { lineIndexOf, lineStartOf } from '../src/edits.js';
 import { loadManifestRuntime } from '../src/k8s/runtime.js';
 import { endpointsToSlices, type Origins } from '../codemods/endpoints-to-slices.js';
 import { placeComments } from '../codemods/endpoints-comments.js';
